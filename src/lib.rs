@@ -1,0 +1,3 @@
+//! scimcheck: a conformance test harness for SCIM 2.0 service providers (RFC 7643 / RFC 7644).
+
+pub mod server;

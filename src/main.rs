@@ -1,0 +1,2 @@
+//! The `scimcheck` binary.
+fn main() {}
