@@ -1,3 +1,11 @@
 //! scimcheck: a conformance test harness for SCIM 2.0 service providers (RFC 7643 / RFC 7644).
 
+pub mod check;
+pub mod cli;
+pub mod harness;
+pub mod http;
+pub mod load;
+pub mod report;
+pub mod run;
 pub mod server;
+pub mod suite;

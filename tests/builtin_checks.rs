@@ -1,2 +1,38 @@
-//! Runs every built-in check against the embedded reference server, one libtest-mimic trial each.
-fn main() {}
+//! Runs every built-in check against the embedded reference server, one libtest-mimic trial each,
+//! so `cargo test --test builtin_checks users.create` runs just those checks.
+
+use scimcheck::harness::{Target, trials};
+use scimcheck::server::{self, ServerConfig};
+use std::sync::Arc;
+
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let runtime = Arc::new(tokio::runtime::Runtime::new().expect("tokio runtime"));
+    let token = format!("builtin-checks-{}", std::process::id());
+    let config = ServerConfig {
+        token: Some(token.clone()),
+        ..ServerConfig::default()
+    };
+    let server = runtime
+        .block_on(server::start(config))
+        .expect("the reference server starts");
+    let target = Target {
+        base_url: server.base_url().to_string(),
+        token: Some(token),
+    };
+    let trials =
+        trials(Arc::clone(&runtime), &target).expect("discovery against the reference server");
+    // The reference server advertises everything the built-in checks need: none may be skipped.
+    let skipped: Vec<&str> = trials
+        .iter()
+        .filter(|t| t.has_ignored_flag())
+        .map(|t| t.name())
+        .collect();
+    assert!(
+        skipped.is_empty(),
+        "checks skipped against the reference server: {skipped:?}"
+    );
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(server);
+    conclusion.exit();
+}

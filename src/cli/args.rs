@@ -1,0 +1,93 @@
+//! clap definitions: the raw flags, before validation.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "scimcheck",
+    version,
+    about = "Conformance test harness for SCIM 2.0 service providers"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run checks; with no BASE_URL, start the embedded reference server and test it.
+    Run(RunArgs),
+    /// List every check: id, level, spec reference, title.
+    List(ListArgs),
+    /// Run the reference server in the foreground; prints its base URL first.
+    Serve(ServeArgs),
+    /// Validate suite files; reports file:line:col for each problem.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// SCIM base URL, e.g. https://api.example.com/scim/v2
+    pub base_url: Option<String>,
+    /// Bearer token for the target.
+    #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Extra request header, 'Name: value' (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Directory of extra suite files (add to, or override, the built-in checks by id).
+    #[arg(long)]
+    pub suites: Option<PathBuf>,
+    /// Run only checks matching: an id, a dotted prefix (users.create) or a glob (*.create.*). Repeatable.
+    #[arg(long)]
+    pub only: Vec<String>,
+    /// Leave out checks matching (same forms as --only). Repeatable.
+    #[arg(long)]
+    pub skip: Vec<String>,
+    /// Checks run at the same time.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Directory for report files.
+    #[arg(long, default_value = "reports/latest")]
+    pub out: PathBuf,
+    /// SHOULD (and MAY) failures also fail the run.
+    #[arg(long)]
+    pub strict: bool,
+    /// With no BASE_URL: start the embedded server with this fault (repeatable; see `serve --list-faults`).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Directory of extra suite files.
+    #[arg(long)]
+    pub suites: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (default: any free port).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Require this bearer token on resource endpoints.
+    #[arg(long, env = "SCIMCHECK_SERVE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Start with a named fault (repeatable).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// Print one fault name per line and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Suite files to validate.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}

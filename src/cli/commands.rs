@@ -1,0 +1,258 @@
+//! The four commands. Business logic lives in load / run / server / report; this wires them.
+
+use super::args::{Cli, Command, ListArgs, RunArgs, ServeArgs, ValidateArgs};
+use super::exit::Exit;
+use crate::check::SchemaStore;
+use crate::load::{self, Catalog};
+use crate::report;
+use crate::run::{self, Pattern, RunConfig};
+use crate::server::{self, Fault, ServerConfig};
+use std::collections::BTreeSet;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub async fn dispatch(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Run(a) => run_command(a).await,
+        Command::List(a) => list_command(a),
+        Command::Serve(a) => serve_command(a).await,
+        Command::Validate(a) => validate_command(a),
+    }
+}
+
+fn load_catalog(suites: Option<&std::path::Path>) -> Result<Catalog, Exit> {
+    load::load(suites).map_err(|e| {
+        eprintln!("{e}");
+        Exit::InvalidSuite
+    })
+}
+
+fn parse_faults(names: &[String]) -> Result<BTreeSet<Fault>, Exit> {
+    names
+        .iter()
+        .map(|n| {
+            Fault::from_str(n).map_err(|e| {
+                eprintln!("error: {e}");
+                Exit::Usage
+            })
+        })
+        .collect()
+}
+
+fn parse_header(raw: &str) -> Result<(String, String), Exit> {
+    match raw.split_once(':') {
+        Some((k, v)) if !k.trim().is_empty() && k.trim().bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok((k.trim().to_string(), v.trim().to_string()))
+        }
+        _ => {
+            eprintln!(
+                "error: --header expects 'Name: value', got '{}'",
+                raw.split(':').next().unwrap_or_default()
+            );
+            Err(Exit::Usage)
+        }
+    }
+}
+
+/// A fresh random token for the embedded server, so the auth checks always run against it.
+fn generated_token() -> String {
+    format!("scimcheck-local-{}", uuid::Uuid::new_v4().simple())
+}
+
+async fn run_command(a: RunArgs) -> Exit {
+    let catalog = match load_catalog(a.suites.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let schemas = match SchemaStore::compile(&catalog.schemas) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::InvalidSuite;
+        }
+    };
+    let mut headers = Vec::new();
+    for h in &a.headers {
+        match parse_header(h) {
+            Ok(h) => headers.push(h),
+            Err(e) => return e,
+        }
+    }
+    if a.base_url.is_some() && !a.faults.is_empty() {
+        eprintln!("error: --fault applies to the embedded server; leave out BASE_URL to use it");
+        return Exit::Usage;
+    }
+    let faults = match parse_faults(&a.faults) {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
+    // Without a URL, start the embedded reference server (kept alive until the run ends).
+    let mut _embedded = None;
+    let (base_url, token, label) = match &a.base_url {
+        Some(url) => {
+            let parsed = url::Url::parse(url);
+            if !matches!(parsed.as_ref().map(|u| u.scheme()), Ok("http" | "https")) {
+                eprintln!("error: BASE_URL must be an http:// or https:// URL, got '{url}'");
+                return Exit::Usage;
+            }
+            (url.clone(), a.token.clone(), String::new())
+        }
+        None => {
+            let token = a.token.clone().unwrap_or_else(generated_token);
+            let config = ServerConfig {
+                port: None,
+                token: Some(token.clone()),
+                faults: faults.clone(),
+            };
+            match server::start(config).await {
+                Ok(s) => {
+                    let url = s.base_url().to_string();
+                    _embedded = Some(s);
+                    let names: Vec<&str> = faults.iter().map(|f| f.name()).collect();
+                    let label = if names.is_empty() {
+                        " (embedded reference server)".to_string()
+                    } else {
+                        format!(" (embedded reference server, faults: {})", names.join(", "))
+                    };
+                    (url, Some(token), label)
+                }
+                Err(e) => {
+                    eprintln!("error: cannot start the embedded server: {e}");
+                    return Exit::Runtime;
+                }
+            }
+        }
+    };
+    let mut config = RunConfig::new(&base_url);
+    config.token = token.filter(|t| !t.is_empty());
+    config.headers = headers;
+    config.jobs = a.jobs as usize;
+    config.timeout = Duration::from_secs(a.timeout);
+    config.only = a.only.iter().map(|p| Pattern::new(p)).collect();
+    config.skip = a.skip.iter().map(|p| Pattern::new(p)).collect();
+    let client = match config.client() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot build the HTTP client: {e}");
+            return Exit::Runtime;
+        }
+    };
+    let mut auth = config.headers.clone();
+    if let Some(t) = &config.token {
+        auth.push(("Authorization".into(), format!("Bearer {t}")));
+    }
+    let caps = match run::discover(&client, &config.base_url, &auth, config.token.is_some()).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: discovery failed: {e}");
+            return Exit::Runtime;
+        }
+    };
+    let planned = run::plan(&catalog.checks, &config.only, &config.skip, &caps);
+    if planned.is_empty() {
+        eprintln!("error: no check matches the --only/--skip patterns given");
+        return Exit::Usage;
+    }
+    let run_id = run::new_run_id();
+    let mut report = run::execute(&config, &client, caps, planned, schemas, &run_id).await;
+    report.target.push_str(&label);
+    print!("{}", report::render_terminal(&report));
+    if let Err(e) = write_reports(&report, &a.out) {
+        eprintln!("error: cannot write reports to {}: {e}", a.out.display());
+        return Exit::Runtime;
+    }
+    println!("report: {}", a.out.join("report.json").display());
+    Exit::for_report(&report, a.strict)
+}
+
+fn write_reports(report: &run::RunReport, out: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(out)?;
+    let path = out.join("report.json");
+    let tmp = out.join(".report.json.tmp");
+    let file = std::fs::File::create(&tmp)?;
+    report::write_json(report, std::io::BufWriter::new(file))?;
+    std::fs::rename(tmp, path)
+}
+
+fn list_command(a: ListArgs) -> Exit {
+    let catalog = match load_catalog(a.suites.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let mut checks: Vec<_> = catalog.checks.iter().collect();
+    checks.sort_by(|a, b| a.id.cmp(&b.id));
+    let width = checks
+        .iter()
+        .map(|c| c.id.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for c in &checks {
+        let reference = match &c.catalogue_ref {
+            Some(r) => format!("{} ({r})", c.spec),
+            None => c.spec.clone(),
+        };
+        println!(
+            "{:<width$}  {:<6}  {:<28}  {}",
+            c.id.as_str(),
+            c.level.as_str(),
+            reference,
+            c.title
+        );
+    }
+    eprintln!("{} checks", checks.len());
+    Exit::Ok
+}
+
+async fn serve_command(a: ServeArgs) -> Exit {
+    if a.list_faults {
+        for f in Fault::ALL {
+            println!("{}", f.name());
+        }
+        return Exit::Ok;
+    }
+    let faults = match parse_faults(&a.faults) {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
+    let config = ServerConfig {
+        port: a.port,
+        token: a.token.clone(),
+        faults,
+    };
+    let server = match server::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Runtime;
+        }
+    };
+    println!("{}", server.base_url());
+    eprintln!(
+        "serving the scimcheck reference server{}; Ctrl-C to stop",
+        if a.token.is_some() {
+            " (bearer token required)"
+        } else {
+            ""
+        }
+    );
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("error: cannot wait for Ctrl-C: {e}");
+        return Exit::Runtime;
+    }
+    drop(server);
+    Exit::Ok
+}
+
+fn validate_command(a: ValidateArgs) -> Exit {
+    match load::validate_files(&a.files) {
+        Ok(n) => {
+            println!("{} file(s), {n} check(s): valid", a.files.len());
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Exit::InvalidSuite
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! The HTTP side: one reqwest client, credentials, and the exchange record every verdict cites.
+
+mod redact;
+
+pub use redact::{Redactor, looks_secret};
+
+use serde::Serialize;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// Largest response body kept in memory and in reports.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// A request as the harness will send it (after templating).
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+/// A recorded body: parsed JSON when it is JSON, else the text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Body {
+    Json(Value),
+    Text(String),
+}
+
+impl Body {
+    fn from_bytes(bytes: &[u8]) -> Option<Body> {
+        if bytes.is_empty() {
+            return None;
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(v) => Some(Body::Json(v)),
+            Err(_) => Some(Body::Text(String::from_utf8_lossy(bytes).into_owned())),
+        }
+    }
+    pub fn json(&self) -> Option<&Value> {
+        match self {
+            Body::Json(v) => Some(v),
+            Body::Text(_) => None,
+        }
+    }
+}
+
+/// Headers in the order sent or received, serialized as a JSON object.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Headers(pub Vec<(String, String)>);
+
+impl Headers {
+    /// The value of a header (case-insensitive name); repeated headers are joined with ", ".
+    pub fn get(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+}
+
+impl Serialize for Headers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Headers,
+    pub body: Option<Body>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedResponse {
+    pub status: u16,
+    pub headers: Headers,
+    pub body: Option<Body>,
+}
+
+/// One request/response pair, redacted at the source.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exchange {
+    pub request: RecordedRequest,
+    pub response: Option<RecordedResponse>,
+    pub duration_ms: u64,
+    /// Why no response was received (connection refused, timeout, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Sends requests and records exchanges with secrets removed.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    redactor: Redactor,
+    timeout: Duration,
+}
+
+fn describe_error(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("timed out after {}s", timeout.as_secs_f64());
+    }
+    let mut msg = if e.is_connect() {
+        "could not connect".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+impl HttpClient {
+    pub fn new(timeout: Duration, redactor: Redactor) -> Result<Self, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("scimcheck/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .build()?;
+        Ok(HttpClient {
+            client,
+            redactor,
+            timeout,
+        })
+    }
+
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// Sends one request. Never fails: a transport problem is recorded in the exchange.
+    pub async fn send(&self, out: Outgoing) -> Exchange {
+        let started = Instant::now();
+        let request = RecordedRequest {
+            method: out.method.to_string(),
+            url: self.redactor.text(&out.url),
+            headers: self.redactor.request_headers(&out.headers),
+            body: out
+                .body
+                .as_deref()
+                .and_then(Body::from_bytes)
+                .map(|b| self.redactor.body(b)),
+        };
+        let method =
+            reqwest::Method::from_bytes(out.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let mut builder = self.client.request(method, &out.url);
+        for (k, v) in &out.headers {
+            builder = builder.header(k, v);
+        }
+        if let Some(body) = out.body {
+            builder = builder.body(body);
+        }
+        let result = async {
+            let mut resp = builder.send().await?;
+            let status = resp.status().as_u16();
+            let headers: Vec<(String, String)> = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = resp.chunk().await? {
+                let room = MAX_BODY.saturating_sub(bytes.len());
+                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if bytes.len() >= MAX_BODY {
+                    break;
+                }
+            }
+            Ok::<_, reqwest::Error>((status, headers, bytes))
+        }
+        .await;
+        let duration_ms = started.elapsed().as_millis() as u64;
+        match result {
+            Ok((status, headers, bytes)) => Exchange {
+                request,
+                response: Some(RecordedResponse {
+                    status,
+                    headers: self.redactor.response_headers(&headers),
+                    body: Body::from_bytes(&bytes).map(|b| self.redactor.body(b)),
+                }),
+                duration_ms,
+                error: None,
+            },
+            Err(e) => Exchange {
+                request,
+                response: None,
+                duration_ms,
+                error: Some(self.redactor.text(&describe_error(&e, self.timeout))),
+            },
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Reporters: each turns a RunReport into bytes, and never touches the network.
+
+mod json;
+mod terminal;
+
+pub use json::write_json;
+pub use terminal::render_terminal;

@@ -1,0 +1,86 @@
+//! The terminal summary: one block per check that did not pass, then the counts.
+
+use crate::run::{RunReport, Status};
+use crate::suite::Capability;
+use std::fmt::Write;
+
+fn capability_line(report: &RunReport) -> String {
+    use Capability::*;
+    let all = [Patch, Bulk, Filter, Sort, Etag, ChangePassword];
+    let (yes, no): (Vec<_>, Vec<_>) = all.iter().partition(|c| report.capabilities.has(**c));
+    let names = |v: Vec<&Capability>| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ")
+        }
+    };
+    let auth = if report.capabilities.has(Auth) {
+        "token configured"
+    } else {
+        "no token"
+    };
+    format!(
+        "advertised: {} · not advertised: {} · {auth}",
+        names(yes),
+        names(no)
+    )
+}
+
+/// Renders the human summary of a run.
+pub fn render_terminal(report: &RunReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} {} → {}",
+        report.tool.name, report.tool.version, report.target
+    );
+    let _ = writeln!(s, "{}", capability_line(report));
+    for r in report.results.iter().filter(|r| r.status != Status::Passed) {
+        let label = r.status.as_str().to_uppercase();
+        let _ = writeln!(s, "\n{label:<8} {:<6} {}", r.level.as_str(), r.id);
+        let _ = writeln!(s, "         {}", r.title);
+        let reference = match &r.catalogue_ref {
+            Some(c) => format!("{} · {c}", r.spec),
+            None => r.spec.clone(),
+        };
+        let _ = writeln!(s, "         {reference}");
+        match r
+            .message
+            .split_once("): ")
+            .filter(|_| r.message.starts_with("step "))
+        {
+            Some((head, findings)) => {
+                let _ = writeln!(s, "         {head})");
+                for f in findings.split("; ") {
+                    let _ = writeln!(s, "           {f}");
+                }
+            }
+            None => {
+                let _ = writeln!(s, "         {}", r.message);
+            }
+        }
+    }
+    let m = &report.summary;
+    let _ = writeln!(
+        s,
+        "\n{} checks: {} passed, {} failed, {} skipped, {} errored in {:.2}s",
+        m.total,
+        m.passed,
+        m.failed,
+        m.skipped,
+        m.errored,
+        report.duration_ms as f64 / 1000.0
+    );
+    if !report.left_behind.is_empty() {
+        let _ = writeln!(
+            s,
+            "warning: cleanup could not delete {} resource(s) this run created:",
+            report.left_behind.len()
+        );
+        for k in &report.left_behind {
+            let _ = writeln!(s, "  {k}");
+        }
+    }
+    s
+}

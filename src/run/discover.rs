@@ -1,0 +1,136 @@
+//! Capability discovery from /ServiceProviderConfig, and the clear failure when the target is not a
+//! SCIM service provider at all (unreachable, HTML, 5xx).
+
+use crate::http::{HttpClient, Outgoing};
+use crate::suite::Capability;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// What the target advertises (and whether the harness holds a credential).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    pub supported: BTreeSet<Capability>,
+}
+
+impl Capabilities {
+    pub fn has(&self, c: Capability) -> bool {
+        self.supported.contains(&c)
+    }
+    pub fn all() -> Self {
+        use Capability::*;
+        Capabilities {
+            supported: [Patch, Bulk, Filter, Sort, Etag, ChangePassword, Auth]
+                .into_iter()
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error("cannot reach {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("{url} answered {status}{hint}")]
+    Status {
+        url: String,
+        status: u16,
+        hint: String,
+    },
+    #[error("{url} did not answer SCIM JSON (Content-Type: {content_type}){hint}")]
+    NotJson {
+        url: String,
+        content_type: String,
+        hint: String,
+    },
+}
+
+/// Reads a feature flag leniently (`true` or `"true"`): gating must not depend on the type bug
+/// that a discovery check reports separately.
+fn flag(spc: &Value, feature: &str) -> bool {
+    match spc.get(feature).and_then(|f| f.get("supported")) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+/// GETs /ServiceProviderConfig (authenticated, like any client would) and reads the features.
+pub async fn discover(
+    client: &HttpClient,
+    base_url: &str,
+    auth_headers: &[(String, String)],
+    has_token: bool,
+) -> Result<Capabilities, DiscoveryError> {
+    let url = format!("{base_url}/ServiceProviderConfig");
+    let mut headers = vec![("Accept".to_string(), "application/scim+json".to_string())];
+    headers.extend_from_slice(auth_headers);
+    let ex = client
+        .send(Outgoing {
+            method: "GET",
+            url: url.clone(),
+            headers,
+            body: None,
+        })
+        .await;
+    let shown = ex.request.url.clone();
+    let Some(resp) = ex.response else {
+        return Err(DiscoveryError::Unreachable {
+            url: shown,
+            reason: ex.error.unwrap_or_default(),
+        });
+    };
+    if !(200..300).contains(&resp.status) {
+        let hint = match resp.status {
+            401 | 403 if !has_token => {
+                "; if it needs a credential, pass --token or set SCIMCHECK_TOKEN".to_string()
+            }
+            401 | 403 => "; check the token".to_string(),
+            404 => "; is the base URL right? It should be the SCIM root that /Users is under"
+                .to_string(),
+            _ => String::new(),
+        };
+        return Err(DiscoveryError::Status {
+            url: shown,
+            status: resp.status,
+            hint,
+        });
+    }
+    let content_type = resp
+        .headers
+        .get("content-type")
+        .unwrap_or_else(|| "none".into());
+    let Some(spc) = resp
+        .body
+        .as_ref()
+        .and_then(|b| b.json())
+        .filter(|v| v.is_object())
+    else {
+        let hint = if content_type.contains("html") {
+            "; this looks like a web page, is the base URL right?"
+        } else {
+            ""
+        };
+        return Err(DiscoveryError::NotJson {
+            url: shown,
+            content_type,
+            hint: hint.to_string(),
+        });
+    };
+    let mut supported = BTreeSet::new();
+    for (feature, cap) in [
+        ("patch", Capability::Patch),
+        ("bulk", Capability::Bulk),
+        ("filter", Capability::Filter),
+        ("sort", Capability::Sort),
+        ("etag", Capability::Etag),
+        ("changePassword", Capability::ChangePassword),
+    ] {
+        if flag(spc, feature) {
+            supported.insert(cap);
+        }
+    }
+    if has_token {
+        supported.insert(Capability::Auth);
+    }
+    Ok(Capabilities { supported })
+}

@@ -1,0 +1,366 @@
+//! Executing one check: template → request → exchange → captures → evaluation, then cleanup.
+
+use super::ledger::{Created, Ledger, key_of, may_modify};
+use super::{CheckResult, RunConfig, Status, builtin};
+use crate::check::{Finding, SchemaStore, evaluate, resolve};
+use crate::http::{Exchange, HttpClient, Outgoing, looks_secret};
+use crate::suite::{
+    Auth, CaptureSource, Check, Request, Step, Template, TemplateError, Vars, render_json,
+};
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// State shared by every check of one run.
+#[derive(Debug)]
+pub struct Shared {
+    pub base_url: String,
+    token: Option<String>,
+    headers: Vec<(String, String)>,
+    pub client: HttpClient,
+    pub schemas: Arc<SchemaStore>,
+    pub run_id: String,
+    created: Created,
+    left_behind: Mutex<Vec<String>>,
+}
+
+impl Shared {
+    pub fn new(
+        config: &RunConfig,
+        client: HttpClient,
+        schemas: Arc<SchemaStore>,
+        run_id: &str,
+    ) -> Self {
+        Shared {
+            base_url: config.base_url.clone(),
+            token: config.token.clone(),
+            headers: config.headers.clone(),
+            client,
+            schemas,
+            run_id: run_id.to_string(),
+            created: Created::default(),
+            left_behind: Mutex::new(Vec::new()),
+        }
+    }
+    pub fn token_value(&self) -> Option<String> {
+        self.token.clone()
+    }
+    pub fn left_behind(&self) -> Vec<String> {
+        self.left_behind
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// How a step ended.
+pub enum StepEnd {
+    Passed,
+    Failed(Vec<Finding>),
+    Errored(String),
+}
+
+/// Per-check mutable state.
+pub struct CheckState<'a> {
+    pub shared: &'a Shared,
+    pub vars: Vars,
+    pub ledger: Ledger,
+    pub exchanges: Vec<Exchange>,
+}
+
+fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+    if !value.is_empty() {
+        headers.push((name.to_string(), value.to_string()));
+    }
+}
+
+impl CheckState<'_> {
+    /// Absolute URL for a templated path, refusing anything outside the base URL.
+    fn url_for(&self, path: &str) -> Result<String, String> {
+        let base = &self.shared.base_url;
+        if path.starts_with("http://") || path.starts_with("https://") {
+            return match key_of(base, path) {
+                Some(_) => Ok(path.to_string()),
+                None => Err(format!(
+                    "refusing to send a request to {path}: it is outside the base URL"
+                )),
+            };
+        }
+        Ok(if path.starts_with('/') {
+            format!("{base}{path}")
+        } else {
+            format!("{base}/{path}")
+        })
+    }
+
+    fn build(&self, req: &Request) -> Result<Outgoing, TemplateError> {
+        let render = |s: &str| Template::parse(s).and_then(|t| t.render(&self.vars));
+        let path = render(&req.path)?;
+        let mut url = self.url_for(&path).map_err(TemplateError::Undefined)?;
+        if !req.query.is_empty() {
+            let mut pairs = Vec::new();
+            for (k, v) in &req.query {
+                pairs.push((k.clone(), render(v)?));
+            }
+            let encoded: String = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            // Spaces as %20: the form encoder's `+` is only meant for form bodies.
+            let encoded = encoded.replace('+', "%20");
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&encoded);
+        }
+        let body = match (&req.body, &req.raw_body) {
+            (Some(b), _) => {
+                Some(serde_json::to_vec(&render_json(b, &self.vars)?).unwrap_or_default())
+            }
+            (None, Some(raw)) => Some(render(raw)?.into_bytes()),
+            (None, None) => None,
+        };
+        let mut headers: Vec<(String, String)> =
+            vec![("Accept".into(), "application/scim+json".into())];
+        if body.is_some() {
+            headers.push(("Content-Type".into(), "application/scim+json".into()));
+        }
+        for (k, v) in &self.shared.headers {
+            if req.auth == Auth::Default || !looks_secret(k) {
+                set_header(&mut headers, k, v);
+            }
+        }
+        match (&req.auth, &self.shared.token) {
+            (Auth::Default, Some(t)) => {
+                set_header(&mut headers, "Authorization", &format!("Bearer {t}"))
+            }
+            (Auth::InvalidBearer, _) => set_header(
+                &mut headers,
+                "Authorization",
+                &format!("Bearer {}-invalid", self.vars.prefix()),
+            ),
+            (Auth::Malformed, _) => set_header(&mut headers, "Authorization", "non-token"),
+            _ => {}
+        }
+        for (k, v) in &req.headers {
+            set_header(&mut headers, k, &render(v)?);
+        }
+        Ok(Outgoing {
+            method: req.method.as_str(),
+            url,
+            headers,
+            body,
+        })
+    }
+
+    /// Sends a request after the safety guard, and records anything it created.
+    pub async fn send(&mut self, out: Outgoing, mutating: bool) -> Result<usize, String> {
+        let key = key_of(&self.shared.base_url, &out.url);
+        if mutating {
+            let allowed = key
+                .as_deref()
+                .is_some_and(|k| may_modify(&self.shared.created, k, &self.vars.prefix()));
+            if !allowed {
+                return Err(format!(
+                    "safety: refusing to {} {}: this run did not create that resource",
+                    out.method,
+                    self.shared.client.redactor().text(&out.url)
+                ));
+            }
+        }
+        let method = out.method;
+        let ex = self.shared.client.send(out).await;
+        if let (Some(resp), Some(key)) = (&ex.response, &key) {
+            let id = resp
+                .body
+                .as_ref()
+                .and_then(|b| b.json())
+                .and_then(|v| v.get("id"))
+                .and_then(Value::as_str);
+            let creates = !key.ends_with(".search") && !key.ends_with("/Bulk");
+            // Without an id in the body, the Location header still names what was created.
+            let location = resp
+                .headers
+                .get("location")
+                .and_then(|l| key_of(&self.shared.base_url, &l));
+            let created = match (method, resp.status, id) {
+                ("POST", 200..=299, Some(id)) if creates => Some(format!("{key}/{id}")),
+                ("POST", 201, None) if creates => location,
+                ("PUT", 201, _) => Some(key.clone()),
+                _ => None,
+            };
+            if let Some(c) = created {
+                self.shared.created.insert(&c);
+                self.ledger.record(&c);
+            }
+            if method == "DELETE" && (200..300).contains(&resp.status) {
+                self.ledger.mark_deleted(key);
+            }
+        }
+        self.exchanges.push(ex);
+        Ok(self.exchanges.len() - 1)
+    }
+
+    async fn request_step(&mut self, step: &Step, req: &Request) -> StepEnd {
+        let out = match self.build(req) {
+            Ok(o) => o,
+            Err(TemplateError::Undefined(msg)) if msg.starts_with("refusing") => {
+                return StepEnd::Errored(msg);
+            }
+            Err(e) => return StepEnd::Errored(format!("template: {e}")),
+        };
+        let index = match self.send(out, req.method.is_mutating()).await {
+            Ok(i) => i,
+            Err(msg) => return StepEnd::Errored(msg),
+        };
+        let ex = &self.exchanges[index];
+        let Some(resp) = &ex.response else {
+            return StepEnd::Errored(ex.error.clone().unwrap_or_else(|| "no response".into()));
+        };
+        let mut findings = Vec::new();
+        for (name, source) in &step.capture {
+            let value = match CaptureSource::parse(source) {
+                Some(CaptureSource::Header(h)) => resp.headers.get(&h).map(Value::String),
+                Some(CaptureSource::Body(p)) => {
+                    resp.body.as_ref().and_then(|b| b.json()).and_then(|j| {
+                        resolve(j, &p)
+                            .into_iter()
+                            .next()
+                            .and_then(|(_, v)| v.cloned())
+                    })
+                }
+                None => None,
+            };
+            match value.filter(|v| !v.is_null()) {
+                Some(v) => {
+                    self.vars.captured.insert(name.clone(), v);
+                }
+                None => findings.push(Finding::new(
+                    format!("capture {name}"),
+                    format!("{source} present"),
+                    "absent",
+                )),
+            }
+        }
+        let ex = &self.exchanges[index];
+        findings.splice(
+            0..0,
+            evaluate(&step.expect, ex, &self.vars, &self.shared.schemas),
+        );
+        if findings.is_empty() {
+            StepEnd::Passed
+        } else {
+            StepEnd::Failed(findings)
+        }
+    }
+
+    async fn cleanup(&mut self) -> Vec<String> {
+        let mut failed = Vec::new();
+        for key in self.ledger.pending() {
+            let mut headers = vec![("Accept".to_string(), "application/scim+json".to_string())];
+            for (k, v) in &self.shared.headers {
+                headers.push((k.clone(), v.clone()));
+            }
+            if let Some(t) = &self.shared.token {
+                headers.push(("Authorization".into(), format!("Bearer {t}")));
+            }
+            let url = format!("{}{key}", self.shared.base_url);
+            let ex = self
+                .shared
+                .client
+                .send(Outgoing {
+                    method: "DELETE",
+                    url,
+                    headers,
+                    body: None,
+                })
+                .await;
+            let ok = ex
+                .response
+                .as_ref()
+                .is_some_and(|r| (200..300).contains(&r.status) || r.status == 404);
+            if !ok {
+                failed.push(key.clone());
+            }
+            self.ledger.mark_deleted(&key);
+            self.exchanges.push(ex);
+        }
+        failed
+    }
+}
+
+fn describe_step(state: &CheckState<'_>, index: Option<usize>, n: usize) -> String {
+    match index.and_then(|i| state.exchanges.get(i)) {
+        Some(ex) => {
+            let status = ex
+                .response
+                .as_ref()
+                .map_or_else(|| "no response".to_string(), |r| r.status.to_string());
+            format!(
+                "step {n} ({} {} → {status})",
+                ex.request.method, ex.request.url
+            )
+        }
+        None => format!("step {n}"),
+    }
+}
+
+/// Runs every step of one check; always cleans up what it created.
+pub async fn run_check(shared: &Shared, check: &Check, seq: usize) -> CheckResult {
+    let started = Instant::now();
+    let mut state = CheckState {
+        shared,
+        vars: Vars::new(&shared.run_id, seq),
+        ledger: Ledger::default(),
+        exchanges: Vec::new(),
+    };
+    let mut verdict = (Status::Passed, String::new());
+    for (n, step) in check.steps.iter().enumerate() {
+        let before = state.exchanges.len();
+        let end = match (&step.request, &step.builtin) {
+            (Some(req), _) => state.request_step(step, req).await,
+            (None, Some(name)) => builtin::run(&mut state, name, step).await,
+            (None, None) => StepEnd::Errored("step has neither request nor builtin".into()),
+        };
+        let last = (state.exchanges.len() > before).then(|| state.exchanges.len() - 1);
+        match end {
+            StepEnd::Passed => {}
+            StepEnd::Failed(findings) => {
+                let lines: Vec<String> = findings.iter().map(Finding::to_string).collect();
+                verdict = (
+                    Status::Failed,
+                    format!(
+                        "{}: {}",
+                        describe_step(&state, last, n + 1),
+                        lines.join("; ")
+                    ),
+                );
+                break;
+            }
+            StepEnd::Errored(msg) => {
+                verdict = (
+                    Status::Errored,
+                    format!("{}: {msg}", describe_step(&state, last, n + 1)),
+                );
+                break;
+            }
+        }
+    }
+    let failed_cleanup = state.cleanup().await;
+    if !failed_cleanup.is_empty() {
+        let list = failed_cleanup.join(", ");
+        if !verdict.1.is_empty() {
+            verdict.1.push_str("; ");
+        }
+        verdict
+            .1
+            .push_str(&format!("cleanup could not delete {list}"));
+        shared
+            .left_behind
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(failed_cleanup);
+    }
+    let mut result = CheckResult::new(check, verdict.0, verdict.1);
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result.exchanges = state.exchanges;
+    result
+}

@@ -1,0 +1,234 @@
+//! Running checks: discovery and capability gating, concurrent execution, captures, the cleanup
+//! ledger and safety guard, and the RunReport that every reporter reads.
+
+mod builtin;
+mod discover;
+mod execute;
+mod ledger;
+mod plan;
+
+pub use discover::{Capabilities, DiscoveryError, discover};
+pub use plan::{Pattern, Planned, plan};
+
+use crate::check::SchemaStore;
+use crate::http::{Exchange, HttpClient, Redactor};
+use crate::suite::{Check, Level};
+use futures::StreamExt;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A validated run configuration (built once from the command line).
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Base URL without a trailing slash.
+    pub base_url: String,
+    pub token: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub jobs: usize,
+    pub timeout: Duration,
+    pub only: Vec<Pattern>,
+    pub skip: Vec<Pattern>,
+}
+
+impl RunConfig {
+    pub fn new(base_url: &str) -> Self {
+        RunConfig {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token: None,
+            headers: Vec::new(),
+            jobs: 8,
+            timeout: Duration::from_secs(30),
+            only: Vec::new(),
+            skip: Vec::new(),
+        }
+    }
+
+    pub fn client(&self) -> Result<HttpClient, reqwest::Error> {
+        let secrets: Vec<String> = self.token.iter().cloned().collect();
+        HttpClient::new(self.timeout, Redactor::new(&secrets, &self.headers))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped,
+    Errored,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::Errored => "errored",
+        }
+    }
+}
+
+/// The verdict on one check, with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub title: String,
+    pub level: Level,
+    pub spec: String,
+    #[serde(rename = "ref")]
+    pub catalogue_ref: Option<String>,
+    pub tags: Vec<String>,
+    pub status: Status,
+    pub message: String,
+    pub duration_ms: u64,
+    pub exchanges: Vec<Exchange>,
+}
+
+impl CheckResult {
+    pub(crate) fn new(check: &Check, status: Status, message: String) -> Self {
+        CheckResult {
+            id: check.id.0.clone(),
+            title: check.title.clone(),
+            level: check.level,
+            spec: check.spec.clone(),
+            catalogue_ref: check.catalogue_ref.clone(),
+            tags: check.tags.clone(),
+            status,
+            message,
+            duration_ms: 0,
+            exchanges: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub errored: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// Everything a run found; reporters turn it into bytes.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub target: String,
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub summary: Summary,
+    pub results: Vec<CheckResult>,
+    /// Resources the harness created but could not delete (not part of report.json).
+    #[serde(skip)]
+    pub left_behind: Vec<String>,
+    #[serde(skip)]
+    pub capabilities: Capabilities,
+}
+
+impl RunReport {
+    pub fn summarize(results: &[CheckResult]) -> Summary {
+        let mut s = Summary {
+            total: results.len(),
+            ..Summary::default()
+        };
+        for r in results {
+            match r.status {
+                Status::Passed => s.passed += 1,
+                Status::Failed => s.failed += 1,
+                Status::Skipped => s.skipped += 1,
+                Status::Errored => s.errored += 1,
+            }
+        }
+        s
+    }
+}
+
+/// One run's shared state; runs single checks (the libtest-mimic harness runs one per trial).
+#[derive(Debug)]
+pub struct Session(execute::Shared);
+
+impl Session {
+    pub fn new(
+        config: &RunConfig,
+        client: HttpClient,
+        schemas: Arc<SchemaStore>,
+        run_id: &str,
+    ) -> Self {
+        Session(execute::Shared::new(config, client, schemas, run_id))
+    }
+    /// Runs one check; `seq` must differ between checks of the same run (it namespaces their data).
+    pub async fn run(&self, check: &Check, seq: usize) -> CheckResult {
+        execute::run_check(&self.0, check, seq).await
+    }
+    /// Resources whose cleanup failed so far.
+    pub fn left_behind(&self) -> Vec<String> {
+        self.0.left_behind()
+    }
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// A short random run id; every value the run invents carries it.
+pub fn new_run_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
+}
+
+/// Runs the planned checks against the target. Discovery must have succeeded already.
+pub async fn execute(
+    config: &RunConfig,
+    client: &HttpClient,
+    capabilities: Capabilities,
+    planned: Vec<Planned>,
+    schemas: Arc<SchemaStore>,
+    run_id: &str,
+) -> RunReport {
+    let started_at = now_rfc3339();
+    let started = Instant::now();
+    let shared = Arc::new(Session::new(config, client.clone(), schemas, run_id));
+    let jobs = config.jobs.max(1);
+    let mut indexed: Vec<(usize, CheckResult)> =
+        futures::stream::iter(planned.into_iter().enumerate())
+            .map(|(seq, p)| {
+                let shared = Arc::clone(&shared);
+                async move {
+                    let result = match p.skip_reason {
+                        Some(reason) => CheckResult::new(&p.check, Status::Skipped, reason),
+                        None => shared.run(&p.check, seq).await,
+                    };
+                    (seq, result)
+                }
+            })
+            .buffer_unordered(jobs)
+            .collect()
+            .await;
+    indexed.sort_by_key(|(i, _)| *i);
+    let results: Vec<CheckResult> = indexed.into_iter().map(|(_, r)| r).collect();
+    RunReport {
+        schema_version: 1,
+        tool: Tool {
+            name: "scimcheck",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        target: client.redactor().text(&config.base_url),
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        summary: RunReport::summarize(&results),
+        results,
+        left_behind: shared.0.left_behind(),
+        capabilities,
+    }
+}

@@ -1,0 +1,205 @@
+//! Discovery endpoints (RFC 7644 §4): /ServiceProviderConfig, /ResourceTypes and /Schemas.
+//! They ignore filter, sort and paging parameters.
+
+use serde_json::{Map, Value, json};
+
+use super::error::ScimError;
+use super::fault::Fault;
+use super::query::{MAX_RESULTS, list_response};
+use super::reply::Reply;
+use super::schema::{ResourceType, SchemaDef, registry, user_type};
+use super::settings::Settings;
+
+const SPC_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+const RESOURCE_TYPE_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+const SCHEMA_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+
+/// The resource types served, in order.
+fn resource_type_list() -> [&'static ResourceType; 1] {
+    [user_type()]
+}
+
+pub(crate) fn service_provider_config(settings: &Settings) -> Reply {
+    let mut capabilities = json!({
+        "patch": {"supported": true},
+        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": true, "maxResults": MAX_RESULTS},
+        "changePassword": {"supported": false},
+        "sort": {"supported": false},
+        "etag": {"supported": false},
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "OAuth Bearer Token",
+            "description": "Authentication with a bearer token in the Authorization header (RFC 6750).",
+            "specUri": "https://www.rfc-editor.org/info/rfc6750",
+            "primary": true,
+        }],
+    });
+    if settings.has(Fault::SpcStringValues) {
+        stringify_scalars(&mut capabilities);
+    }
+    let mut body = Map::new();
+    body.insert("schemas".into(), json!([SPC_URN]));
+    body.insert(
+        "documentationUri".into(),
+        json!("https://www.rfc-editor.org/rfc/rfc7644"),
+    );
+    if let Value::Object(capabilities) = capabilities {
+        body.extend(capabilities);
+    }
+    if settings.has(Fault::SpcIncomplete) {
+        for name in [
+            "bulk",
+            "sort",
+            "etag",
+            "changePassword",
+            "authenticationSchemes",
+        ] {
+            body.shift_remove(name);
+        }
+    }
+    body.insert(
+        "meta".into(),
+        json!({
+            "resourceType": "ServiceProviderConfig",
+            "location": settings.absolute("/ServiceProviderConfig"),
+        }),
+    );
+    Reply::json(200, Value::Object(body))
+}
+
+/// Turns every boolean and number into its string form (`spc-string-values`).
+fn stringify_scalars(value: &mut Value) {
+    match value {
+        Value::Bool(b) => *value = Value::String(b.to_string()),
+        Value::Number(n) => *value = Value::String(n.to_string()),
+        Value::Array(items) => items.iter_mut().for_each(stringify_scalars),
+        Value::Object(fields) => fields.values_mut().for_each(stringify_scalars),
+        Value::String(_) | Value::Null => {}
+    }
+}
+
+fn resource_type(rt: &ResourceType, settings: &Settings) -> Value {
+    let extensions: Vec<Value> = rt
+        .extensions
+        .iter()
+        .map(|ext| json!({"schema": ext.id, "required": false}))
+        .collect();
+    json!({
+        "schemas": [RESOURCE_TYPE_URN],
+        "id": rt.name,
+        "name": rt.name,
+        "endpoint": rt.endpoint,
+        "description": format!("{} Account", rt.name),
+        "schema": rt.core.id,
+        "schemaExtensions": extensions,
+        "meta": {
+            "resourceType": "ResourceType",
+            "location": settings.absolute(&format!("/ResourceTypes/{}", rt.name)),
+        },
+    })
+}
+
+pub(crate) fn resource_types(settings: &Settings) -> Reply {
+    let items: Vec<Value> = resource_type_list()
+        .iter()
+        .map(|rt| resource_type(rt, settings))
+        .collect();
+    list_or_array(items, settings.has(Fault::ResourceTypesBareArray), settings)
+}
+
+pub(crate) fn resource_type_by_id(settings: &Settings, id: &str) -> Result<Reply, ScimError> {
+    resource_type_list()
+        .iter()
+        .find(|rt| rt.name.eq_ignore_ascii_case(id))
+        .map(|rt| Reply::json(200, resource_type(rt, settings)))
+        .ok_or_else(|| ScimError::not_found(format!("resource type '{id}' not found")))
+}
+
+fn schema(def: &SchemaDef, settings: &Settings) -> Value {
+    let mut out = Map::new();
+    if !settings.has(Fault::SchemaWithoutSchemas) {
+        out.insert("schemas".into(), json!([SCHEMA_URN]));
+    }
+    if let Value::Object(document) = &def.document {
+        out.extend(document.clone());
+    }
+    out.insert(
+        "meta".into(),
+        json!({
+            "resourceType": "Schema",
+            "location": settings.absolute(&format!("/Schemas/{}", def.id)),
+        }),
+    );
+    Value::Object(out)
+}
+
+pub(crate) fn schemas(settings: &Settings) -> Reply {
+    let items: Vec<Value> = registry()
+        .published()
+        .iter()
+        .map(|def| schema(def, settings))
+        .collect();
+    list_or_array(items, settings.has(Fault::SchemasBareArray), settings)
+}
+
+pub(crate) fn schema_by_id(settings: &Settings, id: &str) -> Result<Reply, ScimError> {
+    registry()
+        .published()
+        .iter()
+        .find(|def| def.id.eq_ignore_ascii_case(id))
+        .map(|def| Reply::json(200, schema(def, settings)))
+        .ok_or_else(|| ScimError::not_found(format!("schema '{id}' not found")))
+}
+
+fn list_or_array(items: Vec<Value>, bare: bool, settings: &Settings) -> Reply {
+    if bare {
+        return Reply::json(200, Value::Array(items));
+    }
+    let total = items.len();
+    Reply::json(200, list_response(total, 1, items, settings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::reply::Body;
+
+    fn json_of(reply: Reply) -> Value {
+        match reply.body {
+            Body::Json(value) => value,
+            other => panic!("JSON expected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn spc_faults() {
+        let spc = json_of(service_provider_config(&Settings::for_tests(&[])));
+        assert_eq!(spc["filter"]["maxResults"], 200);
+        assert_eq!(spc["patch"]["supported"], true);
+        let spc = json_of(service_provider_config(&Settings::for_tests(&[
+            Fault::SpcStringValues,
+        ])));
+        assert_eq!(spc["filter"]["maxResults"], "200");
+        assert_eq!(spc["authenticationSchemes"][0]["primary"], "true");
+        let spc = json_of(service_provider_config(&Settings::for_tests(&[
+            Fault::SpcIncomplete,
+        ])));
+        assert!(spc.get("bulk").is_none() && spc.get("authenticationSchemes").is_none());
+        assert!(spc.get("patch").is_some());
+    }
+
+    #[test]
+    fn schema_lookup_is_case_insensitive_and_complete() {
+        let settings = Settings::for_tests(&[]);
+        let user =
+            json_of(schema_by_id(&settings, "URN:ietf:params:scim:schemas:core:2.0:user").unwrap());
+        assert_eq!(user["schemas"], json!([SCHEMA_URN]));
+        assert_eq!(user["id"], "urn:ietf:params:scim:schemas:core:2.0:User");
+        assert!(schema_by_id(&settings, "urn:nope").is_err());
+        let list = json_of(schemas(&settings));
+        assert_eq!(list["totalResults"], 3);
+        let bare = json_of(schemas(&Settings::for_tests(&[Fault::SchemasBareArray])));
+        assert_eq!(bare.as_array().map(Vec::len), Some(3));
+    }
+}

@@ -1,0 +1,150 @@
+//! Named, deliberate deviations from RFC 7643/7644 that the reference server can be started with,
+//! each modelled on a bug seen in a real SCIM service provider.
+
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! faults {
+    ($($variant:ident => $name:literal, $desc:literal;)*) => {
+        /// A deliberate, named violation of the SCIM RFCs that the reference server can exhibit.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Fault {
+            $(#[doc = $desc] $variant,)*
+        }
+
+        impl Fault {
+            /// Every fault, in declaration order.
+            pub const ALL: &'static [Fault] = &[$(Fault::$variant,)*];
+
+            /// The kebab-case name used on the command line (`--fault NAME`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Fault::$variant => $name,)*
+                }
+            }
+
+            /// One line describing the real-world violation this fault models.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Fault::$variant => $desc,)*
+                }
+            }
+        }
+    };
+}
+
+faults! {
+    ErrorStatusNumber => "error-status-number", "Error bodies carry `status` as a JSON number instead of a string.";
+    ErrorNoDetail => "error-no-detail", "Error bodies omit the human-readable `detail`.";
+    ErrorWrapped => "error-wrapped", "Error bodies are wrapped in an `{\"error\": …}` envelope.";
+    InvalidScimType => "invalid-scim-type", "A userName conflict uses scimType \"conflict\", which is not an RFC 7644 keyword.";
+    ContentTypeJson => "content-type-json", "JSON responses are labelled application/json instead of application/scim+json.";
+    ContentTypeJsonScim => "content-type-json-scim", "JSON responses are labelled with the misspelt media type application/json+scim.";
+    NotFoundPlain => "not-found-plain", "404 responses are a text/plain \"Not Found\" instead of a SCIM error.";
+    NoLocationHeader => "no-location-header", "201 Created responses lack the Location header.";
+    MetaLocationRelative => "meta-location-relative", "meta.location and Location are relative paths, not absolute URIs.";
+    Delete200WithBody => "delete-200-with-body", "DELETE answers 200 with the deleted resource instead of 204 No Content.";
+    DeleteIgnored => "delete-ignored", "DELETE answers 204 but the resource is not removed.";
+    DeletedUsernameReserved => "deleted-username-reserved", "A deleted user's userName stays reserved, so reusing it conflicts.";
+    ListWithoutSchemas => "list-without-schemas", "ListResponses lack the `schemas` attribute.";
+    NoMatch404 => "no-match-404", "A query with zero results answers 404 instead of an empty ListResponse.";
+    FilterIgnored => "filter-ignored", "The `filter` query parameter is ignored and every user is returned.";
+    UsernameCaseSensitiveUniqueness => "username-case-sensitive-uniqueness", "userName uniqueness compares case-sensitively although userName is caseExact=false.";
+    UnstableId => "unstable-id", "Every read reports a freshly generated `id`, so ids are not stable.";
+    SpcRequiresAuth => "spc-requires-auth", "Discovery endpoints (/ServiceProviderConfig, /ResourceTypes, /Schemas) require authentication.";
+    AuthNotEnforced => "auth-not-enforced", "No request needs a bearer token.";
+    NoWwwAuthenticate => "no-www-authenticate", "401 responses lack the WWW-Authenticate header.";
+    BadToken403 => "bad-token-403", "A wrong or malformed token answers 403 instead of 401.";
+    PasswordReturned => "password-returned", "The stored password is returned in user representations.";
+    ClientIdHonoured => "client-id-honoured", "POST uses a client-supplied `id` instead of assigning one.";
+    ClientMetaHonoured => "client-meta-honoured", "POST keeps client-supplied meta.created and meta.lastModified.";
+    ResourceTypesBareArray => "resource-types-bare-array", "GET /ResourceTypes answers a bare JSON array instead of a ListResponse.";
+    SchemasBareArray => "schemas-bare-array", "GET /Schemas answers a bare JSON array instead of a ListResponse.";
+    SchemaWithoutSchemas => "schema-without-schemas", "Schema resources lack their `schemas` attribute.";
+    SpcStringValues => "spc-string-values", "ServiceProviderConfig booleans and integers are JSON strings.";
+    SpcIncomplete => "spc-incomplete", "ServiceProviderConfig lacks bulk, sort, etag, changePassword and authenticationSchemes.";
+    InvalidJson500 => "invalid-json-500", "A request body that is not valid JSON answers 500 with a text/plain body.";
+    RejectsScimAccept => "rejects-scim-accept", "Accept: application/scim+json alone is refused with 406.";
+    RejectsJsonContentType => "rejects-json-content-type", "Request bodies labelled application/json are refused with 415.";
+    RejectsCharset => "rejects-charset", "A request Content-Type with any parameter (such as charset) is refused with 415.";
+    UsernameNotRequired => "username-not-required", "POST and PUT without userName succeed although userName is required.";
+    SchemasNotRequired => "schemas-not-required", "POST without `schemas` succeeds.";
+    LenientTypes => "lenient-types", "Values of the wrong JSON type are accepted and stored as sent.";
+    AsciiOnly => "ascii-only", "Non-ASCII characters in stored strings are replaced by `?`.";
+    ExternalidInvented => "externalid-invented", "POST without externalId gets a server-made externalId.";
+    ExternalidLowercased => "externalid-lowercased", "externalId is stored lower-cased although it is caseExact.";
+    AttributeNamesCaseSensitive => "attribute-names-case-sensitive", "Body attribute names are matched case-sensitively, so `UserName` is ignored.";
+    NullRejected => "null-rejected", "Explicit null or [] values in POST/PUT bodies are refused with 400.";
+    SingleValueObject => "single-value-object", "A multi-valued attribute with one element is returned as an object, not an array.";
+    TimestampsLocal => "timestamps-local", "meta.created and meta.lastModified carry no UTC offset.";
+    LastModifiedSkew => "last-modified-skew", "A fresh resource's lastModified is one second after created.";
+    PatchPathlessUnsupported => "patch-pathless-unsupported", "PATCH operations without `path` are refused with 400 noTarget.";
+    PutUpsert => "put-upsert", "PUT on an unknown id creates the resource instead of answering 404.";
+    ActiveString => "active-string", "Boolean attributes are emitted as the strings \"true\"/\"false\".";
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The error for a name that is not a known fault; its message lists the valid names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault `{name}`; valid faults are: {}", valid_names())]
+pub struct UnknownFault {
+    name: String,
+}
+
+fn valid_names() -> String {
+    Fault::ALL
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim();
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| UnknownFault { name: s.to_owned() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn names_are_unique_kebab_case_and_round_trip() {
+        let mut seen = BTreeSet::new();
+        for &fault in Fault::ALL {
+            let name = fault.name();
+            assert!(seen.insert(name), "duplicate fault name {name}");
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{name} is not kebab-case"
+            );
+            assert_eq!(name.parse::<Fault>(), Ok(fault));
+            assert!(!fault.description().is_empty());
+        }
+        assert_eq!(Fault::ALL.len(), 47);
+    }
+
+    #[test]
+    fn unknown_name_lists_valid_ones() {
+        let err = "no-such-fault".parse::<Fault>().unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("no-such-fault"));
+        assert!(message.contains("error-status-number"));
+        assert!(message.contains("active-string"));
+    }
+}

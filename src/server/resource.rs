@@ -1,0 +1,255 @@
+//! Schema-driven normalisation of incoming resource JSON: canonical attribute names, type
+//! checks, unassigned values dropped, readOnly attributes ignored.
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::error::ScimError;
+use super::fault::Fault;
+use super::schema::{AttrDef, AttrType, Mutability, ResourceType, SchemaDef};
+use super::settings::Settings;
+
+/// How lenient or faulty the normalisation is; derived from the enabled faults.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct InputOptions {
+    pub(crate) exact_names: bool,
+    pub(crate) lenient_types: bool,
+    pub(crate) ascii_only: bool,
+    pub(crate) lowercase_external_id: bool,
+    pub(crate) reject_null: bool,
+}
+
+impl InputOptions {
+    /// Options for POST/PUT bodies.
+    pub(crate) fn for_body(settings: &Settings) -> Self {
+        InputOptions {
+            reject_null: settings.has(Fault::NullRejected),
+            ..Self::for_patch(settings)
+        }
+    }
+
+    /// Options for PATCH values (explicit null is always allowed there).
+    pub(crate) fn for_patch(settings: &Settings) -> Self {
+        InputOptions {
+            exact_names: settings.has(Fault::AttributeNamesCaseSensitive),
+            lenient_types: settings.has(Fault::LenientTypes),
+            ascii_only: settings.has(Fault::AsciiOnly),
+            lowercase_external_id: settings.has(Fault::ExternalidLowercased),
+            reject_null: false,
+        }
+    }
+
+    pub(crate) fn name_matches(&self, actual: &str, canonical: &str) -> bool {
+        if self.exact_names {
+            actual == canonical
+        } else {
+            actual.eq_ignore_ascii_case(canonical)
+        }
+    }
+}
+
+/// The canonical attribute map of a POST/PUT body (without `schemas`, `id` and `meta`).
+pub(crate) fn normalize_resource(
+    body: &Map<String, Value>,
+    rt: &ResourceType,
+    opts: &InputOptions,
+) -> Result<Map<String, Value>, ScimError> {
+    let mut out = Map::new();
+    for (key, value) in body {
+        if let Some(attr) = rt.core_attr(key, opts.exact_names) {
+            if attr.mutability == Mutability::ReadOnly {
+                continue;
+            }
+            if let Some(value) = normalize_attr(attr, value, opts)? {
+                out.insert(attr.name.clone(), value);
+            }
+        } else if let Some(ext) = extension_named(rt, key, opts) {
+            if let Some(value) = normalize_extension(ext, value, opts)? {
+                out.insert(ext.id.clone(), value);
+            }
+        }
+        // Unknown attributes (and `schemas`) are ignored.
+    }
+    Ok(out)
+}
+
+fn extension_named(
+    rt: &ResourceType,
+    key: &str,
+    opts: &InputOptions,
+) -> Option<&'static SchemaDef> {
+    rt.extensions
+        .iter()
+        .copied()
+        .find(|e| opts.name_matches(key, &e.id))
+}
+
+/// The canonical object of an extension (e.g. the enterprise User data), or `None` if empty.
+pub(crate) fn normalize_extension(
+    ext: &SchemaDef,
+    value: &Value,
+    opts: &InputOptions,
+) -> Result<Option<Value>, ScimError> {
+    let fields = match value {
+        Value::Object(fields) => fields,
+        Value::Null if !opts.reject_null => return Ok(None),
+        other => return mismatch(&ext.id, "an object", other, opts),
+    };
+    let mut out = Map::new();
+    for (key, value) in fields {
+        let Some(attr) = ext.attr(key, opts.exact_names) else {
+            continue;
+        };
+        if attr.mutability == Mutability::ReadOnly {
+            continue;
+        }
+        if let Some(value) = normalize_attr(attr, value, opts)? {
+            out.insert(attr.name.clone(), value);
+        }
+    }
+    Ok((!out.is_empty()).then_some(Value::Object(out)))
+}
+
+/// Normalises the value of one (top-level or extension) attribute; `None` means unassigned.
+pub(crate) fn normalize_attr(
+    attr: &AttrDef,
+    value: &Value,
+    opts: &InputOptions,
+) -> Result<Option<Value>, ScimError> {
+    let normalized = normalize_value(attr, value, opts)?;
+    if opts.lowercase_external_id && attr.name == "externalId" {
+        if let Some(Value::String(s)) = normalized {
+            return Ok(Some(Value::String(s.to_lowercase())));
+        }
+    }
+    Ok(normalized)
+}
+
+fn normalize_value(
+    attr: &AttrDef,
+    value: &Value,
+    opts: &InputOptions,
+) -> Result<Option<Value>, ScimError> {
+    if !attr.multi_valued {
+        return normalize_single(attr, value, opts);
+    }
+    let items = match value {
+        Value::Array(items) => items,
+        Value::Null => return unassigned(attr, opts),
+        other => return mismatch(&attr.name, "an array", other, opts),
+    };
+    if items.is_empty() {
+        return unassigned(attr, opts);
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(item) = normalize_single(attr, item, opts)? {
+            out.push(item);
+        }
+    }
+    Ok((!out.is_empty()).then_some(Value::Array(out)))
+}
+
+/// Normalises one value of `attr` (an element, for multi-valued attributes).
+pub(crate) fn normalize_single(
+    attr: &AttrDef,
+    value: &Value,
+    opts: &InputOptions,
+) -> Result<Option<Value>, ScimError> {
+    if value.is_null() {
+        return unassigned(attr, opts);
+    }
+    match (attr.ty, value) {
+        (AttrType::Complex, Value::Object(fields)) => {
+            let mut out = Map::new();
+            for (key, value) in fields {
+                let Some(sub) = attr.sub(key, opts.exact_names) else {
+                    continue;
+                };
+                if sub.mutability == Mutability::ReadOnly {
+                    continue;
+                }
+                if let Some(value) = normalize_single(sub, value, opts)? {
+                    out.insert(sub.name.clone(), value);
+                }
+            }
+            Ok((!out.is_empty()).then_some(Value::Object(out)))
+        }
+        (AttrType::Complex, other) => mismatch(&attr.name, "an object", other, opts),
+        (AttrType::String | AttrType::Reference | AttrType::Binary, Value::String(s)) => {
+            Ok(Some(Value::String(clean_string(s, opts))))
+        }
+        (AttrType::DateTime, Value::String(s)) if OffsetDateTime::parse(s, &Rfc3339).is_ok() => {
+            Ok(Some(value.clone()))
+        }
+        (AttrType::Boolean, Value::Bool(_)) => Ok(Some(value.clone())),
+        (AttrType::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => {
+            Ok(Some(value.clone()))
+        }
+        (AttrType::Decimal, Value::Number(_)) => Ok(Some(value.clone())),
+        (ty, other) => mismatch(&attr.name, type_name(ty), other, opts),
+    }
+}
+
+fn clean_string(s: &str, opts: &InputOptions) -> String {
+    if opts.ascii_only {
+        s.chars()
+            .map(|c| if c.is_ascii() { c } else { '?' })
+            .collect()
+    } else {
+        s.to_owned()
+    }
+}
+
+fn unassigned(attr: &AttrDef, opts: &InputOptions) -> Result<Option<Value>, ScimError> {
+    if opts.reject_null {
+        Err(ScimError::invalid_value(format!(
+            "attribute '{}' must not be null or empty",
+            attr.name
+        )))
+    } else {
+        Ok(None)
+    }
+}
+
+fn mismatch(
+    name: &str,
+    expected: &str,
+    got: &Value,
+    opts: &InputOptions,
+) -> Result<Option<Value>, ScimError> {
+    if opts.lenient_types {
+        return Ok(Some(got.clone()));
+    }
+    Err(ScimError::invalid_value(format!(
+        "attribute '{name}' must be {expected}, got {}",
+        json_kind(got)
+    )))
+}
+
+fn type_name(ty: AttrType) -> &'static str {
+    match ty {
+        AttrType::String | AttrType::Reference | AttrType::Binary => "a string",
+        AttrType::Boolean => "a boolean",
+        AttrType::Decimal => "a number",
+        AttrType::Integer => "an integer",
+        AttrType::DateTime => "an RFC 3339 dateTime string",
+        AttrType::Complex => "an object",
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+#[path = "resource_tests.rs"]
+mod tests;

@@ -1,0 +1,113 @@
+//! End-to-end tests: a started server exercised over HTTP with reqwest.
+
+mod discovery_auth;
+mod faults;
+mod users;
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::schema::USER_URN;
+use super::*;
+
+pub(super) const TOKEN: &str = "s3cret";
+pub(super) const SCIM: &str = "application/scim+json";
+pub(super) const BEARER: (&str, &str) = ("authorization", "Bearer s3cret");
+
+pub(super) async fn server(faults: &[Fault]) -> RunningServer {
+    start(ServerConfig {
+        port: None,
+        token: Some(TOKEN.to_owned()),
+        faults: faults.iter().copied().collect(),
+    })
+    .await
+    .expect("server starts")
+}
+
+/// One exchange as the tests see it; a body that is not JSON becomes a JSON string.
+#[derive(Debug)]
+pub(super) struct Exchange {
+    pub(super) status: StatusCode,
+    pub(super) content_type: String,
+    pub(super) headers: reqwest::header::HeaderMap,
+    pub(super) body: Value,
+}
+
+impl Exchange {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// An authenticated request with an optional `application/scim+json` body.
+pub(super) async fn call(
+    server: &RunningServer,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Exchange {
+    call_with(server, method, path, body, &[BEARER]).await
+}
+
+/// A request with exactly the given headers (plus Content-Type when there is a body).
+pub(super) async fn call_with(
+    server: &RunningServer,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> Exchange {
+    match body {
+        Some(body) => {
+            let mut headers = headers.to_vec();
+            headers.push(("content-type", SCIM));
+            send(server, method, path, Some(body.to_string()), &headers).await
+        }
+        None => send(server, method, path, None, headers).await,
+    }
+}
+
+/// A request with a raw body and exactly the given headers.
+pub(super) async fn send(
+    server: &RunningServer,
+    method: Method,
+    path: &str,
+    body: Option<String>,
+    headers: &[(&str, &str)],
+) -> Exchange {
+    let mut request = Client::new().request(method, format!("{}{path}", server.base_url()));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    if let Some(body) = body {
+        request = request.body(body);
+    }
+    let response = request.send().await.expect("request succeeds");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Exchange {
+        status,
+        content_type,
+        headers,
+        body,
+    }
+}
+
+pub(super) fn new_user(name: &str) -> Value {
+    json!({"schemas": [USER_URN], "userName": name, "password": "pw", "active": true,
+           "emails": [{"value": format!("{name}@example.com"), "type": "work", "primary": true}]})
+}
+
+/// Creates a user and returns its id.
+pub(super) async fn create(server: &RunningServer, name: &str) -> String {
+    let created = call(server, Method::POST, "/Users", Some(new_user(name))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    created.body["id"].as_str().expect("id").to_owned()
+}

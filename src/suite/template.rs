@@ -1,0 +1,304 @@
+//! `${…}` templates: run-unique values, captured variables and a couple of filters.
+//!
+//! `${unique.KEY}` expands to `scimcheck-<runid>-<check#>-KEY`, the same value everywhere in one
+//! check and different in every other check and run, so everything the harness invents is
+//! namespaced by the run. `${run.id}` and `${run.prefix}` expose the run id. Any other name is a
+//! variable captured by an earlier step. `${name | upper}` and `${name | lower}` change case.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("unterminated `${{` in {0:?}")]
+    Unterminated(String),
+    #[error("empty `${{}}` in {0:?}")]
+    Empty(String),
+    #[error("unknown filter `{0}` (known: upper, lower)")]
+    UnknownFilter(String),
+    #[error("invalid name `{0}` in template")]
+    InvalidName(String),
+    #[error("${{{0}}} was not captured by an earlier step")]
+    Undefined(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    Upper,
+    Lower,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Name {
+    Unique(String),
+    RunId,
+    RunPrefix,
+    Var(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Lit(String),
+    Ref(Name, Vec<Filter>),
+}
+
+/// A parsed template string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    parts: Vec<Part>,
+}
+
+/// The values templates expand to within one check.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    pub run_id: String,
+    pub check_seq: usize,
+    pub captured: BTreeMap<String, Value>,
+}
+
+impl Vars {
+    pub fn new(run_id: &str, check_seq: usize) -> Self {
+        Vars {
+            run_id: run_id.to_string(),
+            check_seq,
+            captured: BTreeMap::new(),
+        }
+    }
+    /// The namespace every invented value starts with.
+    pub fn prefix(&self) -> String {
+        format!("scimcheck-{}", self.run_id)
+    }
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn parse_ref(inner: &str, whole: &str) -> Result<Part, TemplateError> {
+    let mut pieces = inner.split('|').map(str::trim);
+    let name = pieces.next().unwrap_or_default();
+    if name.is_empty() {
+        return Err(TemplateError::Empty(whole.to_string()));
+    }
+    let name = if let Some(key) = name.strip_prefix("unique.") {
+        if !is_ident(key) {
+            return Err(TemplateError::InvalidName(name.to_string()));
+        }
+        Name::Unique(key.to_string())
+    } else if name == "run.id" {
+        Name::RunId
+    } else if name == "run.prefix" {
+        Name::RunPrefix
+    } else if is_ident(name) {
+        Name::Var(name.to_string())
+    } else {
+        return Err(TemplateError::InvalidName(name.to_string()));
+    };
+    let filters = pieces
+        .map(|f| match f {
+            "upper" => Ok(Filter::Upper),
+            "lower" => Ok(Filter::Lower),
+            other => Err(TemplateError::UnknownFilter(other.to_string())),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Part::Ref(name, filters))
+}
+
+impl Template {
+    pub fn parse(s: &str) -> Result<Template, TemplateError> {
+        let mut parts = Vec::new();
+        let mut rest = s;
+        while let Some(start) = rest.find("${") {
+            if start > 0 {
+                parts.push(Part::Lit(rest[..start].to_string()));
+            }
+            let after = &rest[start + 2..];
+            let end = after
+                .find('}')
+                .ok_or_else(|| TemplateError::Unterminated(s.to_string()))?;
+            parts.push(parse_ref(&after[..end], s)?);
+            rest = &after[end + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Lit(rest.to_string()));
+        }
+        Ok(Template { parts })
+    }
+
+    /// Names of captured variables this template reads.
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Ref(Name::Var(v), _) => Some(v.as_str()),
+            _ => None,
+        })
+    }
+
+    fn expand(name: &Name, vars: &Vars) -> Result<Value, TemplateError> {
+        Ok(match name {
+            Name::Unique(key) => {
+                Value::String(format!("{}-{}-{key}", vars.prefix(), vars.check_seq))
+            }
+            Name::RunId => Value::String(vars.run_id.clone()),
+            Name::RunPrefix => Value::String(vars.prefix()),
+            Name::Var(v) => vars
+                .captured
+                .get(v)
+                .cloned()
+                .ok_or_else(|| TemplateError::Undefined(v.clone()))?,
+        })
+    }
+
+    fn apply(mut s: String, filters: &[Filter]) -> String {
+        for f in filters {
+            s = match f {
+                Filter::Upper => s.to_uppercase(),
+                Filter::Lower => s.to_lowercase(),
+            };
+        }
+        s
+    }
+
+    /// Renders to a string; non-string captured values are written as JSON.
+    pub fn render(&self, vars: &Vars) -> Result<String, TemplateError> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Lit(l) => out.push_str(l),
+                Part::Ref(name, filters) => {
+                    let s = match Self::expand(name, vars)? {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    out.push_str(&Self::apply(s, filters));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Renders to JSON: a string that is exactly one `${var}` keeps the captured value's type.
+    pub fn render_value(&self, vars: &Vars) -> Result<Value, TemplateError> {
+        if let [Part::Ref(name, filters)] = self.parts.as_slice() {
+            if filters.is_empty() {
+                return Self::expand(name, vars);
+            }
+        }
+        self.render(vars).map(Value::String)
+    }
+}
+
+/// Renders every string (and object key) inside a JSON value.
+pub fn render_json(value: &Value, vars: &Vars) -> Result<Value, TemplateError> {
+    Ok(match value {
+        Value::String(s) => Template::parse(s)?.render_value(vars)?,
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| render_json(v, vars))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(map) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in map {
+                out.insert(Template::parse(k)?.render(vars)?, render_json(v, vars)?);
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    })
+}
+
+/// Every template string inside a JSON value, keys included.
+pub fn json_strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| json_strings(v, out)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.push(k.clone());
+                json_strings(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn vars() -> Vars {
+        let mut v = Vars::new("ab12cd34", 7);
+        v.captured.insert("user_id".into(), json!("42"));
+        v.captured
+            .insert("emails".into(), json!([{"value": "a@b"}]));
+        v
+    }
+
+    #[test]
+    fn unique_values_are_namespaced_by_run_and_check() {
+        let t = Template::parse("${unique.user}@example.com").unwrap();
+        assert_eq!(
+            t.render(&vars()).unwrap(),
+            "scimcheck-ab12cd34-7-user@example.com"
+        );
+        let other = Vars::new("ab12cd34", 8);
+        assert_ne!(t.render(&vars()).unwrap(), t.render(&other).unwrap());
+    }
+
+    #[test]
+    fn filters_change_case() {
+        let t = Template::parse("${unique.User | upper}").unwrap();
+        assert_eq!(t.render(&vars()).unwrap(), "SCIMCHECK-AB12CD34-7-USER");
+    }
+
+    #[test]
+    fn whole_string_reference_keeps_json_type() {
+        let v = render_json(
+            &json!({"emails": "${emails}", "p": "/Users/${user_id}"}),
+            &vars(),
+        )
+        .unwrap();
+        assert_eq!(v, json!({"emails": [{"value": "a@b"}], "p": "/Users/42"}));
+    }
+
+    #[test]
+    fn errors_are_reported() {
+        assert!(matches!(
+            Template::parse("${x"),
+            Err(TemplateError::Unterminated(_))
+        ));
+        assert!(matches!(
+            Template::parse("${}"),
+            Err(TemplateError::Empty(_))
+        ));
+        assert!(matches!(
+            Template::parse("${x | shout}"),
+            Err(TemplateError::UnknownFilter(_))
+        ));
+        assert!(matches!(
+            Template::parse("${a b}"),
+            Err(TemplateError::InvalidName(_))
+        ));
+        let t = Template::parse("${missing}").unwrap();
+        assert_eq!(t.variables().collect::<Vec<_>>(), vec!["missing"]);
+        assert!(matches!(
+            t.render(&vars()),
+            Err(TemplateError::Undefined(_))
+        ));
+    }
+
+    #[test]
+    fn plain_strings_pass_through() {
+        assert_eq!(
+            Template::parse("no templates $ here {}")
+                .unwrap()
+                .render(&vars())
+                .unwrap(),
+            "no templates $ here {}"
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! The binary as a user meets it: exit codes, clear messages on bad input, and no secret in output.
+
+use std::process::{Command, Output};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn scimcheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(args)
+        .env_remove("SCIMCHECK_TOKEN")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn embedded_run_passes_and_never_prints_the_token() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let secret = "s3cr3t-cli-token-value";
+    let o = scimcheck(&["run", "--token", secret, "--out", dir]);
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    assert!(all.contains("0 failed"), "{all}");
+    let report = std::fs::read_to_string(out.path().join("report.json")).unwrap();
+    assert!(
+        !all.contains(secret) && !report.contains(secret),
+        "the token leaked into the output or report"
+    );
+    let json: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["summary"]["failed"], 0);
+    assert_eq!(json["summary"]["skipped"], 0);
+    let first = &json["results"][0];
+    for key in [
+        "id",
+        "title",
+        "level",
+        "spec",
+        "ref",
+        "tags",
+        "status",
+        "message",
+        "duration_ms",
+        "exchanges",
+    ] {
+        assert!(first.get(key).is_some(), "result lacks {key}");
+    }
+    let auth = report.matches("\"Bearer [redacted]\"").count();
+    assert!(auth > 0, "authorization headers are recorded, redacted");
+}
+
+#[test]
+fn embedded_run_with_a_fault_exits_1() {
+    let out = tempfile::tempdir().unwrap();
+    let o = scimcheck(&[
+        "run",
+        "--fault",
+        "no-location-header",
+        "--only",
+        "users.create",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("users.create.location-header-matches-meta"),
+        "{all}"
+    );
+}
+
+#[test]
+fn unreachable_target_exits_4_with_a_message() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let o = scimcheck(&[
+        "run",
+        &format!("http://127.0.0.1:{port}/scim/v2"),
+        "--timeout",
+        "5",
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("cannot reach"), "{}", text(&o));
+}
+
+fn serve(status: u16, content_type: &str, body: &str) -> (tokio::runtime::Runtime, MockServer) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(MockServer::start());
+    let template =
+        ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), content_type);
+    rt.block_on(Mock::given(any()).respond_with(template).mount(&server));
+    (rt, server)
+}
+
+#[test]
+fn html_target_exits_4_and_says_so() {
+    let (_rt, server) = serve(200, "text/html", "<html><body>Welcome</body></html>");
+    let o = scimcheck(&["run", &server.uri()]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("text/html"), "{}", text(&o));
+}
+
+#[test]
+fn discovery_500_exits_4() {
+    let (_rt, server) = serve(500, "text/plain", "boom");
+    let o = scimcheck(&["run", &server.uri()]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("answered 500"), "{}", text(&o));
+}
+
+#[test]
+fn broken_suite_exits_3_with_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.yaml");
+    std::fs::write(&file, "- id: users.x.y\n  title: T\n  level: MUST\n  spec: RFC\n  steps:\n    - request: {method: GET, path: /Users}\n      expect: {statuss: 200}\n").unwrap();
+    let o = scimcheck(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        text(&o).contains("broken.yaml:7:16: unknown key `statuss`"),
+        "{}",
+        text(&o)
+    );
+    let o = scimcheck(&["run", "--suites", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(scimcheck(&["run", "--jobs", "0"]).status.code(), Some(2));
+    assert_eq!(
+        scimcheck(&["run", "--fault", "no-such-fault"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        scimcheck(&["run", "ftp://example.com"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn list_and_list_faults() {
+    let o = scimcheck(&["list"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("users.create.returns-201-with-id"));
+    let o = scimcheck(&["serve", "--list-faults"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .any(|l| l == "error-status-number")
+    );
+}

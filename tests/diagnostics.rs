@@ -1,0 +1,102 @@
+//! Loader diagnostics for broken suite files, as golden snapshots: each must name file:line:col
+//! and say what was wrong.
+
+use scimcheck::load::{Source, validate_sources};
+
+fn diagnose(text: &str) -> String {
+    let source = Source {
+        name: "suites/broken.yaml".into(),
+        text: text.into(),
+    };
+    match validate_sources(&[source]) {
+        Ok(checks) => panic!(
+            "expected a diagnostic, but {} check(s) loaded",
+            checks.len()
+        ),
+        Err(e) => e.to_string(),
+    }
+}
+
+const HEAD: &str =
+    "- id: users.example.check\n  title: An example\n  level: MUST\n  spec: RFC 7644 §3.3\n";
+
+#[test]
+fn malformed_yaml() {
+    insta::assert_snapshot!(diagnose(
+        "- id: users.x.y\n  title: [unclosed\n  level: MUST\n"
+    ));
+}
+
+#[test]
+fn unknown_key_is_a_typo() {
+    let text = format!(
+        "{HEAD}  steps:\n    - request: {{method: GET, path: /Users}}\n      expect:\n        statuss: 200\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}
+
+#[test]
+fn wrong_level() {
+    let text = "- id: users.x.y\n  title: T\n  level: MUSTN'T\n  spec: RFC\n  steps:\n    - request: {method: GET, path: /Users}\n";
+    insta::assert_snapshot!(diagnose(text));
+}
+
+#[test]
+fn missing_required_key() {
+    let text = "- id: users.x.y\n  level: MUST\n  spec: RFC\n  steps:\n    - request: {method: GET, path: /Users}\n";
+    insta::assert_snapshot!(diagnose(text));
+}
+
+#[test]
+fn bad_check_id() {
+    let text = "- id: Users Create\n  title: T\n  level: MUST\n  spec: RFC\n  steps:\n    - request: {method: GET, path: /Users}\n";
+    insta::assert_snapshot!(diagnose(text));
+}
+
+#[test]
+fn duplicate_check_id() {
+    let check = "- id: users.x.y\n  title: T\n  level: MUST\n  spec: RFC\n  steps:\n    - request: {method: GET, path: /Users}\n";
+    insta::assert_snapshot!(diagnose(&format!("{check}{check}")));
+}
+
+#[test]
+fn variable_never_captured() {
+    let text = format!(
+        "{HEAD}  steps:\n    - request: {{method: POST, path: /Users, body: {{userName: x}}}}\n      capture: {{user_id: /id}}\n    - request: {{method: GET, path: \"/Users/${{userid}}\"}}\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}
+
+#[test]
+fn capture_source_is_not_a_pointer() {
+    let text = format!(
+        "{HEAD}  steps:\n    - request: {{method: GET, path: /Users}}\n      capture: {{total: totalResults}}\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}
+
+#[test]
+fn unknown_schema_name() {
+    let text = format!(
+        "{HEAD}  steps:\n    - request: {{method: GET, path: /Users}}\n      expect: {{schema: Usr}}\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}
+
+#[test]
+fn invalid_regex_and_unknown_builtin() {
+    let text = format!(
+        "{HEAD}  steps:\n    - request: {{method: GET, path: /Users}}\n      expect:\n        headers:\n          Content-Type: {{matches: \"(unclosed\"}}\n    - builtin: no-such-step\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}
+
+#[test]
+fn every_builtin_suite_file_is_valid() {
+    let catalog = scimcheck::load::load(None).expect("built-in suites load");
+    assert!(
+        catalog.checks.len() >= 45,
+        "only {} built-in checks",
+        catalog.checks.len()
+    );
+}
