@@ -25,17 +25,8 @@ pub fn trials(
     let mut config = RunConfig::new(&target.base_url);
     config.token = target.token.clone();
     let client = config.client().map_err(|e| e.to_string())?;
-    let mut auth = Vec::new();
-    if let Some(t) = &config.token {
-        auth.push(("Authorization".to_string(), format!("Bearer {t}")));
-    }
     let caps = runtime
-        .block_on(run::discover(
-            &client,
-            &config.base_url,
-            &auth,
-            config.token.is_some(),
-        ))
+        .block_on(run::discover(&client, &config))
         .map_err(|e| e.to_string())?;
     let planned = run::plan(&catalog.checks, &[], &[], &caps);
     let session = Arc::new(Session::new(&config, client, schemas, &run::new_run_id()));

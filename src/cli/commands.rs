@@ -138,11 +138,7 @@ async fn run_command(a: RunArgs) -> Exit {
             return Exit::Runtime;
         }
     };
-    let mut auth = config.headers.clone();
-    if let Some(t) = &config.token {
-        auth.push(("Authorization".into(), format!("Bearer {t}")));
-    }
-    let caps = match run::discover(&client, &config.base_url, &auth, config.token.is_some()).await {
+    let caps = match run::discover(&client, &config).await {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: discovery failed: {e}");

@@ -8,10 +8,7 @@ use serde_json::Value;
 
 async fn get_json(state: &mut CheckState<'_>, path: &str) -> Result<Option<Value>, String> {
     let url = format!("{}{path}", state.shared.base_url);
-    let mut headers = vec![("Accept".to_string(), "application/scim+json".to_string())];
-    if let Some(t) = state_token(state) {
-        headers.push(("Authorization".into(), format!("Bearer {t}")));
-    }
+    let headers = state.shared.default_headers();
     let i = state
         .send(
             Outgoing {
@@ -28,10 +25,6 @@ async fn get_json(state: &mut CheckState<'_>, path: &str) -> Result<Option<Value
         None => Err(ex.error.clone().unwrap_or_default()),
         Some(r) => Ok(r.body.as_ref().and_then(|b| b.json()).cloned()),
     }
-}
-
-fn state_token(state: &CheckState<'_>) -> Option<String> {
-    state.shared.token_value()
 }
 
 fn ids_in_list(list: &Value) -> Option<Vec<String>> {

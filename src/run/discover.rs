@@ -57,13 +57,11 @@ fn flag(spc: &Value, feature: &str) -> bool {
 /// GETs /ServiceProviderConfig (authenticated, like any client would) and reads the features.
 pub async fn discover(
     client: &HttpClient,
-    base_url: &str,
-    auth_headers: &[(String, String)],
-    has_token: bool,
+    config: &super::RunConfig,
 ) -> Result<Capabilities, DiscoveryError> {
-    let url = format!("{base_url}/ServiceProviderConfig");
-    let mut headers = vec![("Accept".to_string(), "application/scim+json".to_string())];
-    headers.extend_from_slice(auth_headers);
+    let url = format!("{}/ServiceProviderConfig", config.base_url);
+    let has_token = config.token.is_some();
+    let headers = config.default_headers();
     let ex = client
         .send(Outgoing {
             method: "GET",

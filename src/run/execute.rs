@@ -15,8 +15,7 @@ use std::time::Instant;
 #[derive(Debug)]
 pub struct Shared {
     pub base_url: String,
-    token: Option<String>,
-    headers: Vec<(String, String)>,
+    config: RunConfig,
     pub client: HttpClient,
     pub schemas: Arc<SchemaStore>,
     pub run_id: String,
@@ -33,8 +32,7 @@ impl Shared {
     ) -> Self {
         Shared {
             base_url: config.base_url.clone(),
-            token: config.token.clone(),
-            headers: config.headers.clone(),
+            config: config.clone(),
             client,
             schemas,
             run_id: run_id.to_string(),
@@ -42,8 +40,9 @@ impl Shared {
             left_behind: Mutex::new(Vec::new()),
         }
     }
-    pub fn token_value(&self) -> Option<String> {
-        self.token.clone()
+    /// Accept, the user's extra headers and the bearer token.
+    pub fn default_headers(&self) -> Vec<(String, String)> {
+        self.config.default_headers()
     }
     pub fn left_behind(&self) -> Vec<String> {
         self.left_behind
@@ -118,27 +117,25 @@ impl CheckState<'_> {
             (None, Some(raw)) => Some(render(raw)?.into_bytes()),
             (None, None) => None,
         };
-        let mut headers: Vec<(String, String)> =
-            vec![("Accept".into(), "application/scim+json".into())];
+        let mut headers = Vec::new();
+        for (k, v) in self.shared.default_headers() {
+            // Unauthenticated probes drop the token and any extra header that looks like a credential.
+            let credential = k.eq_ignore_ascii_case("authorization") || looks_secret(&k);
+            if req.auth == Auth::Default || !credential {
+                headers.push((k, v));
+            }
+        }
         if body.is_some() {
             headers.push(("Content-Type".into(), "application/scim+json".into()));
         }
-        for (k, v) in &self.shared.headers {
-            if req.auth == Auth::Default || !looks_secret(k) {
-                set_header(&mut headers, k, v);
-            }
-        }
-        match (&req.auth, &self.shared.token) {
-            (Auth::Default, Some(t)) => {
-                set_header(&mut headers, "Authorization", &format!("Bearer {t}"))
-            }
-            (Auth::InvalidBearer, _) => set_header(
+        match &req.auth {
+            Auth::InvalidBearer => set_header(
                 &mut headers,
                 "Authorization",
                 &format!("Bearer {}-invalid", self.vars.prefix()),
             ),
-            (Auth::Malformed, _) => set_header(&mut headers, "Authorization", "non-token"),
-            _ => {}
+            Auth::Malformed => set_header(&mut headers, "Authorization", "non-token"),
+            Auth::Default | Auth::None => {}
         }
         for (k, v) in &req.headers {
             set_header(&mut headers, k, &render(v)?);
@@ -255,13 +252,7 @@ impl CheckState<'_> {
     async fn cleanup(&mut self) -> Vec<String> {
         let mut failed = Vec::new();
         for key in self.ledger.pending() {
-            let mut headers = vec![("Accept".to_string(), "application/scim+json".to_string())];
-            for (k, v) in &self.shared.headers {
-                headers.push((k.clone(), v.clone()));
-            }
-            if let Some(t) = &self.shared.token {
-                headers.push(("Authorization".into(), format!("Bearer {t}")));
-            }
+            let headers = self.shared.default_headers();
             let url = format!("{}{key}", self.shared.base_url);
             let ex = self
                 .shared

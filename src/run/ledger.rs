@@ -36,10 +36,11 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Records a created resource; a key deleted earlier in the check is pending again
+    /// (a server may re-create it, e.g. a PUT that upserts).
     pub fn record(&mut self, key: &str) {
-        if !self.entries.iter().any(|(k, _)| k == key) {
-            self.entries.push((key.to_string(), false));
-        }
+        self.entries.retain(|(k, _)| k != key);
+        self.entries.push((key.to_string(), false));
     }
     pub fn mark_deleted(&mut self, key: &str) {
         for (k, gone) in &mut self.entries {

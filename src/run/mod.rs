@@ -18,6 +18,10 @@ use serde::Serialize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// What the harness accepts by default: SCIM JSON, and plain JSON from servers that only speak it.
+/// Checks that probe content negotiation set their own Accept.
+pub const DEFAULT_ACCEPT: &str = "application/scim+json, application/json;q=0.9";
+
 /// A validated run configuration (built once from the command line).
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -42,6 +46,17 @@ impl RunConfig {
             only: Vec::new(),
             skip: Vec::new(),
         }
+    }
+
+    /// Headers every request carries unless a step says otherwise: Accept, the user's extra
+    /// headers and the bearer token.
+    pub fn default_headers(&self) -> Vec<(String, String)> {
+        let mut headers = vec![("Accept".to_string(), DEFAULT_ACCEPT.to_string())];
+        headers.extend(self.headers.iter().cloned());
+        if let Some(t) = &self.token {
+            headers.push(("Authorization".to_string(), format!("Bearer {t}")));
+        }
+        headers
     }
 
     pub fn client(&self) -> Result<HttpClient, reqwest::Error> {

@@ -39,7 +39,9 @@ pub(crate) fn service_provider_config(settings: &Settings) -> Reply {
         stringify_scalars(&mut capabilities);
     }
     let mut body = Map::new();
-    body.insert("schemas".into(), json!([SPC_URN]));
+    if !settings.has(Fault::SpcWithoutSchemas) {
+        body.insert("schemas".into(), json!([SPC_URN]));
+    }
     body.insert(
         "documentationUri".into(),
         json!("https://www.rfc-editor.org/rfc/rfc7644"),
@@ -65,6 +67,12 @@ pub(crate) fn service_provider_config(settings: &Settings) -> Reply {
             "location": settings.absolute("/ServiceProviderConfig"),
         }),
     );
+    if settings.has(Fault::SpcAsList) {
+        return Reply::json(
+            200,
+            list_response(1, 1, vec![Value::Object(body)], settings),
+        );
+    }
     Reply::json(200, Value::Object(body))
 }
 
@@ -85,11 +93,16 @@ fn resource_type(rt: &ResourceType, settings: &Settings) -> Value {
         .iter()
         .map(|ext| json!({"schema": ext.id, "required": false}))
         .collect();
+    let endpoint = if settings.has(Fault::ResourceTypeEndpointAbsolute) {
+        settings.absolute(rt.endpoint)
+    } else {
+        rt.endpoint.to_string()
+    };
     json!({
         "schemas": [RESOURCE_TYPE_URN],
         "id": rt.name,
         "name": rt.name,
-        "endpoint": rt.endpoint,
+        "endpoint": endpoint,
         "description": format!("{} Account", rt.name),
         "schema": rt.core.id,
         "schemaExtensions": extensions,
@@ -135,11 +148,22 @@ fn schema(def: &SchemaDef, settings: &Settings) -> Value {
 }
 
 pub(crate) fn schemas(settings: &Settings) -> Reply {
-    let items: Vec<Value> = registry()
+    let mut items: Vec<Value> = registry()
         .published()
         .iter()
         .map(|def| schema(def, settings))
         .collect();
+    if settings.has(Fault::SchemasPublishApiUrns) {
+        items.push(json!({
+            "schemas": [SCHEMA_URN],
+            "id": "urn:ietf:params:scim:api:messages:2.0:ListResponse",
+            "name": "ListResponse",
+            "attributes": [{
+                "name": "totalResults", "type": "integer", "multiValued": false, "required": true,
+                "caseExact": false, "mutability": "readOnly", "returned": "always", "uniqueness": "none",
+            }],
+        }));
+    }
     list_or_array(items, settings.has(Fault::SchemasBareArray), settings)
 }
 

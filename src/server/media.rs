@@ -41,9 +41,9 @@ pub(crate) fn check_accept(accept: Option<&str>, settings: &Settings) -> Result<
         .filter(|(_, q)| *q > 0.0)
         .map(|(media, _)| media)
         .collect();
-    let refused = if settings.has(Fault::RejectsScimAccept)
-        && !wanted.is_empty()
-        && wanted.iter().all(|m| m == "application/scim+json")
+    let only = |media: &str| !wanted.is_empty() && wanted.iter().all(|m| m == media);
+    let refused = if (settings.has(Fault::RejectsScimAccept) && only("application/scim+json"))
+        || (settings.has(Fault::RejectsJsonAccept) && only("application/json"))
     {
         true
     } else {

@@ -43,6 +43,9 @@ pub(crate) fn filter_view(record: &Record, rt: &ResourceType, settings: &Setting
 }
 
 fn meta(record: &Record, rt: &ResourceType, settings: &Settings) -> Value {
+    if settings.has(Fault::MetaIncomplete) {
+        return json!({"created": record.created, "lastModified": record.last_modified});
+    }
     json!({
         "resourceType": rt.name,
         "created": record.created,

@@ -18,6 +18,8 @@ pub(crate) struct InputOptions {
     pub(crate) ascii_only: bool,
     pub(crate) lowercase_external_id: bool,
     pub(crate) reject_null: bool,
+    /// `groups-writable`: the readOnly `groups` attribute is taken from the body.
+    pub(crate) keep_groups: bool,
 }
 
 impl InputOptions {
@@ -25,6 +27,7 @@ impl InputOptions {
     pub(crate) fn for_body(settings: &Settings) -> Self {
         InputOptions {
             reject_null: settings.has(Fault::NullRejected),
+            keep_groups: settings.has(Fault::GroupsWritable),
             ..Self::for_patch(settings)
         }
     }
@@ -37,6 +40,7 @@ impl InputOptions {
             ascii_only: settings.has(Fault::AsciiOnly),
             lowercase_external_id: settings.has(Fault::ExternalidLowercased),
             reject_null: false,
+            keep_groups: false,
         }
     }
 
@@ -58,7 +62,9 @@ pub(crate) fn normalize_resource(
     let mut out = Map::new();
     for (key, value) in body {
         if let Some(attr) = rt.core_attr(key, opts.exact_names) {
-            if attr.mutability == Mutability::ReadOnly {
+            if attr.mutability == Mutability::ReadOnly
+                && !(opts.keep_groups && attr.name == "groups")
+            {
                 continue;
             }
             if let Some(value) = normalize_attr(attr, value, opts)? {
@@ -167,7 +173,9 @@ pub(crate) fn normalize_single(
                 let Some(sub) = attr.sub(key, opts.exact_names) else {
                     continue;
                 };
-                if sub.mutability == Mutability::ReadOnly {
+                if sub.mutability == Mutability::ReadOnly
+                    && !(opts.keep_groups && attr.name == "groups")
+                {
                     continue;
                 }
                 if let Some(value) = normalize_single(sub, value, opts)? {

@@ -164,7 +164,27 @@ pub(crate) fn create(
         settings.has(Fault::ClientIdHonoured) && !id.is_empty() && store.get(id).is_none()
     });
     let id = client_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-    Ok(insert_new(store, settings, id, data, body))
+    if settings.has(Fault::UnknownAttribute500) && has_unknown_attribute(body, settings) {
+        return Ok(Reply::text(500, "Internal Server Error"));
+    }
+    let mut reply = insert_new(store, settings, id, data, body);
+    if settings.has(Fault::Create200) {
+        reply.status = 200;
+    }
+    if settings.has(Fault::CreateEmptyBody) {
+        reply.body = super::reply::Body::Empty;
+    }
+    Ok(reply)
+}
+
+/// Whether the body names an attribute the User schema does not define (`unknown-attribute-500`).
+fn has_unknown_attribute(body: &Map<String, Value>, settings: &Settings) -> bool {
+    let opts = InputOptions::for_body(settings);
+    body.keys().any(|k| {
+        !k.eq_ignore_ascii_case("schemas")
+            && rt().core_attr(k, opts.exact_names).is_none()
+            && !rt().extensions.iter().any(|e| e.id.eq_ignore_ascii_case(k))
+    })
 }
 
 pub(crate) fn get(store: &Store, settings: &Settings, id: &str) -> Result<Reply, ScimError> {
@@ -201,11 +221,26 @@ pub(crate) fn list(
     let resources = matching[page.range]
         .iter()
         .map(|r| represent(r, settings, true))
+        .map(|v| {
+            if settings.has(Fault::ListItemsTrimmed) {
+                trimmed(v)
+            } else {
+                v
+            }
+        })
         .collect();
     Ok(Reply::json(
         200,
         list_response(matching.len(), page.start_index, resources, settings),
     ))
+}
+
+/// Only `id` and `userName` (`list-items-trimmed`).
+fn trimmed(mut v: Value) -> Value {
+    if let Value::Object(map) = &mut v {
+        map.retain(|k, _| k == "id" || k == "userName");
+    }
+    v
 }
 
 pub(crate) fn replace(
@@ -217,11 +252,19 @@ pub(crate) fn replace(
     if store.get(id).is_none() && !settings.has(Fault::PutUpsert) {
         return Err(not_found(id));
     }
-    let data = validated_data(body, settings, true)?;
+    if let Some(record) = store.get(id).filter(|_| settings.has(Fault::PutIgnored)) {
+        return Ok(Reply::json(200, represent(record, settings, false)));
+    }
+    let mut data = validated_data(body, settings, true)?;
     check_unique(store, &data, Some(id), settings)?;
     let Some(record) = store.get_mut(id) else {
         return Ok(insert_new(store, settings, id.to_owned(), data, body));
     };
+    if settings.has(Fault::PutKeepsOmitted) {
+        let mut merged = record.data.clone();
+        merged.extend(data);
+        data = merged;
+    }
     commit(record, data, settings);
     Ok(Reply::json(200, represent(record, settings, false)))
 }
@@ -233,6 +276,9 @@ pub(crate) fn patch(
     body: &Map<String, Value>,
 ) -> Result<Reply, ScimError> {
     let record = store.get(id).ok_or_else(|| not_found(id))?;
+    if settings.has(Fault::PatchIgnored) {
+        return Ok(Reply::json(200, represent(record, settings, false)));
+    }
     let data = patch::apply(&record.data, body, rt(), settings, id)?;
     check_user_name(&data, settings)?;
     check_unique(store, &data, Some(id), settings)?;
@@ -246,6 +292,9 @@ pub(crate) fn patch(
 /// Replaces a record's attributes and moves lastModified strictly forward.
 fn commit(record: &mut Record, data: Map<String, Value>, settings: &Settings) {
     record.data = data;
+    if settings.has(Fault::LastModifiedFrozen) {
+        return;
+    }
     record.modified_at = after(record.modified_at);
     record.last_modified =
         format_timestamp(record.modified_at, settings.has(Fault::TimestampsLocal));

@@ -238,6 +238,100 @@ async fn shows(server: &RunningServer, fault: Fault) -> bool {
             put.status == StatusCode::CREATED
         }
         Fault::ActiveString => post(server, new_user("act")).await.body["active"] == "true",
+        Fault::SpcWithoutSchemas => spc().await.body.get("schemas").is_none(),
+        Fault::SpcAsList => spc().await.body.get("Resources").is_some(),
+        Fault::ResourceTypeEndpointAbsolute => {
+            call(server, Method::GET, "/ResourceTypes/User", None)
+                .await
+                .body["endpoint"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("http"))
+        }
+        Fault::SchemasPublishApiUrns => {
+            let list = call(server, Method::GET, "/Schemas", None).await.body;
+            list["Resources"].as_array().is_some_and(|items| {
+                items.iter().any(|s| {
+                    s["id"]
+                        .as_str()
+                        .is_some_and(|id| id.starts_with("urn:ietf:params:scim:api:"))
+                })
+            })
+        }
+        Fault::RejectsJsonAccept => {
+            send(
+                server,
+                Method::GET,
+                "/Users",
+                None,
+                &[BEARER, ("accept", "application/json")],
+            )
+            .await
+            .status
+                == StatusCode::NOT_ACCEPTABLE
+        }
+        Fault::Create200 => post(server, new_user("ok200")).await.status == StatusCode::OK,
+        Fault::CreateEmptyBody => post(server, new_user("empty")).await.body == json!(""),
+        Fault::GroupsWritable => {
+            let body = user_with(json!({"groups": [{"value": "g1"}]}));
+            post(server, body).await.body["groups"][0]["value"] == "g1"
+        }
+        Fault::MetaIncomplete => post(server, new_user("meta")).await.body["meta"]
+            .get("resourceType")
+            .is_none(),
+        Fault::UnknownAttribute500 => {
+            let body = user_with(json!({"noSuchAttribute": 1}));
+            post(server, body).await.status == StatusCode::INTERNAL_SERVER_ERROR
+        }
+        Fault::ListItemsTrimmed => {
+            create(server, "trim").await;
+            call(server, Method::GET, "/Users", None).await.body["Resources"][0]
+                .get("schemas")
+                .is_none()
+        }
+        Fault::PatchIgnored => {
+            let id = create(server, "patched").await;
+            let op = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "nickName", "value": "N"}]});
+            call(server, Method::PATCH, &format!("/Users/{id}"), Some(op))
+                .await
+                .body
+                .get("nickName")
+                .is_none()
+        }
+        Fault::PutIgnored | Fault::PutKeepsOmitted => {
+            let body = user_with(json!({"userName": "put", "nickName": "Old"}));
+            let id = post(server, body).await.body["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let replacement =
+                json!({"schemas": [USER_URN], "userName": "put", "displayName": "New"});
+            let put = call(
+                server,
+                Method::PUT,
+                &format!("/Users/{id}"),
+                Some(replacement),
+            )
+            .await;
+            match fault {
+                Fault::PutIgnored => put.body.get("displayName").is_none(),
+                _ => put.body["nickName"] == "Old",
+            }
+        }
+        Fault::LastModifiedFrozen => {
+            let created = post(server, new_user("frozen")).await.body;
+            let id = created["id"].as_str().unwrap_or_default();
+            let replacement =
+                json!({"schemas": [USER_URN], "userName": "frozen", "displayName": "D"});
+            let put = call(
+                server,
+                Method::PUT,
+                &format!("/Users/{id}"),
+                Some(replacement),
+            )
+            .await;
+            put.body["meta"]["lastModified"] == created["meta"]["lastModified"]
+        }
     }
 }
 
