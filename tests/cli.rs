@@ -161,3 +161,50 @@ fn list_and_list_faults() {
             .any(|l| l == "error-status-number")
     );
 }
+
+#[test]
+fn serve_prints_its_url_first_and_run_reports_its_faults() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args([
+            "serve",
+            "--token",
+            "serve-token",
+            "--fault",
+            "no-location-header",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().to_string();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/scim/v2"),
+        "{url}"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let o = scimcheck(&[
+        "run",
+        &url,
+        "--token",
+        "serve-token",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("1 failed"),
+        "exactly the fault's one check fails: {all}"
+    );
+    assert!(
+        all.contains("users.create.location-header-matches-meta"),
+        "{all}"
+    );
+}

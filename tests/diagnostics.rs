@@ -100,3 +100,18 @@ fn every_builtin_suite_file_is_valid() {
         catalog.checks.len()
     );
 }
+
+#[test]
+fn readme_suite_example_is_valid() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("```yaml\n").expect("README has a yaml example") + "```yaml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let source = Source {
+        name: "README.md".into(),
+        text: readme[start..end].to_string(),
+    };
+    let checks = validate_sources(&[source])
+        .unwrap_or_else(|e| panic!("the README example is invalid:\n{e}"));
+    assert_eq!(checks.len(), 1);
+}
