@@ -12,6 +12,13 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Writes to stdout; a closed pipe (`scimcheck list | head`) is not an error worth a panic.
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
 pub async fn dispatch(cli: Cli) -> Exit {
     match cli.command {
         Command::Run(a) => run_command(a).await,
@@ -153,12 +160,16 @@ async fn run_command(a: RunArgs) -> Exit {
     let run_id = run::new_run_id();
     let mut report = run::execute(&config, &client, caps, planned, schemas, &run_id).await;
     report.target.push_str(&label);
-    print!("{}", report::render_terminal(&report));
+    say(&report::render_terminal(&report));
     if let Err(e) = write_reports(&report, &a.out) {
         eprintln!("error: cannot write reports to {}: {e}", a.out.display());
         return Exit::Runtime;
     }
-    println!("report: {}", a.out.join("report.json").display());
+    say(&format!(
+        "report: {}
+",
+        a.out.join("report.json").display()
+    ));
     Exit::for_report(&report, a.strict)
 }
 
@@ -188,13 +199,13 @@ fn list_command(a: ListArgs) -> Exit {
             Some(r) => format!("{} ({r})", c.spec),
             None => c.spec.clone(),
         };
-        println!(
-            "{:<width$}  {:<6}  {:<28}  {}",
+        say(&format!(
+            "{:<width$}  {:<6}  {:<28}  {}\n",
             c.id.as_str(),
             c.level.as_str(),
             reference,
             c.title
-        );
+        ));
     }
     eprintln!("{} checks", checks.len());
     Exit::Ok
@@ -203,7 +214,11 @@ fn list_command(a: ListArgs) -> Exit {
 async fn serve_command(a: ServeArgs) -> Exit {
     if a.list_faults {
         for f in Fault::ALL {
-            println!("{}", f.name());
+            say(&format!(
+                "{}
+",
+                f.name()
+            ));
         }
         return Exit::Ok;
     }
@@ -223,7 +238,11 @@ async fn serve_command(a: ServeArgs) -> Exit {
             return Exit::Runtime;
         }
     };
-    println!("{}", server.base_url());
+    say(&format!(
+        "{}
+",
+        server.base_url()
+    ));
     eprintln!(
         "serving the scimcheck reference server{}; Ctrl-C to stop",
         if a.token.is_some() {
@@ -243,7 +262,7 @@ async fn serve_command(a: ServeArgs) -> Exit {
 fn validate_command(a: ValidateArgs) -> Exit {
     match load::validate_files(&a.files) {
         Ok(n) => {
-            println!("{} file(s), {n} check(s): valid", a.files.len());
+            say(&format!("{} file(s), {n} check(s): valid\n", a.files.len()));
             Exit::Ok
         }
         Err(e) => {

@@ -52,12 +52,14 @@ pub fn render_terminal(report: &RunReport) -> String {
         {
             Some((head, findings)) => {
                 let _ = writeln!(s, "         {head})");
-                for f in findings.split("; ") {
+                for f in findings.lines() {
                     let _ = writeln!(s, "           {f}");
                 }
             }
             None => {
-                let _ = writeln!(s, "         {}", r.message);
+                for line in r.message.lines() {
+                    let _ = writeln!(s, "         {line}");
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Executing one check: template → request → exchange → captures → evaluation, then cleanup.
 
-use super::ledger::{Created, Ledger, key_of, may_modify};
+use super::ledger::{Created, Ledger, created_key, key_of, may_modify};
 use super::{CheckResult, RunConfig, Status, builtin};
 use crate::check::{Finding, SchemaStore, evaluate, resolve};
 use crate::http::{Exchange, HttpClient, Outgoing, looks_secret};
@@ -78,19 +78,19 @@ impl CheckState<'_> {
     /// Absolute URL for a templated path, refusing anything outside the base URL.
     fn url_for(&self, path: &str) -> Result<String, String> {
         let base = &self.shared.base_url;
-        if path.starts_with("http://") || path.starts_with("https://") {
-            return match key_of(base, path) {
-                Some(_) => Ok(path.to_string()),
-                None => Err(format!(
-                    "refusing to send a request to {path}: it is outside the base URL"
-                )),
-            };
-        }
-        Ok(if path.starts_with('/') {
+        let url = if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else if path.starts_with('/') {
             format!("{base}{path}")
         } else {
             format!("{base}/{path}")
-        })
+        };
+        match key_of(base, &url) {
+            Some(_) => Ok(url),
+            None => Err(format!(
+                "refusing to send a request to {url}: it is outside the base URL"
+            )),
+        }
     }
 
     fn build(&self, req: &Request) -> Result<Outgoing, TemplateError> {
@@ -179,7 +179,7 @@ impl CheckState<'_> {
                 .get("location")
                 .and_then(|l| key_of(&self.shared.base_url, &l));
             let created = match (method, resp.status, id) {
-                ("POST", 200..=299, Some(id)) if creates => Some(format!("{key}/{id}")),
+                ("POST", 200..=299, Some(id)) if creates => Some(created_key(key, id)),
                 ("POST", 201, None) if creates => location,
                 ("PUT", 201, _) => Some(key.clone()),
                 _ => None,
@@ -321,7 +321,7 @@ pub async fn run_check(shared: &Shared, check: &Check, seq: usize) -> CheckResul
                     format!(
                         "{}: {}",
                         describe_step(&state, last, n + 1),
-                        lines.join("; ")
+                        lines.join("\n")
                     ),
                 );
                 break;
@@ -339,7 +339,7 @@ pub async fn run_check(shared: &Shared, check: &Check, seq: usize) -> CheckResul
     if !failed_cleanup.is_empty() {
         let list = failed_cleanup.join(", ");
         if !verdict.1.is_empty() {
-            verdict.1.push_str("; ");
+            verdict.1.push('\n');
         }
         verdict
             .1

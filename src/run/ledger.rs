@@ -24,9 +24,25 @@ impl Created {
 }
 
 /// Decides whether a state-changing request may be sent: its target must be a resource this run
-/// created, or an id this run invented (it carries the run prefix, so it cannot be anyone's data).
+/// created, or an id this run invented (its last segment starts with the run prefix, so it cannot
+/// be anyone's data). `key` must come from [`key_of`], which resolves `..` and percent-escapes.
 pub fn may_modify(created: &Created, key: &str, run_prefix: &str) -> bool {
-    created.contains(key) || key.contains(run_prefix)
+    let invented = key
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.starts_with(run_prefix));
+    created.contains(key) || invented
+}
+
+/// The key under which a created resource is recorded: `{endpoint}/{id}` with the id
+/// percent-encoded as one path segment, so an id can never point somewhere else.
+pub fn created_key(endpoint: &str, id: &str) -> String {
+    let segment: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    format!(
+        "{}/{}",
+        endpoint.trim_end_matches('/'),
+        segment.replace('+', "%20")
+    )
 }
 
 /// Per-check list of resources to delete when the check ends, pass or fail.
@@ -60,40 +76,68 @@ impl Ledger {
     }
 }
 
-/// The resource path of a URL under the base: `/Users/42` for `{base}/Users/42?x=1`.
+/// The resource path of a URL under the base, after URL normalisation (`..`, `%2e%2e`):
+/// `/Users/42` for `{base}/Users/42?x=1`. `None` when the URL is not under the base.
 pub fn key_of(base_url: &str, url: &str) -> Option<String> {
-    let rest = url.strip_prefix(base_url)?;
+    let base = url::Url::parse(base_url).ok()?;
+    let target = url::Url::parse(url).ok()?;
+    if base.origin() != target.origin() {
+        return None;
+    }
+    let base_path = base.path().trim_end_matches('/');
+    let rest = target.path().strip_prefix(base_path)?;
     if !(rest.is_empty() || rest.starts_with('/')) {
         return None;
     }
-    let path = rest.split(['?', '#']).next().unwrap_or_default();
-    Some(path.trim_end_matches('/').to_string())
+    Some(rest.trim_end_matches('/').to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const PREFIX: &str = "scimcheck-1234";
+
     #[test]
     fn guard_allows_only_own_resources_and_invented_ids() {
         let created = Created::default();
         created.insert("/Users/abc");
-        assert!(may_modify(&created, "/Users/abc", "scimcheck-1234"));
+        assert!(may_modify(&created, "/Users/abc", PREFIX));
         assert!(may_modify(
             &created,
             "/Users/scimcheck-1234-9-missing",
-            "scimcheck-1234"
+            PREFIX
         ));
+        assert!(!may_modify(&created, "/Users/someone-elses", PREFIX));
+        assert!(!may_modify(&created, "/Users/scimcheck-9999-1-x", PREFIX));
         assert!(!may_modify(
             &created,
-            "/Users/someone-elses",
-            "scimcheck-1234"
+            "/Users/scimcheck-1234-9-x/victim",
+            PREFIX
         ));
-        assert!(!may_modify(
-            &created,
-            "/Users/scimcheck-9999-1-x",
-            "scimcheck-1234"
-        ));
+    }
+
+    #[test]
+    fn dot_segments_cannot_smuggle_a_request_past_the_guard() {
+        let base = "http://h/scim/v2";
+        for sneaky in [
+            "http://h/scim/v2/Users/scimcheck-1234-1-x/../victim",
+            "http://h/scim/v2/Users/scimcheck-1234-1-x/%2e%2e/victim",
+        ] {
+            let key = key_of(base, sneaky).unwrap();
+            assert_eq!(key, "/Users/victim");
+            assert!(!may_modify(&Created::default(), &key, PREFIX));
+        }
+        assert_eq!(key_of(base, "http://h/scim/v2/../admin"), None);
+    }
+
+    #[test]
+    fn created_keys_encode_the_id_as_one_segment() {
+        assert_eq!(created_key("/Users", "abc-1"), "/Users/abc-1");
+        assert_eq!(
+            created_key("/Users", "../Groups/x"),
+            "/Users/..%2FGroups%2Fx"
+        );
     }
 
     #[test]
@@ -108,21 +152,23 @@ mod tests {
             l.pending(),
             vec!["/Users/c".to_string(), "/Users/a".to_string()]
         );
+        l.record("/Users/b");
+        assert_eq!(
+            l.pending()[0],
+            "/Users/b",
+            "a re-created resource is pending again"
+        );
     }
 
     #[test]
     fn keys_are_paths_under_the_base() {
+        let base = "http://h/scim/v2";
         assert_eq!(
-            key_of("http://h/scim/v2", "http://h/scim/v2/Users/1?x=y").as_deref(),
+            key_of(base, "http://h/scim/v2/Users/1?x=y").as_deref(),
             Some("/Users/1")
         );
-        assert_eq!(
-            key_of("http://h/scim/v2", "http://h/scim/v2x/Users/1"),
-            None
-        );
-        assert_eq!(
-            key_of("http://h/scim/v2", "http://other/scim/v2/Users/1"),
-            None
-        );
+        assert_eq!(key_of(base, "http://h/scim/v2x/Users/1"), None);
+        assert_eq!(key_of(base, "http://other/scim/v2/Users/1"), None);
+        assert_eq!(key_of(base, "https://h/scim/v2/Users/1"), None);
     }
 }

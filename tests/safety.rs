@@ -1,0 +1,150 @@
+//! The rules that make scimcheck safe against a live tenant: it never modifies what it did not
+//! create, it cleans up even when a check fails, and secrets never reach the record.
+
+use scimcheck::check::SchemaStore;
+use scimcheck::load::{self, Source, validate_sources};
+use scimcheck::run::{self, CheckResult, RunConfig, Status};
+use scimcheck::server::{self, RunningServer, ServerConfig};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+const TOKEN: &str = "safety-token-0123456789";
+
+async fn server() -> RunningServer {
+    server::start(ServerConfig {
+        token: Some(TOKEN.into()),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+async fn users(base: &str) -> Vec<Value> {
+    let body: Value = reqwest::Client::new()
+        .get(format!("{base}/Users"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["Resources"].as_array().cloned().unwrap_or_default()
+}
+
+/// A user that exists before the run: somebody else's data.
+async fn victim(base: &str) -> String {
+    let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "victim@example.com"});
+    let resp: Value = reqwest::Client::new()
+        .post(format!("{base}/Users"))
+        .bearer_auth(TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    resp["id"].as_str().unwrap().to_string()
+}
+
+async fn run_suite(base: &str, yaml: &str) -> Vec<CheckResult> {
+    let checks = validate_sources(&[Source {
+        name: "safety.yaml".into(),
+        text: yaml.into(),
+    }])
+    .unwrap();
+    let catalog = load::load(None).unwrap();
+    let schemas = Arc::new(SchemaStore::compile(&catalog.schemas).unwrap());
+    let mut config = RunConfig::new(base);
+    config.token = Some(TOKEN.into());
+    let client = config.client().unwrap();
+    let caps = run::discover(&client, &config).await.unwrap();
+    let planned = run::plan(&checks, &[], &[], &caps);
+    run::execute(&config, &client, caps, planned, schemas, &run::new_run_id())
+        .await
+        .results
+}
+
+const HEAD: &str =
+    "- id: users.safety.check\n  title: T\n  level: MUST\n  spec: RFC 7644\n  steps:\n";
+
+#[tokio::test]
+async fn refuses_to_touch_what_it_did_not_create() {
+    let server = server().await;
+    let base = server.base_url();
+    let id = victim(base).await;
+    for (method, path) in [
+        ("DELETE", "/Users/${id}"),
+        ("PATCH", "/Users/${id}"),
+        ("PUT", "/Users/${id}"),
+        ("DELETE", "/Users/${unique.x}/../${id}"),
+        ("DELETE", "/Users/${unique.x}/%2e%2e/${id}"),
+    ] {
+        let yaml = format!(
+            "{HEAD}    - request: {{method: GET, path: /Users, query: {{filter: 'userName eq \"victim@example.com\"'}}}}\n      capture: {{id: /Resources/0/id}}\n    - request: {{method: {method}, path: \"{path}\", body: {{schemas: [urn:ietf:params:scim:api:messages:2.0:PatchOp], Operations: [{{op: remove, path: nickName}}], userName: x}}}}\n"
+        );
+        let results = run_suite(base, &yaml).await;
+        assert_eq!(
+            results[0].status,
+            Status::Errored,
+            "{method} {path}: {}",
+            results[0].message
+        );
+        assert!(
+            results[0].message.contains("safety: refusing"),
+            "{}",
+            results[0].message
+        );
+        let left = users(base).await;
+        assert!(
+            left.iter()
+                .any(|u| u["id"] == json!(id) && u.get("nickName").is_none()),
+            "{method} {path} touched the victim"
+        );
+    }
+}
+
+#[tokio::test]
+async fn cleans_up_when_a_check_fails_midway() {
+    let server = server().await;
+    let base = server.base_url();
+    let yaml = format!(
+        "{HEAD}    - request: {{method: POST, path: /Users, body: {{schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: \"${{unique.a}}\"}}}}\n    - request: {{method: POST, path: /Users, body: {{schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: \"${{unique.b}}\"}}}}\n      expect: {{status: 418}}\n    - request: {{method: POST, path: /Users, body: {{schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: \"${{unique.c}}\"}}}}\n"
+    );
+    let results = run_suite(base, &yaml).await;
+    assert_eq!(results[0].status, Status::Failed);
+    assert!(
+        results[0].message.contains("status: expected 418, got 201"),
+        "{}",
+        results[0].message
+    );
+    assert!(
+        users(base).await.is_empty(),
+        "both created users were deleted although the check failed"
+    );
+    let deletes = results[0]
+        .exchanges
+        .iter()
+        .filter(|e| e.request.method == "DELETE")
+        .count();
+    assert_eq!(deletes, 2, "the cleanup DELETEs are part of the evidence");
+}
+
+#[tokio::test]
+async fn secrets_never_reach_the_record() {
+    let server = server().await;
+    let base = server.base_url();
+    let yaml = format!(
+        "{HEAD}    - request: {{method: POST, path: /Users, body: {{schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: \"${{unique.a}}\", password: \"Hunter2-secret\"}}}}\n      expect: {{status: 201}}\n"
+    );
+    let results = run_suite(base, &yaml).await;
+    assert_eq!(results[0].status, Status::Passed, "{}", results[0].message);
+    let recorded = serde_json::to_string(&results).unwrap();
+    assert!(!recorded.contains(TOKEN), "the bearer token was recorded");
+    assert!(
+        !recorded.contains("Hunter2-secret"),
+        "the password was recorded"
+    );
+    assert!(recorded.contains("Bearer [redacted]"));
+}
