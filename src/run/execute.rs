@@ -52,6 +52,17 @@ impl Shared {
     }
 }
 
+enum BuildError {
+    Template(TemplateError),
+    Outside(String),
+}
+
+impl From<TemplateError> for BuildError {
+    fn from(e: TemplateError) -> Self {
+        BuildError::Template(e)
+    }
+}
+
 /// How a step ended.
 pub enum StepEnd {
     Passed,
@@ -93,10 +104,18 @@ impl CheckState<'_> {
         }
     }
 
-    fn build(&self, req: &Request) -> Result<Outgoing, TemplateError> {
+    /// The request to send; the error says why it cannot be built (a template or the URL guard).
+    fn build(&self, req: &Request) -> Result<Outgoing, String> {
+        self.build_inner(req).map_err(|e| match e {
+            BuildError::Template(t) => format!("template: {t}"),
+            BuildError::Outside(msg) => msg,
+        })
+    }
+
+    fn build_inner(&self, req: &Request) -> Result<Outgoing, BuildError> {
         let render = |s: &str| Template::parse(s).and_then(|t| t.render(&self.vars));
         let path = render(&req.path)?;
-        let mut url = self.url_for(&path).map_err(TemplateError::Undefined)?;
+        let mut url = self.url_for(&path).map_err(BuildError::Outside)?;
         if !req.query.is_empty() {
             let mut pairs = Vec::new();
             for (k, v) in &req.query {
@@ -199,10 +218,7 @@ impl CheckState<'_> {
     async fn request_step(&mut self, step: &Step, req: &Request) -> StepEnd {
         let out = match self.build(req) {
             Ok(o) => o,
-            Err(TemplateError::Undefined(msg)) if msg.starts_with("refusing") => {
-                return StepEnd::Errored(msg);
-            }
-            Err(e) => return StepEnd::Errored(format!("template: {e}")),
+            Err(msg) => return StepEnd::Errored(msg),
         };
         let index = match self.send(out, req.method.is_mutating()).await {
             Ok(i) => i,
