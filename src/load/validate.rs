@@ -148,7 +148,7 @@ fn allowed_keys(path: &str) -> &'static str {
     let depth: Vec<&str> = path.split('/').skip(1).collect();
     match depth.as_slice() {
         [_] => "id, title, level, spec, ref, tags, requires, steps",
-        [_, "steps", _] => "request, builtin, expect, capture",
+        [_, "steps", _] => "request, builtin, with, expect, capture",
         [_, "steps", _, "request"] => "method, path, query, headers, auth, body, raw_body",
         [_, "steps", _, "expect"] => "status, statuses, headers, body, schema, empty_body",
         [_, "steps", _, "expect", "headers" | "body", _] => {
@@ -247,6 +247,15 @@ fn check_semantics(
                 ),
             ),
             _ => {}
+        }
+        if let Some(w) = &step.with {
+            if step.builtin.is_none() {
+                ctx.at_value(
+                    &format!("{sp}/with"),
+                    "`with` gives arguments to a `builtin` step",
+                );
+            }
+            check_json_templates(ctx, &format!("{sp}/with"), w, &defined);
         }
         if let Some(r) = &step.request {
             let rp = format!("{sp}/request");

@@ -3,10 +3,15 @@
 use super::execute::{CheckState, StepEnd};
 use crate::check::Finding;
 use crate::http::Outgoing;
-use crate::suite::Step;
+use crate::suite::{Step, render_json};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
-async fn get_json(state: &mut CheckState<'_>, path: &str) -> Result<Option<Value>, String> {
+/// Most pages a walk reads before it gives up (a server that never ends its list).
+const MAX_PAGES: usize = 200;
+
+/// GETs a path under the base; the status and the JSON body, if any.
+async fn get_json(state: &mut CheckState<'_>, path: &str) -> Result<(u16, Option<Value>), String> {
     let url = format!("{}{path}", state.shared.base_url);
     let headers = state.shared.default_headers();
     let i = state
@@ -23,7 +28,7 @@ async fn get_json(state: &mut CheckState<'_>, path: &str) -> Result<Option<Value
     let ex = &state.exchanges[i];
     match &ex.response {
         None => Err(ex.error.clone().unwrap_or_default()),
-        Some(r) => Ok(r.body.as_ref().and_then(|b| b.json()).cloned()),
+        Some(r) => Ok((r.status, r.body.as_ref().and_then(|b| b.json()).cloned())),
     }
 }
 
@@ -40,11 +45,11 @@ fn ids_in_list(list: &Value) -> Option<Vec<String>> {
 /// DISC-013: every schema a ResourceType names is published in /Schemas with an equal id.
 async fn resource_type_schemas_published(state: &mut CheckState<'_>) -> StepEnd {
     let rts = match get_json(state, "/ResourceTypes").await {
-        Ok(v) => v,
+        Ok((_, v)) => v,
         Err(e) => return StepEnd::Errored(e),
     };
     let schemas = match get_json(state, "/Schemas").await {
-        Ok(v) => v,
+        Ok((_, v)) => v,
         Err(e) => return StepEnd::Errored(e),
     };
     let Some(rt_list) = rts
@@ -96,10 +101,136 @@ async fn resource_type_schemas_published(state: &mut CheckState<'_>) -> StepEnd 
     }
 }
 
+/// Arguments of `page-walk`.
+struct Walk {
+    endpoint: String,
+    filter: String,
+    count: usize,
+    ids: Vec<String>,
+}
+
+fn walk_args(step: &Step, state: &CheckState<'_>) -> Result<Walk, String> {
+    let raw = step
+        .with
+        .as_ref()
+        .ok_or("page-walk needs `with: {filter, count, ids}`")?;
+    let args = render_json(raw, &state.vars).map_err(|e| format!("template: {e}"))?;
+    let text = |k: &str| args.get(k).and_then(Value::as_str).map(str::to_string);
+    let count = args
+        .get("count")
+        .and_then(Value::as_u64)
+        .filter(|c| *c > 0)
+        .ok_or("page-walk needs a positive `count`")?;
+    let ids = args
+        .get("ids")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|ids| !ids.is_empty())
+        .ok_or("page-walk needs `ids`: the resources that must each be seen once")?;
+    Ok(Walk {
+        endpoint: text("endpoint").unwrap_or_else(|| "/Users".into()),
+        filter: text("filter")
+            .ok_or("page-walk needs a `filter` scoping the walk to the check's own data")?,
+        count: count as usize,
+        ids,
+    })
+}
+
+/// PAGE-007: walking pages of `count` (startIndex 1, 1+count, …), as Okta and Entra do, sees each
+/// of the check's own resources exactly once, and no page is larger than asked.
+async fn page_walk(state: &mut CheckState<'_>, step: &Step) -> StepEnd {
+    let walk = match walk_args(step, state) {
+        Ok(w) => w,
+        Err(e) => return StepEnd::Errored(e),
+    };
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut findings = Vec::new();
+    let mut start = 1;
+    for _ in 0..MAX_PAGES {
+        let filter: String = url::form_urlencoded::byte_serialize(walk.filter.as_bytes()).collect();
+        let path = format!(
+            "{}?filter={}&startIndex={start}&count={}",
+            walk.endpoint,
+            filter.replace('+', "%20"),
+            walk.count
+        );
+        let subject = format!("page at startIndex {start}");
+        let page = match get_json(state, &path).await {
+            Ok((200, Some(v))) => v,
+            Ok((200, None)) => {
+                return StepEnd::Failed(vec![Finding::new(
+                    subject,
+                    "a JSON ListResponse",
+                    "no JSON body",
+                )]);
+            }
+            Ok((status, _)) => {
+                return StepEnd::Failed(vec![Finding::new(
+                    subject,
+                    "status 200",
+                    status.to_string(),
+                )]);
+            }
+            Err(e) => return StepEnd::Errored(e),
+        };
+        let items = page
+            .get("Resources")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if items.len() > walk.count {
+            findings.push(Finding::new(
+                format!("page at startIndex {start}"),
+                format!("at most {} resources", walk.count),
+                items.len().to_string(),
+            ));
+        }
+        for item in &items {
+            if let Some(id) = item.get("id").and_then(Value::as_str) {
+                *seen.entry(id.to_string()).or_default() += 1;
+            }
+        }
+        let total = page
+            .get("totalResults")
+            .and_then(Value::as_u64)
+            .unwrap_or(0) as usize;
+        if items.is_empty() || start + walk.count > total {
+            break;
+        }
+        start += walk.count;
+    }
+    for id in &walk.ids {
+        match seen.get(id).copied().unwrap_or(0) {
+            1 => {}
+            0 => findings.push(Finding::new(
+                format!("resource {id}"),
+                "seen once while paging",
+                "never seen",
+            )),
+            n => findings.push(Finding::new(
+                format!("resource {id}"),
+                "seen once while paging",
+                format!("seen {n} times"),
+            )),
+        }
+    }
+    if findings.is_empty() {
+        StepEnd::Passed
+    } else {
+        StepEnd::Failed(findings)
+    }
+}
+
 /// Dispatches a built-in step by name (names are validated at load time).
-pub async fn run(state: &mut CheckState<'_>, name: &str, _step: &Step) -> StepEnd {
+pub async fn run(state: &mut CheckState<'_>, name: &str, step: &Step) -> StepEnd {
     match name {
         "resource-type-schemas-published" => resource_type_schemas_published(state).await,
+        "page-walk" => page_walk(state, step).await,
         other => StepEnd::Errored(format!("unknown built-in step `{other}`")),
     }
 }

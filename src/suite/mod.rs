@@ -132,6 +132,9 @@ pub struct Step {
     /// A named built-in step, for requirements that cannot be said declaratively.
     #[serde(default)]
     pub builtin: Option<String>,
+    /// Arguments of the built-in step (templated like a request body).
+    #[serde(default, rename = "with")]
+    pub with: Option<Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -314,4 +317,4 @@ impl CaptureSource {
 }
 
 /// Named built-in steps that suites may use (`builtin: NAME`); implemented by the runner.
-pub const BUILTIN_STEPS: &[&str] = &["resource-type-schemas-published"];
+pub const BUILTIN_STEPS: &[&str] = &["resource-type-schemas-published", "page-walk"];

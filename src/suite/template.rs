@@ -2,7 +2,9 @@
 //!
 //! `${unique.KEY}` expands to `scimcheck-<runid>-<check#>-KEY`, the same value everywhere in one
 //! check and different in every other check and run, so everything the harness invents is
-//! namespaced by the run. `${run.id}` and `${run.prefix}` expose the run id. Any other name is a
+//! namespaced by the run. `${run.id}` and `${run.prefix}` expose the run id; `${check.prefix}` is
+//! `scimcheck-<runid>-<check#>`, the start of every unique value of this check, for scoping
+//! queries to the check's own data (`userName sw "${check.prefix}-"`). Any other name is a
 //! variable captured by an earlier step. `${name | upper}` and `${name | lower}` change case.
 
 use serde_json::Value;
@@ -33,6 +35,7 @@ enum Name {
     Unique(String),
     RunId,
     RunPrefix,
+    CheckPrefix,
     Var(String),
 }
 
@@ -91,6 +94,8 @@ fn parse_ref(inner: &str, whole: &str) -> Result<Part, TemplateError> {
         Name::RunId
     } else if name == "run.prefix" {
         Name::RunPrefix
+    } else if name == "check.prefix" {
+        Name::CheckPrefix
     } else if is_ident(name) {
         Name::Var(name.to_string())
     } else {
@@ -142,6 +147,7 @@ impl Template {
             }
             Name::RunId => Value::String(vars.run_id.clone()),
             Name::RunPrefix => Value::String(vars.prefix()),
+            Name::CheckPrefix => Value::String(format!("{}-{}", vars.prefix(), vars.check_seq)),
             Name::Var(v) => vars
                 .captured
                 .get(v)
@@ -247,6 +253,27 @@ mod tests {
         );
         let other = Vars::new("ab12cd34", 8);
         assert_ne!(t.render(&vars()).unwrap(), t.render(&other).unwrap());
+    }
+
+    #[test]
+    fn check_prefix_starts_every_unique_value_of_the_check() {
+        let prefix = Template::parse("${check.prefix}-")
+            .unwrap()
+            .render(&vars())
+            .unwrap();
+        let unique = Template::parse("${unique.user}")
+            .unwrap()
+            .render(&vars())
+            .unwrap();
+        assert!(unique.starts_with(&prefix), "{unique} / {prefix}");
+        let other = Template::parse("${unique.user}")
+            .unwrap()
+            .render(&Vars::new("ab12cd34", 70))
+            .unwrap();
+        assert!(
+            !other.starts_with(&prefix),
+            "check 70's data is outside check 7's scope"
+        );
     }
 
     #[test]
