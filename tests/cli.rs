@@ -208,3 +208,84 @@ fn serve_prints_its_url_first_and_run_reports_its_faults() {
         "{all}"
     );
 }
+
+/// Ctrl-C in the middle of a run deletes what the run created so far, then exits 4.
+#[test]
+fn interrupt_cleans_up_what_the_run_created() {
+    use std::io::{BufRead, BufReader};
+    use std::time::{Duration, Instant};
+    let suites = tempfile::tempdir().unwrap();
+    let mut yaml = String::from(
+        "- id: users.slow.many-reads\n  title: Creates three users, then reads for a long time\n  level: MAY\n  spec: test\n  steps:\n",
+    );
+    for i in 0..3 {
+        yaml.push_str(&format!(
+            "    - request: {{method: POST, path: /Users, body: {{schemas: [\"urn:ietf:params:scim:schemas:core:2.0:User\"], userName: \"${{unique.u{i}}}\"}}}}\n      capture: {{id{i}: /id}}\n"
+        ));
+    }
+    for _ in 0..20_000 {
+        yaml.push_str("    - request: {method: GET, path: \"/Users/${id0}\"}\n");
+    }
+    std::fs::write(suites.path().join("slow.yaml"), yaml).unwrap();
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(["serve", "--token", "int-token"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let url = url.trim().to_string();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let users = |url: &str| -> u64 {
+        rt.block_on(async {
+            let resp = reqwest::Client::new()
+                .get(format!("{url}/Users"))
+                .bearer_auth("int-token")
+                .send()
+                .await
+                .unwrap();
+            resp.json::<serde_json::Value>().await.unwrap()["totalResults"]
+                .as_u64()
+                .unwrap()
+        })
+    };
+    let out = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args([
+            "run",
+            &url,
+            "--token",
+            "int-token",
+            "--suites",
+            suites.path().to_str().unwrap(),
+            "--only",
+            "users.slow",
+        ])
+        .args(["--out", out.path().to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while users(&url) < 3 {
+        assert!(Instant::now() < deadline, "the run never created its users");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &run.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let done = run.wait_with_output().unwrap();
+    let left = users(&url);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("cleanup complete"), "{stderr}");
+    assert_eq!(left, 0, "the interrupted run left users behind");
+}

@@ -71,7 +71,17 @@ async fn not_passing(
         .await
         .expect("discovery works under every fault");
     let planned = run::plan(&catalog.checks, &[], &[], &caps);
-    let report = run::execute(&config, &client, caps, planned, schemas, &run::new_run_id()).await;
+    let report = run::execute(
+        &Arc::new(run::Session::new(
+            &config,
+            client,
+            schemas,
+            &run::new_run_id(),
+        )),
+        caps,
+        planned,
+    )
+    .await;
     let failing = report
         .results
         .iter()

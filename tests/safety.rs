@@ -61,9 +61,18 @@ async fn run_suite(base: &str, yaml: &str) -> Vec<CheckResult> {
     let client = config.client().unwrap();
     let caps = run::discover(&client, &config).await.unwrap();
     let planned = run::plan(&checks, &[], &[], &caps);
-    run::execute(&config, &client, caps, planned, schemas, &run::new_run_id())
-        .await
-        .results
+    run::execute(
+        &Arc::new(run::Session::new(
+            &config,
+            client,
+            schemas,
+            &run::new_run_id(),
+        )),
+        caps,
+        planned,
+    )
+    .await
+    .results
 }
 
 const HEAD: &str =

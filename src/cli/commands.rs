@@ -158,7 +158,11 @@ async fn run_command(a: RunArgs) -> Exit {
         return Exit::Usage;
     }
     let run_id = run::new_run_id();
-    let mut report = run::execute(&config, &client, caps, planned, schemas, &run_id).await;
+    let session = Arc::new(run::Session::new(&config, client, schemas, &run_id));
+    let mut report = tokio::select! {
+        report = run::execute(&session, caps, planned) => report,
+        _ = tokio::signal::ctrl_c() => return interrupted(&session).await,
+    };
     report.target.push_str(&label);
     say(&report::render_terminal(&report));
     if let Err(e) = write_reports(&report, &a.out) {
@@ -171,6 +175,25 @@ async fn run_command(a: RunArgs) -> Exit {
         a.out.join("report.json").display()
     ));
     Exit::for_report(&report, a.strict)
+}
+
+/// Ctrl-C during a run: stop the checks and delete everything the run created so far.
+async fn interrupted(session: &run::Session) -> Exit {
+    eprintln!("interrupted: deleting what this run created (Ctrl-C again to stop)");
+    tokio::select! {
+        left = session.sweep() => {
+            if left.is_empty() {
+                eprintln!("cleanup complete");
+            } else {
+                eprintln!("cleanup could not delete {} resource(s):", left.len());
+                for k in left {
+                    eprintln!("  {k}");
+                }
+            }
+        }
+        _ = tokio::signal::ctrl_c() => eprintln!("cleanup stopped; resources this run created may remain"),
+    }
+    Exit::Runtime
 }
 
 fn write_reports(report: &run::RunReport, out: &std::path::Path) -> std::io::Result<()> {

@@ -40,9 +40,44 @@ impl Shared {
             left_behind: Mutex::new(Vec::new()),
         }
     }
+    /// Deletes a resource this run created; `true` when it is gone (2xx, or 404: already gone).
+    pub async fn delete_created(&self, key: &str) -> (Exchange, bool) {
+        let url = format!("{}{key}", self.base_url);
+        let out = Outgoing {
+            method: "DELETE",
+            url,
+            headers: self.default_headers(),
+            body: None,
+        };
+        let ex = self.client.send(out).await;
+        let ok = ex
+            .response
+            .as_ref()
+            .is_some_and(|r| (200..300).contains(&r.status) || r.status == 404);
+        if ok {
+            self.created.gone(key);
+        }
+        (ex, ok)
+    }
+
+    /// Deletes everything the run created and has not deleted yet (after an interrupt);
+    /// returns what could not be deleted.
+    pub async fn sweep(&self) -> Vec<String> {
+        let mut failed = Vec::new();
+        for key in self.created.live().into_iter().rev() {
+            if !self.delete_created(&key).await.1 {
+                failed.push(key);
+            }
+        }
+        failed
+    }
+
     /// Accept, the user's extra headers and the bearer token.
     pub fn default_headers(&self) -> Vec<(String, String)> {
         self.config.default_headers()
+    }
+    pub fn jobs(&self) -> usize {
+        self.config.jobs
     }
     pub fn left_behind(&self) -> Vec<String> {
         self.left_behind
@@ -209,6 +244,7 @@ impl CheckState<'_> {
             }
             if method == "DELETE" && (200..300).contains(&resp.status) {
                 self.ledger.mark_deleted(key);
+                self.shared.created.gone(key);
             }
         }
         self.exchanges.push(ex);
@@ -268,22 +304,7 @@ impl CheckState<'_> {
     async fn cleanup(&mut self) -> Vec<String> {
         let mut failed = Vec::new();
         for key in self.ledger.pending() {
-            let headers = self.shared.default_headers();
-            let url = format!("{}{key}", self.shared.base_url);
-            let ex = self
-                .shared
-                .client
-                .send(Outgoing {
-                    method: "DELETE",
-                    url,
-                    headers,
-                    body: None,
-                })
-                .await;
-            let ok = ex
-                .response
-                .as_ref()
-                .is_some_and(|r| (200..300).contains(&r.status) || r.status == 404);
+            let (ex, ok) = self.shared.delete_created(&key).await;
             if !ok {
                 failed.push(key.clone());
             }

@@ -1,25 +1,49 @@
 //! The cleanup ledger and the safety guard: the harness deletes what it created, and never
 //! modifies or deletes anything it did not create in this run.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Mutex;
 
-/// Resource paths (relative to the base URL, e.g. `/Users/2819c223`) created in this run.
+/// Resource paths (relative to the base URL, e.g. `/Users/2819c223`) created in this run, and
+/// which of them still exist as far as the run knows (what an interrupted run must delete).
 #[derive(Debug, Default)]
-pub struct Created(Mutex<HashSet<String>>);
+pub struct Created {
+    ever: Mutex<HashSet<String>>,
+    live: Mutex<BTreeSet<String>>,
+}
 
 impl Created {
     pub fn insert(&self, key: &str) {
-        self.0
+        self.ever
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string());
+        self.live
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(key.to_string());
     }
     pub fn contains(&self, key: &str) -> bool {
-        self.0
+        self.ever
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .contains(key)
+    }
+    /// The resource was deleted (by a step or by cleanup).
+    pub fn gone(&self, key: &str) {
+        self.live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+    /// Resources created and not yet deleted.
+    pub fn live(&self) -> Vec<String> {
+        self.live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 }
 

@@ -189,6 +189,10 @@ impl Session {
     pub fn left_behind(&self) -> Vec<String> {
         self.0.left_behind()
     }
+    /// Deletes whatever the run created and has not deleted yet; returns what could not be.
+    pub async fn sweep(&self) -> Vec<String> {
+        self.0.sweep().await
+    }
 }
 
 fn now_rfc3339() -> String {
@@ -203,26 +207,23 @@ pub fn new_run_id() -> String {
 }
 
 /// Runs the planned checks against the target. Discovery must have succeeded already.
+/// If this future is dropped (an interrupt), `session.sweep()` deletes what the run created.
 pub async fn execute(
-    config: &RunConfig,
-    client: &HttpClient,
+    session: &Arc<Session>,
     capabilities: Capabilities,
     planned: Vec<Planned>,
-    schemas: Arc<SchemaStore>,
-    run_id: &str,
 ) -> RunReport {
     let started_at = now_rfc3339();
     let started = Instant::now();
-    let shared = Arc::new(Session::new(config, client.clone(), schemas, run_id));
-    let jobs = config.jobs.max(1);
+    let jobs = session.0.jobs().max(1);
     let mut indexed: Vec<(usize, CheckResult)> =
         futures::stream::iter(planned.into_iter().enumerate())
             .map(|(seq, p)| {
-                let shared = Arc::clone(&shared);
+                let session = Arc::clone(session);
                 async move {
                     let result = match p.skip_reason {
                         Some(reason) => CheckResult::new(&p.check, Status::Skipped, reason),
-                        None => shared.run(&p.check, seq).await,
+                        None => session.run(&p.check, seq).await,
                     };
                     (seq, result)
                 }
@@ -238,12 +239,12 @@ pub async fn execute(
             name: "scimcheck",
             version: env!("CARGO_PKG_VERSION"),
         },
-        target: client.redactor().text(&config.base_url),
+        target: session.0.client.redactor().text(&session.0.base_url),
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         summary: RunReport::summarize(&results),
         results,
-        left_behind: shared.0.left_behind(),
+        left_behind: session.0.left_behind(),
         capabilities,
     }
 }
