@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use super::error::ScimError;
 use super::fault::Fault;
 use super::path::{AttrPath, AttrRef};
-use super::schema::{AttrDef, AttrType, ResourceType};
+use super::schema::{AttrDef, AttrType, ResourceType, Returned};
 use super::settings::Settings;
 
 /// A validated `sortBy` / `sortOrder`.
@@ -46,7 +46,9 @@ impl SortSpec {
         };
         let unknown = || ScimError::invalid_value(format!("cannot sort by '{name}'"));
         let path = AttrPath::parse(name).ok_or_else(unknown)?;
-        let at = AttrRef::resolve(&path, rt, false).ok_or_else(unknown)?;
+        let at = AttrRef::resolve(&path, rt, false)
+            .filter(|at| at.attr.returned != Returned::Never)
+            .ok_or_else(unknown)?;
         let sub = match at.sub {
             Some(sub) => Some(sub),
             None if at.attr.is_complex() && at.attr.multi_valued => at.attr.sub("value", true),

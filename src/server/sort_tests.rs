@@ -85,6 +85,7 @@ fn multi_valued_attributes_sort_by_primary_else_first_value() {
 fn refuses_unknown_attributes_and_orders() {
     for (by, order) in [
         ("nope", None),
+        ("password", None),
         ("name", None),
         ("emails[type eq \"work\"]", None),
         ("userName", Some("sideways")),

@@ -155,6 +155,8 @@ fn schema_mismatches_are_refused() {
         r#"emails[value.x eq "x"]"#,
         r#"userName[value eq "x"]"#,
         r#"name.givenName[value eq "x"]"#,
+        r#"password eq "secret""#,
+        "password pr",
     ] {
         assert!(ids_with(bad, &Options::default()).is_err(), "{bad}");
     }

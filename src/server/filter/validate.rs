@@ -8,7 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use super::{CompValue, CompareOp, Filter, Options};
 use crate::server::error::ScimError;
 use crate::server::path::{AttrPath, AttrRef};
-use crate::server::schema::{AttrDef, AttrType, ResourceType};
+use crate::server::schema::{AttrDef, AttrType, ResourceType, Returned};
 
 /// Why a filter does not fit the schema; a 400 `invalidFilter`. `unknown_attribute` lets the
 /// `filter-unknown-attribute-empty` fault tell that case apart.
@@ -106,6 +106,10 @@ pub(super) fn resolve_leaf(
             ));
         }
     };
+    if at.attr.returned == Returned::Never {
+        // Matching on a never-returned attribute (password) would leak it one guess at a time.
+        return refuse(format!("'{}' cannot be filtered on", at.attr.name));
+    }
     Ok(Leaf {
         at: Some(at),
         sub,
