@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::ScimError;
 use super::fault::Fault;
-use super::query::{MAX_RESULTS, list_response};
+use super::paging::{MAX_RESULTS, list_response};
 use super::reply::Reply;
 use super::schema::{ResourceType, SchemaDef, registry, user_type};
 use super::settings::Settings;
@@ -25,7 +25,7 @@ pub(crate) fn service_provider_config(settings: &Settings) -> Reply {
         "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
         "filter": {"supported": true, "maxResults": MAX_RESULTS},
         "changePassword": {"supported": false},
-        "sort": {"supported": false},
+        "sort": {"supported": true},
         "etag": {"supported": false},
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
@@ -201,6 +201,7 @@ mod tests {
         let spc = json_of(service_provider_config(&Settings::for_tests(&[])));
         assert_eq!(spc["filter"]["maxResults"], 200);
         assert_eq!(spc["patch"]["supported"], true);
+        assert_eq!(spc["sort"]["supported"], true);
         let spc = json_of(service_provider_config(&Settings::for_tests(&[
             Fault::SpcStringValues,
         ])));

@@ -19,6 +19,7 @@ pub(crate) enum ScimType {
     InvalidPath,
     NoTarget,
     InvalidValue,
+    TooMany,
 }
 
 impl ScimType {
@@ -31,6 +32,7 @@ impl ScimType {
             ScimType::InvalidPath => "invalidPath",
             ScimType::NoTarget => "noTarget",
             ScimType::InvalidValue => "invalidValue",
+            ScimType::TooMany => "tooMany",
         }
     }
 }
@@ -76,6 +78,10 @@ impl ScimError {
 
     pub(crate) fn invalid_filter(detail: impl Into<String>) -> Self {
         Self::bad_request(ScimType::InvalidFilter, detail)
+    }
+
+    pub(crate) fn too_many(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::TooMany, detail)
     }
 
     pub(crate) fn mutability(detail: impl Into<String>) -> Self {

@@ -96,6 +96,44 @@ faults! {
     PutIgnored => "put-ignored", "PUT answers 200 with the unchanged resource and applies nothing.";
     PutKeepsOmitted => "put-keeps-omitted", "PUT keeps attributes the body leaves out instead of replacing the resource.";
     LastModifiedFrozen => "last-modified-frozen", "meta.lastModified never changes after creation.";
+    StartIndexZeroBased => "start-index-zero-based", "startIndex is treated as 0-based, so startIndex=1 skips the first match.";
+    ItemsPerPageIsCount => "items-per-page-is-count", "itemsPerPage echoes the requested count instead of the number of resources returned.";
+    CountZeroReturnsAll => "count-zero-returns-all", "count=0 returns every match instead of none.";
+    NegativeCount500 => "negative-count-500", "A negative count answers 500 instead of being treated as 0.";
+    StartIndexPastEnd404 => "start-index-past-end-404", "A startIndex past the end answers 404 instead of an empty page.";
+    CountOverMax400 => "count-over-max-400", "A count above maxResults answers 400 tooMany instead of being capped.";
+    UnstableOrder => "unstable-order", "Pages after the first come from the reversed result order, so walking pages repeats and skips resources.";
+    FilterNamesCaseSensitive => "filter-names-case-sensitive", "Attribute names in filters are matched case-sensitively, so `USERNAME eq …` is refused.";
+    FilterOperatorsCaseSensitive => "filter-operators-case-sensitive", "Filter operators and logical keywords must be lower case (`EQ`, `AND`, `Or` are refused).";
+    FilterValuesCaseSensitive => "filter-values-case-sensitive", "Filters compare every string case-sensitively, ignoring caseExact=false.";
+    FilterValuesCaseInsensitive => "filter-values-case-insensitive", "Filters compare every string case-insensitively, ignoring caseExact=true (externalId, id).";
+    CoAsEq => "co-as-eq", "The `co` filter operator behaves like `eq`.";
+    SwAsCo => "sw-as-co", "The `sw` filter operator behaves like `co`.";
+    EwUnsupported => "ew-unsupported", "The `ew` filter operator is refused with invalidFilter although filtering is advertised.";
+    NeAsEq => "ne-as-eq", "The `ne` filter operator behaves like `eq`.";
+    AndLooserThanOr => "and-looser-than-or", "`a or b and c` is evaluated as `(a or b) and c`.";
+    NotIgnored => "not-ignored", "`not (x)` is evaluated as `x`.";
+    FilterUnknownAttributeEmpty => "filter-unknown-attribute-empty", "A filter on an unknown attribute answers an empty list instead of 400 invalidFilter.";
+    PrCountsEmpty => "pr-counts-empty", "`pr` is true for empty strings and arrays.";
+    DatetimeComparedAsString => "datetime-compared-as-string", "gt/ge/lt/le on dateTime attributes compare the raw strings, which is wrong across UTC offsets.";
+    ValueFilterCrossElement => "value-filter-cross-element", "In `attr[a and b]` the conditions may be met by different elements.";
+    SortOrderIgnored => "sort-order-ignored", "sortOrder=descending is ignored.";
+    SortCaseSensitive => "sort-case-sensitive", "Sorting on caseExact=false strings is case-sensitive (upper case before lower case).";
+    SortMissingFirst => "sort-missing-first", "Resources without the sort attribute come first when ascending (and last when descending).";
+    SortByIgnored => "sort-by-ignored", "sortBy is ignored; results stay in creation order.";
+    AttributesIgnored => "attributes-ignored", "The `attributes` parameter is ignored.";
+    ExcludedAttributesIgnored => "excluded-attributes-ignored", "The `excludedAttributes` parameter is ignored.";
+    AlwaysAttributesExcludable => "always-attributes-excludable", "excludedAttributes can remove `id`, which is returned always.";
+    ProjectionNamesCaseSensitive => "projection-names-case-sensitive", "Names in attributes/excludedAttributes are matched case-sensitively.";
+    SubAttributeProjectionWhole => "sub-attribute-projection-whole", "`attributes=name.givenName` returns the whole `name`.";
+    PasswordOnRequest => "password-on-request", "`attributes=password` returns the stored password.";
+    ResourcesKeyLowercase => "resources-key-lowercase", "ListResponses name their array `resources` instead of `Resources`.";
+    SearchAsId => "search-as-id", "POST /Users/.search and /.search answer 404 \"User '.search' not found\".";
+    SearchIgnoresFilter => "search-ignores-filter", "POST .search ignores the body's filter and returns every user.";
+    SearchCountIgnored => "search-count-ignored", "POST .search ignores the body's count and startIndex.";
+    SearchSchemaNotRequired => "search-schema-not-required", "A SearchRequest without the SearchRequest `schemas` is accepted.";
+    RootSearchUnsupported => "root-search-unsupported", "POST /.search answers 404 although POST /Users/.search works.";
+    ProjectionIgnoredOnWrite => "projection-ignored-on-write", "`attributes` and `excludedAttributes` are ignored on POST, PUT and PATCH responses.";
 }
 
 impl fmt::Display for Fault {

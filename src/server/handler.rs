@@ -11,8 +11,10 @@ use super::discovery;
 use super::error::ScimError;
 use super::fault::Fault;
 use super::media;
+use super::project::Projection;
 use super::query::ListQuery;
 use super::reply::Reply;
+use super::search::{self, Origin};
 use super::settings::{BASE_PATH, Settings, decode_segment};
 use super::store::Store;
 use super::users;
@@ -24,6 +26,10 @@ pub(crate) enum Route {
     ResourceTypes(Option<String>),
     Schemas(Option<String>),
     Users(Option<String>),
+    /// POST /Users/.search (RFC 7644 §3.4.3).
+    UsersSearch,
+    /// POST /.search: a search over every resource type.
+    RootSearch,
 }
 
 impl Route {
@@ -37,6 +43,7 @@ impl Route {
         };
         match segments.as_slice() {
             [endpoint] => match endpoint.as_str() {
+                ".search" => Some(Route::RootSearch),
                 "ServiceProviderConfig" => Some(Route::ServiceProviderConfig),
                 "ResourceTypes" => Some(Route::ResourceTypes(None)),
                 "Schemas" => Some(Route::Schemas(None)),
@@ -46,6 +53,7 @@ impl Route {
             [endpoint, item] => match endpoint.as_str() {
                 "ResourceTypes" => Some(Route::ResourceTypes(Some(id(item)?))),
                 "Schemas" => Some(Route::Schemas(Some(id(item)?))),
+                "Users" if item == ".search" => Some(Route::UsersSearch),
                 "Users" => Some(Route::Users(Some(id(item)?))),
                 _ => None,
             },
@@ -54,13 +62,17 @@ impl Route {
     }
 
     fn is_discovery(&self) -> bool {
-        !matches!(self, Route::Users(_))
+        matches!(
+            self,
+            Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_)
+        )
     }
 
     fn allowed_methods(&self) -> &'static [Method] {
         match self {
             Route::Users(None) => &[Method::GET, Method::POST],
             Route::Users(Some(_)) => &[Method::GET, Method::PUT, Method::PATCH, Method::DELETE],
+            Route::UsersSearch | Route::RootSearch => &[Method::POST],
             _ => &[Method::GET],
         }
     }
@@ -196,21 +208,41 @@ impl ScimHandler {
             Route::ResourceTypes(Some(id)) => discovery::resource_type_by_id(settings, &id),
             Route::Schemas(None) => Ok(discovery::schemas(settings)),
             Route::Schemas(Some(id)) => discovery::schema_by_id(settings, &id),
+            Route::UsersSearch | Route::RootSearch => {
+                if settings.has(Fault::SearchAsId) {
+                    return Err(ScimError::not_found("User '.search' not found"));
+                }
+                if route == Route::RootSearch && settings.has(Fault::RootSearchUnsupported) {
+                    return Err(ScimError::not_found(format!(
+                        "no SCIM endpoint at {}",
+                        request.url.path()
+                    )));
+                }
+                let store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
+                search::search(&store, settings, body)
+            }
             Route::Users(id) => {
+                let pairs: Vec<(String, String)> = request
+                    .url
+                    .query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                let projection = Projection::from_pairs(pairs.iter().cloned());
                 let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
                 match (id, method) {
-                    (None, &Method::POST) => users::create(&mut store, settings, body),
+                    (None, &Method::POST) => users::create(&mut store, settings, body, &projection),
                     (None, _) => {
-                        let pairs = request
-                            .url
-                            .query_pairs()
-                            .map(|(k, v)| (k.into_owned(), v.into_owned()));
-                        users::list(&store, settings, &ListQuery::from_pairs(pairs)?)
+                        let query = ListQuery::from_pairs(pairs)?;
+                        search::run(&store, settings, &query, Origin::Get)
                     }
-                    (Some(id), &Method::PUT) => users::replace(&mut store, settings, &id, body),
-                    (Some(id), &Method::PATCH) => users::patch(&mut store, settings, &id, body),
+                    (Some(id), &Method::PUT) => {
+                        users::replace(&mut store, settings, &id, body, &projection)
+                    }
+                    (Some(id), &Method::PATCH) => {
+                        users::patch(&mut store, settings, &id, body, &projection)
+                    }
                     (Some(id), &Method::DELETE) => users::delete(&mut store, settings, &id),
-                    (Some(id), _) => users::get(&store, settings, &id),
+                    (Some(id), _) => users::get(&store, settings, &id, &projection),
                 }
             }
         }
@@ -254,6 +286,16 @@ mod tests {
             Route::parse("/scim/v2/ServiceProviderConfig"),
             Some(Route::ServiceProviderConfig)
         );
+        assert_eq!(
+            Route::parse("/scim/v2/Users/.search"),
+            Some(Route::UsersSearch)
+        );
+        assert_eq!(Route::parse("/scim/v2/.search"), Some(Route::RootSearch));
+        assert_eq!(
+            Route::parse("/scim/v2/Schemas/.search"),
+            None,
+            "only searches that are served are routes"
+        );
         for unknown in [
             "/",
             "/scim/v2",
@@ -262,7 +304,8 @@ mod tests {
             "/scim/v2/Groups",
             "/scim/v2/Users/a/b",
             "/scim/v2/Users//",
-            "/scim/v2/Users/.search",
+            "/scim/v2/Groups/.search",
+            "/scim/v2/Users/.search/x",
             "/scim/v2users",
             "/v2/Users",
             "/scim/v2/ServiceProviderConfig/x",

@@ -10,14 +10,18 @@ mod fault;
 mod filter;
 mod handler;
 mod media;
+mod paging;
 mod patch;
 mod path;
+mod project;
 mod query;
 mod render;
 mod reply;
 mod resource;
 mod schema;
+mod search;
 mod settings;
+mod sort;
 mod store;
 mod users;
 

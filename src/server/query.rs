@@ -1,33 +1,34 @@
-//! Query parameters, pagination arithmetic (RFC 7644 §3.4.2.4) and ListResponse bodies.
+//! The parameters of a query (RFC 7644 §3.4.2), read from a GET query string or from a POST
+//! `.search` body (§3.4.3), so that both kinds of query share one implementation.
 
-use std::ops::Range;
-
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
 use super::error::ScimError;
-use super::fault::Fault;
-use super::settings::Settings;
+use super::project::Projection;
 
-pub(crate) const LIST_RESPONSE_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
-/// Page size when the client sends no `count`.
-pub(crate) const DEFAULT_COUNT: i64 = 100;
-/// The largest page served; advertised as `filter.maxResults`.
-pub(crate) const MAX_RESULTS: i64 = 200;
+pub(crate) const SEARCH_REQUEST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
-/// The query parameters of a list request.
+/// The parameters of a list or search request.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct ListQuery {
     pub(crate) filter: Option<String>,
     pub(crate) start_index: Option<i64>,
     pub(crate) count: Option<i64>,
+    pub(crate) sort_by: Option<String>,
+    pub(crate) sort_order: Option<String>,
+    pub(crate) projection: Projection,
 }
 
 impl ListQuery {
-    /// Reads `filter`, `startIndex` and `count` (names case-insensitive); others are ignored.
+    /// Reads the query parameters (names case-insensitive); others are ignored.
     pub(crate) fn from_pairs(
         pairs: impl IntoIterator<Item = (String, String)>,
     ) -> Result<ListQuery, ScimError> {
-        let mut query = ListQuery::default();
+        let pairs: Vec<(String, String)> = pairs.into_iter().collect();
+        let mut query = ListQuery {
+            projection: Projection::from_pairs(pairs.iter().cloned()),
+            ..ListQuery::default()
+        };
         for (name, value) in pairs {
             if name.eq_ignore_ascii_case("filter") {
                 query.filter = Some(value);
@@ -35,9 +36,82 @@ impl ListQuery {
                 query.start_index = Some(parse_integer("startIndex", &value)?);
             } else if name.eq_ignore_ascii_case("count") {
                 query.count = Some(parse_integer("count", &value)?);
+            } else if name.eq_ignore_ascii_case("sortBy") {
+                query.sort_by = Some(value);
+            } else if name.eq_ignore_ascii_case("sortOrder") {
+                query.sort_order = Some(value);
             }
         }
         Ok(query)
+    }
+
+    /// Reads a SearchRequest body. Its `schemas` must name the SearchRequest URN unless
+    /// `schemas_required` is off (`search-schema-not-required`).
+    pub(crate) fn from_search_body(
+        body: &Map<String, Value>,
+        schemas_required: bool,
+    ) -> Result<ListQuery, ScimError> {
+        let member = |name: &str| {
+            body.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+                .filter(|v| !v.is_null())
+        };
+        let names_urn = member("schemas")
+            .and_then(Value::as_array)
+            .is_some_and(|urns| {
+                urns.iter()
+                    .filter_map(Value::as_str)
+                    .any(|u| u.eq_ignore_ascii_case(SEARCH_REQUEST_URN))
+            });
+        if schemas_required && !names_urn {
+            return Err(ScimError::invalid_syntax(format!(
+                "a search body needs 'schemas' containing {SEARCH_REQUEST_URN}"
+            )));
+        }
+        let text = |name: &str| match member(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(ScimError::invalid_value(format!(
+                "'{name}' must be a string"
+            ))),
+        };
+        let integer = |name: &str| match member(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                Ok(Some(n.as_i64().unwrap_or(i64::MAX)))
+            }
+            Some(Value::String(s)) => parse_integer(name, s).map(Some),
+            Some(other) => Err(ScimError::invalid_value(format!(
+                "'{name}' must be an integer, got {other}"
+            ))),
+        };
+        let names = |name: &str| match member(name) {
+            None => Ok(Vec::new()),
+            Some(Value::String(list)) => Ok(Projection::split(list)),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| {
+                    item.as_str().map(str::to_owned).ok_or_else(|| {
+                        ScimError::invalid_value(format!("'{name}' must list attribute names"))
+                    })
+                })
+                .collect(),
+            Some(_) => Err(ScimError::invalid_value(format!(
+                "'{name}' must be an array of attribute names"
+            ))),
+        };
+        Ok(ListQuery {
+            filter: text("filter")?,
+            start_index: integer("startIndex")?,
+            count: integer("count")?,
+            sort_by: text("sortBy")?,
+            sort_order: text("sortOrder")?,
+            projection: Projection {
+                attributes: names("attributes")?,
+                excluded: names("excludedAttributes")?,
+            },
+        })
     }
 }
 
@@ -60,155 +134,82 @@ fn parse_integer(name: &str, value: &str) -> Result<i64, ScimError> {
     )))
 }
 
-/// One page of a result set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Page {
-    /// The 1-based index actually used (echoed as `startIndex`).
-    pub(crate) start_index: usize,
-    /// The slice of the full result set to return.
-    pub(crate) range: Range<usize>,
-}
-
-/// `startIndex` < 1 means 1; `count` defaults to 100, negative means 0, capped at 200.
-pub(crate) fn page(total: usize, start_index: Option<i64>, count: Option<i64>) -> Page {
-    let start = start_index.unwrap_or(1).max(1);
-    let count = count.unwrap_or(DEFAULT_COUNT).clamp(0, MAX_RESULTS);
-    let start_index = usize::try_from(start).unwrap_or(usize::MAX);
-    let count = usize::try_from(count).unwrap_or(0);
-    let begin = (start_index - 1).min(total);
-    let end = begin.saturating_add(count).min(total);
-    Page {
-        start_index,
-        range: begin..end,
-    }
-}
-
-/// A ListResponse body (`list-without-schemas` drops its `schemas`).
-pub(crate) fn list_response(
-    total: usize,
-    start_index: usize,
-    resources: Vec<Value>,
-    settings: &Settings,
-) -> Value {
-    let mut body = json!({
-        "schemas": [LIST_RESPONSE_URN],
-        "totalResults": total,
-        "startIndex": start_index,
-        "itemsPerPage": resources.len(),
-        "Resources": resources,
-    });
-    if settings.has(Fault::ListWithoutSchemas) {
-        if let Some(fields) = body.as_object_mut() {
-            fields.remove("schemas");
-        }
-    }
-    body
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    #[test]
-    fn pagination_arithmetic() {
-        assert_eq!(
-            page(10, None, None),
-            Page {
-                start_index: 1,
-                range: 0..10
-            }
-        );
-        assert_eq!(
-            page(10, Some(0), Some(2)),
-            Page {
-                start_index: 1,
-                range: 0..2
-            }
-        );
-        assert_eq!(
-            page(10, Some(-5), Some(2)),
-            Page {
-                start_index: 1,
-                range: 0..2
-            }
-        );
-        assert_eq!(
-            page(10, Some(9), Some(5)),
-            Page {
-                start_index: 9,
-                range: 8..10
-            }
-        );
-        assert_eq!(
-            page(10, Some(15), Some(5)),
-            Page {
-                start_index: 15,
-                range: 10..10
-            }
-        );
-        assert_eq!(
-            page(10, Some(3), Some(0)),
-            Page {
-                start_index: 3,
-                range: 2..2
-            }
-        );
-        assert_eq!(
-            page(10, Some(1), Some(-1)),
-            Page {
-                start_index: 1,
-                range: 0..0
-            }
-        );
-        assert_eq!(page(500, None, None).range, 0..100);
-        assert_eq!(page(500, Some(1), Some(100_000)).range, 0..200);
-        assert_eq!(page(5, Some(i64::MAX), Some(i64::MAX)).range, 5..5);
-        assert_eq!(
-            page(0, None, None),
-            Page {
-                start_index: 1,
-                range: 0..0
-            }
-        );
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn query_parameters() {
-        let pairs = |items: &[(&str, &str)]| {
-            items
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<Vec<_>>()
-        };
         let query = ListQuery::from_pairs(pairs(&[
             ("filter", "userName eq \"x\""),
             ("StartIndex", " 3 "),
             ("count", "99999999999999999999999"),
             ("foo", "bar"),
+            ("SORTBY", "name.familyName"),
+            ("sortOrder", "Descending"),
+            ("attributes", "userName, name.givenName,"),
+            ("excludedattributes", "emails"),
         ]))
         .unwrap();
         assert_eq!(query.filter.as_deref(), Some("userName eq \"x\""));
         assert_eq!((query.start_index, query.count), (Some(3), Some(i64::MAX)));
+        assert_eq!(
+            (query.sort_by.as_deref(), query.sort_order.as_deref()),
+            (Some("name.familyName"), Some("Descending"))
+        );
+        assert_eq!(query.projection.attributes, ["userName", "name.givenName"]);
+        assert_eq!(query.projection.excluded, ["emails"]);
         for bad in ["abc", "", "1.5", "-", "1e3"] {
             let err = ListQuery::from_pairs(pairs(&[("count", bad)])).unwrap_err();
             assert_eq!(err.status, 400, "{bad:?}");
         }
     }
 
+    fn body(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().unwrap_or_default()
+    }
+
     #[test]
-    fn list_response_shape() {
-        let settings = Settings::for_tests(&[]);
-        let body = list_response(7, 3, vec![json!({"id": "a"})], &settings);
-        assert_eq!(body["schemas"], json!([LIST_RESPONSE_URN]));
+    fn search_bodies() {
+        let query = ListQuery::from_search_body(
+            &body(
+                json!({"schemas": [SEARCH_REQUEST_URN], "filter": "title pr",
+                "startIndex": 2, "Count": "5", "sortBy": "userName", "sortOrder": "descending",
+                "attributes": ["userName", "emails"], "excludedAttributes": "title"}),
+            ),
+            true,
+        )
+        .unwrap();
+        assert_eq!(query.filter.as_deref(), Some("title pr"));
+        assert_eq!((query.start_index, query.count), (Some(2), Some(5)));
+        assert_eq!(query.projection.attributes, ["userName", "emails"]);
+        assert_eq!(query.projection.excluded, ["title"]);
+        let missing = body(json!({"filter": "title pr"}));
+        let err = ListQuery::from_search_body(&missing, true).unwrap_err();
         assert_eq!(
-            (body["totalResults"].as_u64(), body["itemsPerPage"].as_u64()),
-            (Some(7), Some(1))
+            err.scim_type,
+            Some(crate::server::error::ScimType::InvalidSyntax)
         );
-        let settings = Settings::for_tests(&[Fault::ListWithoutSchemas]);
-        assert!(
-            list_response(0, 1, vec![], &settings)
-                .get("schemas")
-                .is_none()
-        );
+        assert!(ListQuery::from_search_body(&missing, false).is_ok());
+        for bad in [
+            json!({"count": 1.5}),
+            json!({"count": true}),
+            json!({"filter": 3}),
+            json!({"attributes": [1]}),
+            json!({"attributes": {}}),
+        ] {
+            let mut bad = body(bad);
+            bad.insert("schemas".into(), json!([SEARCH_REQUEST_URN]));
+            let err = ListQuery::from_search_body(&bad, true).unwrap_err();
+            assert_eq!(err.status, 400, "{bad:?}");
+        }
     }
 }

@@ -1,14 +1,14 @@
-//! The /Users endpoint (RFC 7644 §3.3–3.6): create, read, list, replace, patch and delete.
+//! The /Users endpoint (RFC 7644 §3.3–3.6): create, read, replace, patch and delete. Listing
+//! and searching live in search.rs, which renders each result through [`represent`].
 
 use serde_json::{Map, Value};
 use time::Duration;
 
 use super::error::ScimError;
 use super::fault::Fault;
-use super::filter;
 use super::patch;
-use super::query::{ListQuery, list_response, page};
-use super::render::{filter_view, render};
+use super::project::{Projection, project};
+use super::render::render;
 use super::reply::Reply;
 use super::resource::{InputOptions, normalize_resource};
 use super::schema::{ResourceType, user_type};
@@ -23,14 +23,31 @@ fn not_found(id: &str) -> ScimError {
     ScimError::not_found(format!("User '{id}' not found"))
 }
 
-/// The representation of `record`; reads report a fresh id under `unstable-id`.
-fn represent(record: &Record, settings: &Settings, read: bool) -> Value {
+/// The representation of `record` shaped by `projection`; reads report a fresh id under
+/// `unstable-id`.
+pub(crate) fn represent(
+    record: &Record,
+    settings: &Settings,
+    read: bool,
+    projection: &Projection,
+) -> Value {
     let id = if read && settings.has(Fault::UnstableId) {
         uuid::Uuid::new_v4().to_string()
     } else {
         record.id.clone()
     };
-    render(record, rt(), settings, &id)
+    let out = render(record, rt(), settings, &id);
+    project(out, &record.data, projection, rt(), settings)
+}
+
+/// The projection of a POST/PUT/PATCH response (RFC 7644 §3.9 applies it to every operation
+/// that returns a resource); `projection-ignored-on-write` drops it.
+fn on_write(projection: &Projection, settings: &Settings) -> Projection {
+    if settings.has(Fault::ProjectionIgnoredOnWrite) {
+        Projection::default()
+    } else {
+        projection.clone()
+    }
 }
 
 /// Case-insensitive lookup of a top-level body member.
@@ -115,6 +132,7 @@ fn insert_new(
     id: String,
     mut data: Map<String, Value>,
     body: &Map<String, Value>,
+    projection: &Projection,
 ) -> Reply {
     if settings.has(Fault::ExternalidInvented) && !data.contains_key("externalId") {
         data.insert("externalId".into(), Value::from(format!("ext-{id}")));
@@ -145,7 +163,8 @@ fn insert_new(
         }
     }
     let location = settings.resource_location(rt().endpoint, &record.id);
-    let mut reply = Reply::json(201, represent(&record, settings, false));
+    let shown = represent(&record, settings, false, &on_write(projection, settings));
+    let mut reply = Reply::json(201, shown);
     if !settings.has(Fault::NoLocationHeader) {
         reply = reply.with_header("Location", location);
     }
@@ -157,6 +176,7 @@ pub(crate) fn create(
     store: &mut Store,
     settings: &Settings,
     body: &Map<String, Value>,
+    projection: &Projection,
 ) -> Result<Reply, ScimError> {
     let data = validated_data(body, settings, !settings.has(Fault::SchemasNotRequired))?;
     check_unique(store, &data, None, settings)?;
@@ -167,7 +187,7 @@ pub(crate) fn create(
     if settings.has(Fault::UnknownAttribute500) && has_unknown_attribute(body, settings) {
         return Ok(Reply::text(500, "Internal Server Error"));
     }
-    let mut reply = insert_new(store, settings, id, data, body);
+    let mut reply = insert_new(store, settings, id, data, body, projection);
     if settings.has(Fault::Create200) {
         reply.status = 200;
     }
@@ -187,60 +207,17 @@ fn has_unknown_attribute(body: &Map<String, Value>, settings: &Settings) -> bool
     })
 }
 
-pub(crate) fn get(store: &Store, settings: &Settings, id: &str) -> Result<Reply, ScimError> {
-    let record = store.get(id).ok_or_else(|| not_found(id))?;
-    Ok(Reply::json(200, represent(record, settings, true)))
-}
-
-pub(crate) fn list(
+pub(crate) fn get(
     store: &Store,
     settings: &Settings,
-    query: &ListQuery,
+    id: &str,
+    projection: &Projection,
 ) -> Result<Reply, ScimError> {
-    let filter = match query.filter.as_deref().map(str::trim) {
-        Some(text) if !text.is_empty() && !settings.has(Fault::FilterIgnored) => {
-            let filter = filter::parse(text)?;
-            filter::validate(&filter, rt())?;
-            Some(filter)
-        }
-        _ => None,
-    };
-    let matching: Vec<&Record> = store
-        .users()
-        .iter()
-        .filter(|r| {
-            filter
-                .as_ref()
-                .is_none_or(|f| filter::matches(f, &filter_view(r, rt(), settings), rt()))
-        })
-        .collect();
-    if matching.is_empty() && settings.has(Fault::NoMatch404) {
-        return Err(ScimError::not_found("no users match the query"));
-    }
-    let page = page(matching.len(), query.start_index, query.count);
-    let resources = matching[page.range]
-        .iter()
-        .map(|r| represent(r, settings, true))
-        .map(|v| {
-            if settings.has(Fault::ListItemsTrimmed) {
-                trimmed(v)
-            } else {
-                v
-            }
-        })
-        .collect();
+    let record = store.get(id).ok_or_else(|| not_found(id))?;
     Ok(Reply::json(
         200,
-        list_response(matching.len(), page.start_index, resources, settings),
+        represent(record, settings, true, projection),
     ))
-}
-
-/// Only `id` and `userName` (`list-items-trimmed`).
-fn trimmed(mut v: Value) -> Value {
-    if let Value::Object(map) = &mut v {
-        map.retain(|k, _| k == "id" || k == "userName");
-    }
-    v
 }
 
 pub(crate) fn replace(
@@ -248,17 +225,26 @@ pub(crate) fn replace(
     settings: &Settings,
     id: &str,
     body: &Map<String, Value>,
+    projection: &Projection,
 ) -> Result<Reply, ScimError> {
+    let shown = on_write(projection, settings);
     if store.get(id).is_none() && !settings.has(Fault::PutUpsert) {
         return Err(not_found(id));
     }
     if let Some(record) = store.get(id).filter(|_| settings.has(Fault::PutIgnored)) {
-        return Ok(Reply::json(200, represent(record, settings, false)));
+        return Ok(Reply::json(200, represent(record, settings, false, &shown)));
     }
     let mut data = validated_data(body, settings, true)?;
     check_unique(store, &data, Some(id), settings)?;
     let Some(record) = store.get_mut(id) else {
-        return Ok(insert_new(store, settings, id.to_owned(), data, body));
+        return Ok(insert_new(
+            store,
+            settings,
+            id.to_owned(),
+            data,
+            body,
+            projection,
+        ));
     };
     if settings.has(Fault::PutKeepsOmitted) {
         let mut merged = record.data.clone();
@@ -266,7 +252,7 @@ pub(crate) fn replace(
         data = merged;
     }
     commit(record, data, settings);
-    Ok(Reply::json(200, represent(record, settings, false)))
+    Ok(Reply::json(200, represent(record, settings, false, &shown)))
 }
 
 pub(crate) fn patch(
@@ -274,10 +260,12 @@ pub(crate) fn patch(
     settings: &Settings,
     id: &str,
     body: &Map<String, Value>,
+    projection: &Projection,
 ) -> Result<Reply, ScimError> {
+    let shown = on_write(projection, settings);
     let record = store.get(id).ok_or_else(|| not_found(id))?;
     if settings.has(Fault::PatchIgnored) {
-        return Ok(Reply::json(200, represent(record, settings, false)));
+        return Ok(Reply::json(200, represent(record, settings, false, &shown)));
     }
     let data = patch::apply(&record.data, body, rt(), settings, id)?;
     check_user_name(&data, settings)?;
@@ -286,7 +274,7 @@ pub(crate) fn patch(
         return Err(not_found(id));
     };
     commit(record, data, settings);
-    Ok(Reply::json(200, represent(record, settings, false)))
+    Ok(Reply::json(200, represent(record, settings, false, &shown)))
 }
 
 /// Replaces a record's attributes and moves lastModified strictly forward.
@@ -312,7 +300,8 @@ pub(crate) fn delete(store: &mut Store, settings: &Settings, id: &str) -> Result
         }
     }
     if settings.has(Fault::Delete200WithBody) {
-        return Ok(Reply::json(200, represent(&record, settings, false)));
+        let shown = represent(&record, settings, false, &Projection::default());
+        return Ok(Reply::json(200, shown));
     }
     Ok(Reply::empty(204))
 }

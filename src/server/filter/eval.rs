@@ -1,140 +1,194 @@
 //! Evaluates a filter against the internal view of a resource, following each attribute's
-//! schema (type, caseExact, multi-valued "any element matches").
+//! schema: multi-valued attributes match when any element does, and a value filter `attr[…]`
+//! needs all of its conditions to hold on one element.
 
-use serde_json::Value;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use serde_json::{Map, Value};
 
-use super::{CompValue, CompareOp, Filter};
-use crate::server::error::ScimError;
-use crate::server::path::{AttrPath, AttrRef};
-use crate::server::schema::{AttrDef, AttrType, ResourceType};
+use super::compare::{equal, ordered, substring};
+use super::validate::{Context, Leaf, resolve_leaf, resolve_value_path};
+use super::{CompValue, CompareOp, Filter, Options};
+use crate::server::schema::{AttrDef, ResourceType};
 
-/// A filter's attribute path resolved for comparison: where to look and how to compare.
-struct Operand {
-    at: AttrRef,
-    /// The sub-attribute to read (explicit, or `value` for a bare multi-valued complex attribute).
-    sub: Option<&'static AttrDef>,
+/// What paths are evaluated against.
+#[derive(Debug, Clone, Copy)]
+enum Scope<'v> {
+    Resource(&'v Value),
+    /// One element of a value filter's attribute.
+    Element(&'static AttrDef, &'v Value),
 }
 
-impl Operand {
-    fn definition(&self) -> &'static AttrDef {
-        self.sub.unwrap_or(self.at.attr)
-    }
-}
-
-fn resolve(path: &AttrPath, rt: &'static ResourceType) -> Result<Operand, ScimError> {
-    let at = AttrRef::resolve(path, rt, false).ok_or_else(|| {
-        ScimError::invalid_filter(format!(
-            "filter names an unknown attribute '{}'",
-            display(path)
-        ))
-    })?;
-    let sub = match at.sub {
-        Some(sub) => Some(sub),
-        None if at.attr.is_complex() && at.attr.multi_valued => {
-            Some(at.attr.sub("value", true).ok_or_else(|| {
-                ScimError::invalid_filter(format!("'{}' has no value sub-attribute", at.attr.name))
-            })?)
-        }
-        None if at.attr.is_complex() => {
-            return Err(ScimError::invalid_filter(format!(
-                "'{}' is complex: filter on one of its sub-attributes",
-                at.attr.name
-            )));
-        }
-        None => None,
-    };
-    Ok(Operand { at, sub })
-}
-
-fn display(path: &AttrPath) -> String {
-    let mut out = path
-        .urn
-        .as_ref()
-        .map(|u| format!("{u}:"))
-        .unwrap_or_default();
-    out.push_str(&path.name);
-    if let Some(sub) = &path.sub {
-        out.push('.');
-        out.push_str(sub);
-    }
-    out
-}
-
-/// Checks that every attribute path in `filter` names a filterable attribute of `rt`.
-pub(crate) fn validate(filter: &Filter, rt: &'static ResourceType) -> Result<(), ScimError> {
-    match filter {
-        Filter::Compare { path, .. } => resolve(path, rt).map(|_| ()),
-        Filter::And(left, right) => {
-            validate(left, rt)?;
-            validate(right, rt)
+impl Scope<'_> {
+    fn context(&self) -> Context {
+        match self {
+            Scope::Resource(_) => Context::Resource,
+            Scope::Element(parent, _) => Context::Element(parent),
         }
     }
 }
 
-/// Whether the resource view (see `render::filter_view`) satisfies `filter`.
+/// Whether the resource view (see `render::filter_view`) satisfies `filter` as RFC 7644 reads it.
+#[cfg(test)]
 pub(crate) fn matches(filter: &Filter, view: &Value, rt: &'static ResourceType) -> bool {
+    matches_with(filter, view, rt, &Options::default())
+}
+
+/// Whether the resource view satisfies `filter`. A path that does not resolve matches nothing;
+/// `validate_with` is what refuses such filters.
+pub(crate) fn matches_with(
+    filter: &Filter,
+    view: &Value,
+    rt: &'static ResourceType,
+    options: &Options,
+) -> bool {
+    eval(filter, Scope::Resource(view), rt, options)
+}
+
+fn eval(filter: &Filter, scope: Scope<'_>, rt: &'static ResourceType, options: &Options) -> bool {
     match filter {
+        Filter::And(left, right) => {
+            eval(left, scope, rt, options) && eval(right, scope, rt, options)
+        }
+        Filter::Or(left, right) => {
+            eval(left, scope, rt, options) || eval(right, scope, rt, options)
+        }
+        Filter::Not(inner) if options.not_ignored => eval(inner, scope, rt, options),
+        Filter::Not(inner) => !eval(inner, scope, rt, options),
+        Filter::Present(path) => resolve_leaf(path, scope.context(), rt, options, true)
+            .is_ok_and(|leaf| present(&raw_values(&leaf, scope), options.pr_counts_empty)),
         Filter::Compare { path, op, value } => {
-            let Ok(operand) = resolve(path, rt) else {
+            let Ok(leaf) = resolve_leaf(path, scope.context(), rt, options, false) else {
                 return false;
             };
-            let actual = values(view, &operand);
-            match op {
-                CompareOp::Eq => match value {
-                    CompValue::Null => actual.is_empty(),
-                    expected => actual
-                        .iter()
-                        .any(|a| equals(operand.definition(), a, expected)),
-                },
-            }
+            compare(*op, &leaf, scope, value, options)
         }
-        Filter::And(left, right) => matches(left, view, rt) && matches(right, view, rt),
+        Filter::ValuePath { path, filter } => {
+            let Scope::Resource(view) = scope else {
+                return false;
+            };
+            let Ok(at) = resolve_value_path(path, rt, options) else {
+                return false;
+            };
+            let container = match at.ext {
+                None => Some(view),
+                Some(ext) => view.get(&ext.id),
+            };
+            let elements = flatten(container.and_then(|c| c.get(&at.attr.name)));
+            if options.cross_element {
+                let merged = merge(&elements);
+                return eval(filter, Scope::Element(at.attr, &merged), rt, options);
+            }
+            elements
+                .into_iter()
+                .any(|element| eval(filter, Scope::Element(at.attr, element), rt, options))
+        }
     }
 }
 
-/// Every value at the operand's location; multi-valued attributes contribute each element.
-fn values<'v>(view: &'v Value, operand: &Operand) -> Vec<&'v Value> {
-    let container = match operand.at.ext {
+/// `value-filter-cross-element`: one pseudo-element holding every element's values, so each
+/// condition may be met by a different element.
+fn merge(elements: &[&Value]) -> Value {
+    let mut merged: Map<String, Value> = Map::new();
+    for fields in elements.iter().filter_map(|e| e.as_object()) {
+        for (key, value) in fields {
+            let slot = merged
+                .entry(key.clone())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(items) = slot {
+                items.push(value.clone());
+            }
+        }
+    }
+    Value::Object(merged)
+}
+
+fn compare(
+    op: CompareOp,
+    leaf: &Leaf,
+    scope: Scope<'_>,
+    expected: &CompValue,
+    o: &Options,
+) -> bool {
+    let op = match op {
+        CompareOp::Co if o.co_as_eq => CompareOp::Eq,
+        CompareOp::Sw if o.sw_as_co => CompareOp::Co,
+        CompareOp::Ne if o.ne_as_eq => CompareOp::Eq,
+        other => other,
+    };
+    let raw = raw_values(leaf, scope);
+    let actual: Vec<&Value> = raw.iter().flat_map(|v| flatten(Some(v))).collect();
+    let def = leaf.def;
+    let any_equal = || actual.iter().any(|a| equal(def, a, expected, o));
+    match (op, expected) {
+        (CompareOp::Eq, CompValue::Null) => !present(&raw, false),
+        (CompareOp::Ne, CompValue::Null) => present(&raw, false),
+        (CompareOp::Eq, _) => any_equal(),
+        // `ne` is `not eq`: a resource without the attribute is "not equal" to any value.
+        (CompareOp::Ne, _) => !any_equal(),
+        (CompareOp::Co | CompareOp::Sw | CompareOp::Ew, _) => {
+            actual.iter().any(|a| substring(op, def, a, expected, o))
+        }
+        (CompareOp::Gt | CompareOp::Ge | CompareOp::Lt | CompareOp::Le, _) => {
+            actual.iter().any(|a| {
+                ordered(def, a, expected, o).is_some_and(|order| match op {
+                    CompareOp::Gt => order.is_gt(),
+                    CompareOp::Ge => order.is_ge(),
+                    CompareOp::Lt => order.is_lt(),
+                    _ => order.is_le(),
+                })
+            })
+        }
+    }
+}
+
+/// The values at a leaf, before multi-valued arrays are opened: one per element read.
+fn raw_values<'v>(leaf: &Leaf, scope: Scope<'v>) -> Vec<&'v Value> {
+    let (Some(at), Scope::Resource(view)) = (leaf.at, scope) else {
+        return match scope {
+            Scope::Element(_, element) => element.get(&leaf.def.name).into_iter().collect(),
+            Scope::Resource(_) => Vec::new(),
+        };
+    };
+    let container = match at.ext {
         None => Some(view),
         Some(ext) => view.get(&ext.id),
     };
-    let Some(value) = container.and_then(|c| c.get(&operand.at.attr.name)) else {
-        return Vec::new();
-    };
-    let elements: Vec<&Value> = match value {
-        Value::Array(items) => items.iter().collect(),
-        other => vec![other],
-    };
-    match operand.sub {
-        None => elements,
-        Some(sub) => elements
+    let value = container.and_then(|c| c.get(&at.attr.name));
+    match leaf.sub {
+        None => value.into_iter().collect(),
+        Some(sub) => flatten(value)
             .into_iter()
-            .filter_map(|e| e.get(&sub.name))
+            .filter_map(|element| element.get(&sub.name))
             .collect(),
     }
 }
 
-fn equals(def: &AttrDef, actual: &Value, expected: &CompValue) -> bool {
-    match (expected, actual) {
-        (CompValue::Str(e), Value::String(a)) => match def.ty {
-            AttrType::DateTime => match (parse_time(a), parse_time(e)) {
-                (Some(a), Some(e)) => a == e,
-                _ => a == e,
-            },
-            _ if def.case_exact => a == e,
-            _ => a.to_lowercase() == e.to_lowercase(),
-        },
-        (CompValue::Num(e), Value::Number(a)) => match (a.as_f64(), e.as_f64()) {
-            (Some(a), Some(e)) => a == e,
-            _ => false,
-        },
-        (CompValue::Bool(e), Value::Bool(a)) => a == e,
-        _ => false,
+/// The elements of an array, or the value itself.
+fn flatten(value: Option<&Value>) -> Vec<&Value> {
+    match value {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(other) => vec![other],
+        None => Vec::new(),
     }
 }
 
-fn parse_time(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok()
+/// `pr`: some value is non-empty (RFC 7644 §3.4.2.2: not null, "", [] or {}); under
+/// `pr-counts-empty` anything but null counts.
+fn present(values: &[&Value], counts_empty: bool) -> bool {
+    values.iter().any(|v| {
+        if counts_empty {
+            !v.is_null()
+        } else {
+            non_empty(v)
+        }
+    })
+}
+
+fn non_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(items) => items.iter().any(non_empty),
+        Value::Object(fields) => fields.values().any(non_empty),
+        Value::Bool(_) | Value::Number(_) => true,
+    }
 }

@@ -1,14 +1,21 @@
-//! SCIM filter expressions (RFC 7644 §3.4.2.2): the AST, a recursive-descent parser and an
-//! evaluator over stored resources.
+//! SCIM filter expressions (RFC 7644 §3.4.2.2): the AST, a recursive-descent parser, a printer,
+//! schema validation and an evaluator over stored resources.
 //!
-//! Supported today: `attrPath eq compValue`, `and`, and grouping parentheses. Every other
-//! operator of the grammar is recognised by the lexer and refused with `invalidFilter`, so
-//! extending the language means adding AST variants, parser arms and evaluator cases.
+//! The whole grammar is supported: every comparison operator, `pr`, `and`/`or`/`not`, grouping
+//! and value filters (`emails[type eq "work"]`). [`Options`] carries the deviations that the
+//! server's faults ask for; its default is the RFC.
 
+mod compare;
 mod eval;
 mod lexer;
 mod parser;
+mod print;
+mod validate;
 
+#[cfg(test)]
+mod eval_tests;
+#[cfg(test)]
+mod prop_tests;
 #[cfg(test)]
 mod tests;
 
@@ -17,7 +24,12 @@ use serde_json::Number;
 use super::error::ScimError;
 use super::path::AttrPath;
 
-pub(crate) use eval::{matches, validate};
+#[cfg(test)]
+pub(crate) use eval::matches;
+pub(crate) use eval::matches_with;
+#[cfg(test)]
+pub(crate) use validate::validate;
+pub(crate) use validate::validate_with;
 
 /// A parsed filter expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,14 +40,71 @@ pub(crate) enum Filter {
         op: CompareOp,
         value: CompValue,
     },
+    /// `attrPath pr`.
+    Present(AttrPath),
     /// `left and right`.
     And(Box<Filter>, Box<Filter>),
+    /// `left or right`.
+    Or(Box<Filter>, Box<Filter>),
+    /// `not (inner)`.
+    Not(Box<Filter>),
+    /// `attr[inner]`: the paths of `inner` name sub-attributes of one element of `attr`.
+    ValuePath { path: AttrPath, filter: Box<Filter> },
 }
 
-/// A comparison operator.
+/// A comparison operator (every one of RFC 7644 Table 3 except `pr`, which takes no value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CompareOp {
     Eq,
+    Ne,
+    Co,
+    Sw,
+    Ew,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl CompareOp {
+    pub(crate) const ALL: [CompareOp; 9] = [
+        CompareOp::Eq,
+        CompareOp::Ne,
+        CompareOp::Co,
+        CompareOp::Sw,
+        CompareOp::Ew,
+        CompareOp::Gt,
+        CompareOp::Ge,
+        CompareOp::Lt,
+        CompareOp::Le,
+    ];
+
+    pub(crate) fn keyword(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "eq",
+            CompareOp::Ne => "ne",
+            CompareOp::Co => "co",
+            CompareOp::Sw => "sw",
+            CompareOp::Ew => "ew",
+            CompareOp::Gt => "gt",
+            CompareOp::Ge => "ge",
+            CompareOp::Lt => "lt",
+            CompareOp::Le => "le",
+        }
+    }
+
+    /// `gt`, `ge`, `lt` and `le`: the operators that need an ordered type.
+    pub(crate) fn is_ordering(self) -> bool {
+        matches!(
+            self,
+            CompareOp::Gt | CompareOp::Ge | CompareOp::Lt | CompareOp::Le
+        )
+    }
+
+    /// `co`, `sw` and `ew`: the operators that only make sense on strings.
+    pub(crate) fn is_substring(self) -> bool {
+        matches!(self, CompareOp::Co | CompareOp::Sw | CompareOp::Ew)
+    }
 }
 
 /// A literal on the right-hand side of a comparison.
@@ -45,6 +114,36 @@ pub(crate) enum CompValue {
     Num(Number),
     Bool(bool),
     Null,
+}
+
+/// How string comparisons treat case.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum CaseRule {
+    /// Each attribute's `caseExact` decides (RFC 7644 §3.4.2.2).
+    #[default]
+    Schema,
+    /// Always case-sensitive (`filter-values-case-sensitive`).
+    AlwaysExact,
+    /// Never case-sensitive (`filter-values-case-insensitive`).
+    NeverExact,
+}
+
+/// How filters are parsed, checked and evaluated. The default follows RFC 7644; each flag is the
+/// behaviour of one fault of the same name.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Options {
+    pub(crate) names_exact: bool,
+    pub(crate) operators_case_sensitive: bool,
+    pub(crate) case: CaseRule,
+    pub(crate) co_as_eq: bool,
+    pub(crate) sw_as_co: bool,
+    pub(crate) ew_unsupported: bool,
+    pub(crate) ne_as_eq: bool,
+    pub(crate) and_looser_than_or: bool,
+    pub(crate) not_ignored: bool,
+    pub(crate) pr_counts_empty: bool,
+    pub(crate) datetime_as_string: bool,
+    pub(crate) cross_element: bool,
 }
 
 /// Why a filter was refused; becomes a 400 `invalidFilter`.
@@ -57,8 +156,14 @@ impl From<FilterError> for ScimError {
     }
 }
 
-/// Parses a filter expression.
+/// Parses a filter expression as RFC 7644 reads it.
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Filter, FilterError> {
+    parse_with(text, &Options::default())
+}
+
+/// Parses a filter expression, with the syntax deviations `options` asks for.
+pub(crate) fn parse_with(text: &str, options: &Options) -> Result<Filter, FilterError> {
     let tokens = lexer::tokenize(text)?;
-    parser::Parser::new(tokens).parse_filter()
+    parser::Parser::new(tokens, options).parse_filter()
 }

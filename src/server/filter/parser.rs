@@ -2,30 +2,40 @@
 //! (or → and → not → atom), following RFC 7644 §3.4.2.2.
 
 use super::lexer::Token;
-use super::{CompValue, CompareOp, Filter, FilterError};
+use super::{CompValue, CompareOp, Filter, FilterError, Options};
 use crate::server::path::AttrPath;
 
-/// Deepest parenthesis nesting accepted, so hostile input cannot exhaust the stack.
+/// Deepest nesting of parentheses and brackets accepted, so hostile input cannot exhaust the
+/// stack while parsing.
 const MAX_DEPTH: usize = 32;
 
-const UNSUPPORTED_OPERATORS: &[&str] = &["ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"];
+/// Most attribute expressions one filter may hold. A chain of `and`/`or` nests one level deeper
+/// in the tree per link, and evaluating, printing and dropping the tree recurse over it, so the
+/// chain length has to be bounded as well as the parentheses.
+const MAX_TERMS: usize = 1000;
 
-pub(super) struct Parser {
+pub(super) struct Parser<'o> {
     tokens: Vec<Token>,
     pos: usize,
     depth: usize,
+    terms: usize,
+    in_value_path: bool,
+    options: &'o Options,
 }
 
 fn err<T>(message: impl Into<String>) -> Result<T, FilterError> {
     Err(FilterError(message.into()))
 }
 
-impl Parser {
-    pub(super) fn new(tokens: Vec<Token>) -> Parser {
+impl<'o> Parser<'o> {
+    pub(super) fn new(tokens: Vec<Token>, options: &'o Options) -> Parser<'o> {
         Parser {
             tokens,
             pos: 0,
             depth: 0,
+            terms: 0,
+            in_value_path: false,
+            options,
         }
     }
 
@@ -34,7 +44,7 @@ impl Parser {
         if self.tokens.is_empty() {
             return err("empty filter");
         }
-        let filter = self.parse_or()?;
+        let filter = self.parse_expr()?;
         match self.peek() {
             None => Ok(filter),
             Some(token) => err(format!("unexpected {}", describe(token))),
@@ -51,53 +61,85 @@ impl Parser {
         token
     }
 
+    fn is_keyword(&self, word: &str, keyword: &str) -> bool {
+        if self.options.operators_case_sensitive {
+            word == keyword
+        } else {
+            word.eq_ignore_ascii_case(keyword)
+        }
+    }
+
     fn peek_keyword(&self, keyword: &str) -> bool {
-        matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(keyword))
+        matches!(self.peek(), Some(Token::Word(w)) if self.is_keyword(w, keyword))
     }
 
-    fn parse_or(&mut self) -> Result<Filter, FilterError> {
-        let left = self.parse_and()?;
-        if self.peek_keyword("or") {
-            return err("the 'or' operator is not supported");
+    fn parse_expr(&mut self) -> Result<Filter, FilterError> {
+        self.parse_level(0)
+    }
+
+    /// Level 0 is the loosest binary operator (`or`), level 1 the tighter one (`and`); the
+    /// `and-looser-than-or` fault swaps them.
+    fn parse_level(&mut self, level: u8) -> Result<Filter, FilterError> {
+        if level >= 2 {
+            return self.parse_not();
         }
-        Ok(left)
-    }
-
-    fn parse_and(&mut self) -> Result<Filter, FilterError> {
-        let mut left = self.parse_not()?;
-        while self.peek_keyword("and") {
+        let or_is_loosest = !self.options.and_looser_than_or;
+        let keyword = if (level == 0) == or_is_loosest {
+            "or"
+        } else {
+            "and"
+        };
+        let mut left = self.parse_level(level + 1)?;
+        while self.peek_keyword(keyword) {
             self.next();
-            let right = self.parse_not()?;
-            left = Filter::And(Box::new(left), Box::new(right));
+            let right = Box::new(self.parse_level(level + 1)?);
+            left = if keyword == "or" {
+                Filter::Or(Box::new(left), right)
+            } else {
+                Filter::And(Box::new(left), right)
+            };
         }
         Ok(left)
     }
 
+    /// `not` is only the operator when a parenthesis follows (the grammar demands one), so an
+    /// attribute that happens to be called `not` still parses as a path.
     fn parse_not(&mut self) -> Result<Filter, FilterError> {
-        if self.peek_keyword("not") {
-            return err("the 'not' operator is not supported");
+        let group_follows = matches!(self.tokens.get(self.pos + 1), Some(Token::LParen));
+        if self.peek_keyword("not") && group_follows {
+            self.next();
+            self.next();
+            let inner = self.parse_group(Token::RParen)?;
+            return Ok(Filter::Not(Box::new(inner)));
         }
         self.parse_atom()
     }
 
+    /// The inside of a group whose opening token has been consumed, up to its `close`.
+    fn parse_group(&mut self, close: Token) -> Result<Filter, FilterError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return err("filter nested too deeply");
+        }
+        let inner = self.parse_expr()?;
+        match self.next() {
+            Some(token) if token == close => {
+                self.depth -= 1;
+                Ok(inner)
+            }
+            Some(token) => err(format!(
+                "expected {}, found {}",
+                describe(&close),
+                describe(&token)
+            )),
+            None => err(format!("missing {}", describe(&close))),
+        }
+    }
+
     fn parse_atom(&mut self) -> Result<Filter, FilterError> {
         match self.next() {
-            Some(Token::LParen) => {
-                self.depth += 1;
-                if self.depth > MAX_DEPTH {
-                    return err("parentheses nested too deeply");
-                }
-                let inner = self.parse_or()?;
-                match self.next() {
-                    Some(Token::RParen) => {
-                        self.depth -= 1;
-                        Ok(inner)
-                    }
-                    Some(token) => err(format!("expected ')', found {}", describe(&token))),
-                    None => err("missing ')'"),
-                }
-            }
-            Some(Token::Word(word)) => self.parse_comparison(&word),
+            Some(Token::LParen) => self.parse_group(Token::RParen),
+            Some(Token::Word(word)) => self.parse_attr_expr(&word),
             Some(token) => err(format!(
                 "expected an attribute path, found {}",
                 describe(&token)
@@ -106,24 +148,34 @@ impl Parser {
         }
     }
 
-    fn parse_comparison(&mut self, word: &str) -> Result<Filter, FilterError> {
+    fn parse_attr_expr(&mut self, word: &str) -> Result<Filter, FilterError> {
         let path = AttrPath::parse(word)
             .ok_or_else(|| FilterError(format!("invalid attribute path '{word}'")))?;
+        self.terms += 1;
+        if self.terms > MAX_TERMS {
+            return err(format!("more than {MAX_TERMS} conditions in one filter"));
+        }
         if self.peek() == Some(&Token::LBracket) {
-            return err("value filters ('attr[...]') are not supported");
+            if self.in_value_path {
+                return err("value filters cannot be nested");
+            }
+            self.next();
+            self.in_value_path = true;
+            let inner = self.parse_group(Token::RBracket);
+            self.in_value_path = false;
+            return Ok(Filter::ValuePath {
+                path,
+                filter: Box::new(inner?),
+            });
         }
         let op = match self.next() {
-            Some(Token::Word(op)) if op.eq_ignore_ascii_case("eq") => CompareOp::Eq,
-            Some(Token::Word(op))
-                if UNSUPPORTED_OPERATORS
-                    .iter()
-                    .any(|u| op.eq_ignore_ascii_case(u)) =>
-            {
-                return err(format!(
-                    "the '{}' operator is not supported",
-                    op.to_lowercase()
-                ));
+            Some(Token::Word(op)) if self.is_keyword(&op, "pr") => {
+                return Ok(Filter::Present(path));
             }
+            Some(Token::Word(op)) => CompareOp::ALL
+                .into_iter()
+                .find(|known| self.is_keyword(&op, known.keyword()))
+                .ok_or_else(|| FilterError(format!("unknown operator '{op}'")))?,
             Some(token) => return err(format!("expected an operator, found {}", describe(&token))),
             None => return err(format!("missing operator after '{word}'")),
         };

@@ -1,4 +1,5 @@
-//! Filter parser and evaluator tests, including a no-panic sweep over generated garbage.
+//! Filter parser tests and the original eq evaluator tests, including a no-panic sweep over
+//! generated garbage.
 
 use serde_json::{Value, json};
 
@@ -75,11 +76,15 @@ fn refuses_invalid_and_unsupported_filters() {
         "userName",
         "userName eq",
         r#"userName eq "x" and"#,
-        r#"userName eq "x" or userName eq "y""#,
-        r#"not (userName eq "x")"#,
-        r#"userName co "x""#,
-        "title pr",
-        r#"emails[type eq "work"]"#,
+        r#"userName eq "x" or"#,
+        r#"not userName eq "x""#,
+        r#"not (userName eq "x""#,
+        "title pr pr",
+        r#"emails[type eq "work""#,
+        r#"emails[type eq "work"))"#,
+        r#"emails[roles[value eq "x"]]"#,
+        r#"emails[type eq "work"].value eq "x""#,
+        "emails[]",
         r#"userName eq "unterminated"#,
         r#"userName eq bare"#,
         r#"(userName eq "x""#,
@@ -90,6 +95,9 @@ fn refuses_invalid_and_unsupported_filters() {
         "user name eq 1",
         r#"userName eq "x" userName eq "y""#,
         &"(".repeat(10_000),
+        &format!("{}title pr{}", "(".repeat(33), ")".repeat(33)),
+        &format!("{}title pr{}", "not (".repeat(33), ")".repeat(33)),
+        &vec!["title pr"; 1001].join(" or "),
     ] {
         assert!(parse(bad).is_err(), "{bad:?} should not parse");
     }
@@ -176,5 +184,115 @@ fn validation_refuses_unknown_or_complex_attributes() {
         let filter = parse(bad).unwrap();
         let err = validate(&filter, user_type()).unwrap_err();
         assert_eq!(err.status, 400, "{bad}");
+    }
+}
+
+fn pr(path: &str) -> Filter {
+    Filter::Present(AttrPath::parse(path).unwrap())
+}
+
+fn cmp(path: &str, op: CompareOp, value: &str) -> Filter {
+    Filter::Compare {
+        path: AttrPath::parse(path).unwrap(),
+        op,
+        value: CompValue::Str(value.into()),
+    }
+}
+
+fn and(l: Filter, r: Filter) -> Filter {
+    Filter::And(Box::new(l), Box::new(r))
+}
+
+fn or(l: Filter, r: Filter) -> Filter {
+    Filter::Or(Box::new(l), Box::new(r))
+}
+
+#[test]
+fn parses_every_operator_in_any_case() {
+    for op in CompareOp::ALL {
+        for spelled in [op.keyword().to_owned(), op.keyword().to_uppercase()] {
+            assert_eq!(
+                parse(&format!(r#"title {spelled} "x""#)),
+                Ok(cmp("title", op, "x"))
+            );
+        }
+    }
+    assert_eq!(parse("title PR"), Ok(pr("title")));
+    let strict = Options {
+        operators_case_sensitive: true,
+        ..Options::default()
+    };
+    assert!(parse_with(r#"title EQ "x""#, &strict).is_err());
+    assert!(parse_with(r#"title pr AND title pr"#, &strict).is_err());
+    assert!(parse_with(r#"NOT (title pr)"#, &strict).is_err());
+    assert_eq!(parse_with("title pr", &strict), Ok(pr("title")));
+}
+
+#[test]
+fn precedence_is_not_then_and_then_or() {
+    let (a, b, c) = (pr("a"), pr("b"), pr("c"));
+    assert_eq!(
+        parse("a pr or b pr and c pr"),
+        Ok(or(a.clone(), and(b.clone(), c.clone())))
+    );
+    assert_eq!(
+        parse("a pr AND b pr Or c pr"),
+        Ok(or(and(a.clone(), b.clone()), c.clone()))
+    );
+    assert_eq!(
+        parse("(a pr or b pr) and c pr"),
+        Ok(and(or(a.clone(), b.clone()), c.clone()))
+    );
+    assert_eq!(
+        parse("not (a pr) and b pr"),
+        Ok(and(Filter::Not(Box::new(a.clone())), b.clone()))
+    );
+    let loose = Options {
+        and_looser_than_or: true,
+        ..Options::default()
+    };
+    assert_eq!(
+        parse_with("a pr or b pr and c pr", &loose),
+        Ok(and(or(a, b), c))
+    );
+}
+
+#[test]
+fn parses_value_filters() {
+    let inner = and(
+        cmp("type", CompareOp::Eq, "home"),
+        or(
+            cmp("value", CompareOp::Ew, ".org"),
+            cmp("value", CompareOp::Ew, ".net"),
+        ),
+    );
+    assert_eq!(
+        parse(r#"emails[type eq "home" and (value ew ".org" or value ew ".net")]"#),
+        Ok(Filter::ValuePath {
+            path: AttrPath::parse("emails").unwrap(),
+            filter: Box::new(inner),
+        })
+    );
+    let filter = parse(r#"emails[type eq "work"] or userName eq "x""#).unwrap();
+    assert!(matches!(filter, Filter::Or(ref l, _) if matches!(**l, Filter::ValuePath { .. })));
+}
+
+#[test]
+fn an_attribute_named_not_is_still_a_path() {
+    assert_eq!(parse("not pr"), Ok(pr("not")));
+}
+
+#[test]
+fn prints_what_it_parses() {
+    for text in [
+        r#"userName eq "a \"q\" b" and not (title pr or title co "O'Malley")"#,
+        r#"emails[type eq "work" and (value ew ".org" or value ew ".net")] or active eq false"#,
+        "meta.lastModified gt \"2026-01-01T00:00:00+02:00\" and x le -1.5",
+        "urn:ietf:params:scim:schemas:core:2.0:User:userName sw \"bj\"",
+        "(a pr and b pr) and c eq null",
+    ] {
+        let filter = parse(text).unwrap();
+        assert_eq!(filter.to_string(), text);
+        assert_eq!(parse(&filter.to_string()), Ok(filter));
     }
 }

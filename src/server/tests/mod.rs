@@ -2,6 +2,8 @@
 
 mod discovery_auth;
 mod faults;
+mod faults_query;
+mod query;
 mod users;
 
 use reqwest::{Client, Method, StatusCode};

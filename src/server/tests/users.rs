@@ -125,7 +125,7 @@ async fn protocol_errors() {
     let filter = call(
         &server,
         Method::GET,
-        "/Users?filter=userName%20co%20%22x%22",
+        "/Users?filter=userName%20zz%20%22x%22",
         None,
     )
     .await;

@@ -1,0 +1,205 @@
+//! Running a query (RFC 7644 §3.4.2): filter, sort, page and project the stored resources into
+//! a ListResponse. GET /Users, POST /Users/.search and POST /.search all end here, so the
+//! three agree by construction.
+
+use serde_json::{Map, Value};
+
+use super::error::ScimError;
+use super::fault::Fault;
+use super::filter::{self, CaseRule, Filter, Options};
+use super::paging::{DEFAULT_COUNT, MAX_RESULTS, PageRules, list_response, page_with};
+use super::query::ListQuery;
+use super::render::filter_view;
+use super::reply::Reply;
+use super::schema::{ResourceType, user_type};
+use super::settings::Settings;
+use super::sort::{SortSpec, sort};
+use super::store::{Record, Store};
+use super::users;
+
+/// Where a query came from; the `.search` faults only touch searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    Get,
+    Search,
+}
+
+/// The filter options the enabled faults ask for.
+fn filter_options(settings: &Settings) -> Options {
+    let case = if settings.has(Fault::FilterValuesCaseSensitive) {
+        CaseRule::AlwaysExact
+    } else if settings.has(Fault::FilterValuesCaseInsensitive) {
+        CaseRule::NeverExact
+    } else {
+        CaseRule::Schema
+    };
+    Options {
+        names_exact: settings.has(Fault::FilterNamesCaseSensitive),
+        operators_case_sensitive: settings.has(Fault::FilterOperatorsCaseSensitive),
+        case,
+        co_as_eq: settings.has(Fault::CoAsEq),
+        sw_as_co: settings.has(Fault::SwAsCo),
+        ew_unsupported: settings.has(Fault::EwUnsupported),
+        ne_as_eq: settings.has(Fault::NeAsEq),
+        and_looser_than_or: settings.has(Fault::AndLooserThanOr),
+        not_ignored: settings.has(Fault::NotIgnored),
+        pr_counts_empty: settings.has(Fault::PrCountsEmpty),
+        datetime_as_string: settings.has(Fault::DatetimeComparedAsString),
+        cross_element: settings.has(Fault::ValueFilterCrossElement),
+    }
+}
+
+/// The parsed, validated filter, if any. `filter-unknown-attribute-empty` turns a filter on an
+/// unknown attribute into `matches_nothing` instead of an error.
+struct Selection {
+    filter: Option<Filter>,
+    matches_nothing: bool,
+}
+
+fn select(
+    text: Option<&str>,
+    rt: &'static ResourceType,
+    options: &Options,
+    settings: &Settings,
+) -> Result<Selection, ScimError> {
+    let none = Selection {
+        filter: None,
+        matches_nothing: false,
+    };
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(none);
+    };
+    if settings.has(Fault::FilterIgnored) {
+        return Ok(none);
+    }
+    let filter = filter::parse_with(text, options)?;
+    match filter::validate_with(&filter, rt, options) {
+        Ok(()) => Ok(Selection {
+            filter: Some(filter),
+            matches_nothing: false,
+        }),
+        Err(refusal)
+            if refusal.unknown_attribute && settings.has(Fault::FilterUnknownAttributeEmpty) =>
+        {
+            Ok(Selection {
+                filter: None,
+                matches_nothing: true,
+            })
+        }
+        Err(refusal) => Err(refusal.into()),
+    }
+}
+
+/// Answers a query over the users in `store`.
+pub(crate) fn run(
+    store: &Store,
+    settings: &Settings,
+    query: &ListQuery,
+    origin: Origin,
+) -> Result<Reply, ScimError> {
+    let rt = user_type();
+    let mut query = query.clone();
+    if origin == Origin::Search {
+        if settings.has(Fault::SearchIgnoresFilter) {
+            query.filter = None;
+        }
+        if settings.has(Fault::SearchCountIgnored) {
+            (query.start_index, query.count) = (None, None);
+        }
+    }
+    if let Some(reply) = paging_fault(&query, settings)? {
+        return Ok(reply);
+    }
+    let options = filter_options(settings);
+    let selection = select(query.filter.as_deref(), rt, &options, settings)?;
+    let spec = if settings.has(Fault::SortByIgnored) {
+        None
+    } else {
+        SortSpec::parse(query.sort_by.as_deref(), query.sort_order.as_deref(), rt)?
+    };
+    let mut records: Vec<&Record> = store.users().iter().collect();
+    // `unstable-order`: a later page is cut from the reversed order, as a server without a
+    // stable ORDER BY might do once the database picks another plan for an offset.
+    if settings.has(Fault::UnstableOrder) && query.start_index.is_some_and(|s| s > 1) {
+        records.reverse();
+    }
+    let mut matching: Vec<(&Record, Value)> = records
+        .into_iter()
+        .map(|r| (r, filter_view(r, rt, settings)))
+        .filter(|(_, view)| {
+            !selection.matches_nothing
+                && selection
+                    .filter
+                    .as_ref()
+                    .is_none_or(|f| filter::matches_with(f, view, rt, &options))
+        })
+        .collect();
+    if matching.is_empty() && settings.has(Fault::NoMatch404) {
+        return Err(ScimError::not_found("no users match the query"));
+    }
+    if let Some(spec) = &spec {
+        matching = sort(matching, spec, settings);
+    }
+    let total = matching.len();
+    if settings.has(Fault::StartIndexPastEnd404)
+        && query.start_index.unwrap_or(1) > i64::try_from(total.max(1)).unwrap_or(i64::MAX)
+    {
+        return Err(ScimError::not_found("startIndex is past the last result"));
+    }
+    let rules = PageRules {
+        start_index_zero_based: settings.has(Fault::StartIndexZeroBased),
+        count_zero_returns_all: settings.has(Fault::CountZeroReturnsAll),
+    };
+    let page = page_with(total, query.start_index, query.count, rules);
+    let resources = matching[page.range.clone()]
+        .iter()
+        .map(|(r, _)| users::represent(r, settings, true, &query.projection))
+        .map(|v| {
+            if settings.has(Fault::ListItemsTrimmed) {
+                trimmed(v)
+            } else {
+                v
+            }
+        })
+        .collect();
+    let mut body = list_response(total, page.start_index, resources, settings);
+    if settings.has(Fault::ItemsPerPageIsCount) {
+        let count = query.count.unwrap_or(DEFAULT_COUNT);
+        body["itemsPerPage"] = Value::from(count);
+    }
+    Ok(Reply::json(200, body))
+}
+
+/// The paging faults that refuse a request outright, before anything is read.
+fn paging_fault(query: &ListQuery, settings: &Settings) -> Result<Option<Reply>, ScimError> {
+    let count = query.count.unwrap_or(0);
+    if count < 0 && settings.has(Fault::NegativeCount500) {
+        return Ok(Some(Reply::text(500, "Internal Server Error")));
+    }
+    if count > MAX_RESULTS && settings.has(Fault::CountOverMax400) {
+        return Err(ScimError::too_many(format!(
+            "count may not exceed {MAX_RESULTS}"
+        )));
+    }
+    Ok(None)
+}
+
+/// Only `id` and `userName` (`list-items-trimmed`).
+fn trimmed(mut v: Value) -> Value {
+    if let Value::Object(map) = &mut v {
+        map.retain(|k, _| k == "id" || k == "userName");
+    }
+    v
+}
+
+/// Answers POST `.search` with a SearchRequest body, on /Users or at the root. A root search
+/// covers every resource type served, which today is User alone, so both are the same query.
+pub(crate) fn search(
+    store: &Store,
+    settings: &Settings,
+    body: &Map<String, Value>,
+) -> Result<Reply, ScimError> {
+    let required = !settings.has(Fault::SearchSchemaNotRequired);
+    let query = ListQuery::from_search_body(body, required)?;
+    run(store, settings, &query, Origin::Search)
+}
