@@ -16,8 +16,10 @@ pub enum TemplateError {
     Unterminated(String),
     #[error("empty `${{}}` in {0:?}")]
     Empty(String),
-    #[error("unknown filter `{0}` (known: upper, lower)")]
+    #[error("unknown filter `{0}` (known: upper, lower, offset(+HH:MM))")]
     UnknownFilter(String),
+    #[error("`{0}` is not an RFC 3339 timestamp, so `offset` cannot move it")]
+    NotATimestamp(String),
     #[error("invalid name `{0}` in template")]
     InvalidName(String),
     #[error("${{{0}}} was not captured by an earlier step")]
@@ -28,6 +30,17 @@ pub enum TemplateError {
 enum Filter {
     Upper,
     Lower,
+    /// Rewrites an RFC 3339 timestamp into another UTC offset: the same instant, other text.
+    Offset(time::UtcOffset),
+}
+
+fn parse_offset(arg: &str) -> Option<time::UtcOffset> {
+    let fmt = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
+    if arg == "Z" {
+        Some(time::UtcOffset::UTC)
+    } else {
+        time::UtcOffset::parse(arg, &fmt).ok()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +118,12 @@ fn parse_ref(inner: &str, whole: &str) -> Result<Part, TemplateError> {
         .map(|f| match f {
             "upper" => Ok(Filter::Upper),
             "lower" => Ok(Filter::Lower),
-            other => Err(TemplateError::UnknownFilter(other.to_string())),
+            other => other
+                .strip_prefix("offset(")
+                .and_then(|rest| rest.strip_suffix(')'))
+                .and_then(|arg| parse_offset(arg.trim()))
+                .map(Filter::Offset)
+                .ok_or_else(|| TemplateError::UnknownFilter(other.to_string())),
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Part::Ref(name, filters))
@@ -156,14 +174,19 @@ impl Template {
         })
     }
 
-    fn apply(mut s: String, filters: &[Filter]) -> String {
+    fn apply(mut s: String, filters: &[Filter]) -> Result<String, TemplateError> {
+        use time::format_description::well_known::Rfc3339;
         for f in filters {
             s = match f {
                 Filter::Upper => s.to_uppercase(),
                 Filter::Lower => s.to_lowercase(),
+                Filter::Offset(offset) => time::OffsetDateTime::parse(&s, &Rfc3339)
+                    .ok()
+                    .and_then(|t| t.to_offset(*offset).format(&Rfc3339).ok())
+                    .ok_or_else(|| TemplateError::NotATimestamp(s.clone()))?,
             };
         }
-        s
+        Ok(s)
     }
 
     /// Renders to a string; non-string captured values are written as JSON.
@@ -177,7 +200,7 @@ impl Template {
                         Value::String(s) => s,
                         other => other.to_string(),
                     };
-                    out.push_str(&Self::apply(s, filters));
+                    out.push_str(&Self::apply(s, filters)?);
                 }
             }
         }
@@ -274,6 +297,32 @@ mod tests {
             !other.starts_with(&prefix),
             "check 70's data is outside check 7's scope"
         );
+    }
+
+    #[test]
+    fn offset_moves_a_timestamp_to_another_zone() {
+        let mut v = vars();
+        v.captured
+            .insert("t".into(), json!("2026-11-22T10:58:00.123Z"));
+        let east = Template::parse("${t | offset(+14:00)}")
+            .unwrap()
+            .render(&v)
+            .unwrap();
+        assert_eq!(east, "2026-11-23T00:58:00.123+14:00");
+        let west = Template::parse("${t | offset(-05:30)}")
+            .unwrap()
+            .render(&v)
+            .unwrap();
+        assert_eq!(west, "2026-11-22T05:28:00.123-05:30");
+        assert!(matches!(
+            Template::parse("${t | offset(14)}"),
+            Err(TemplateError::UnknownFilter(_))
+        ));
+        v.captured.insert("t".into(), json!("yesterday"));
+        assert!(matches!(
+            Template::parse("${t | offset(+01:00)}").unwrap().render(&v),
+            Err(TemplateError::NotATimestamp(_))
+        ));
     }
 
     #[test]
