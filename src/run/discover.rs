@@ -16,14 +16,6 @@ impl Capabilities {
     pub fn has(&self, c: Capability) -> bool {
         self.supported.contains(&c)
     }
-    pub fn all() -> Self {
-        use Capability::*;
-        Capabilities {
-            supported: [Patch, Bulk, Filter, Sort, Etag, ChangePassword, Auth]
-                .into_iter()
-                .collect(),
-        }
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,5 +122,58 @@ pub async fn discover(
     if has_token {
         supported.insert(Capability::Auth);
     }
+    supported.extend(resource_type_capabilities(client, config).await);
     Ok(Capabilities { supported })
+}
+
+const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// Groups and the enterprise extension, read from /ResourceTypes. A server whose /ResourceTypes
+/// cannot be read simply advertises neither (the discovery checks report why).
+async fn resource_type_capabilities(
+    client: &HttpClient,
+    config: &super::RunConfig,
+) -> Vec<Capability> {
+    let url = format!("{}/ResourceTypes", config.base_url);
+    let ex = client
+        .send(Outgoing {
+            method: "GET",
+            url,
+            headers: config.default_headers(),
+            body: None,
+        })
+        .await;
+    let Some(list) = ex
+        .response
+        .and_then(|r| r.body)
+        .and_then(|b| b.json().cloned())
+    else {
+        return Vec::new();
+    };
+    let items = list
+        .get("Resources")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut caps = Vec::new();
+    let named = |rt: &Value, name: &str| {
+        rt.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    };
+    if items.iter().any(|rt| named(rt, "Group")) {
+        caps.push(Capability::Groups);
+    }
+    let has_enterprise = items.iter().filter(|rt| named(rt, "User")).any(|rt| {
+        rt.get("schemaExtensions")
+            .and_then(Value::as_array)
+            .is_some_and(|exts| {
+                exts.iter()
+                    .any(|e| e.get("schema").and_then(Value::as_str) == Some(ENTERPRISE_URN))
+            })
+    });
+    if has_enterprise {
+        caps.push(Capability::EnterpriseUser);
+    }
+    caps
 }

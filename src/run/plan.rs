@@ -52,6 +52,8 @@ pub struct Planned {
 fn reason(c: Capability) -> String {
     match c {
         Capability::Auth => "no credential configured (--token or SCIMCHECK_TOKEN): unauthenticated requests cannot be told apart".into(),
+        Capability::Groups => "/ResourceTypes lists no Group resource type".into(),
+        Capability::EnterpriseUser => "the User resource type does not list the enterprise User extension".into(),
         other => format!("the server does not advertise {}.supported in /ServiceProviderConfig", other.as_str()),
     }
 }

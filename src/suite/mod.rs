@@ -69,6 +69,10 @@ pub enum Capability {
     ChangePassword,
     /// A bearer token is configured, so unauthenticated requests can be told apart.
     Auth,
+    /// /ResourceTypes lists a Group resource type.
+    Groups,
+    /// The User resource type lists the enterprise User extension.
+    EnterpriseUser,
 }
 
 impl Capability {
@@ -81,6 +85,8 @@ impl Capability {
             Capability::Etag => "etag",
             Capability::ChangePassword => "changePassword",
             Capability::Auth => "auth",
+            Capability::Groups => "groups",
+            Capability::EnterpriseUser => "enterpriseUser",
         }
     }
 }
