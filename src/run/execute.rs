@@ -1,5 +1,6 @@
 //! Executing one check: template → request → exchange → captures → evaluation, then cleanup.
 
+use super::bulk;
 use super::ledger::{Created, Ledger, created_key, key_of, may_modify};
 use super::{CheckResult, RunConfig, Status, builtin};
 use crate::check::{Finding, SchemaStore, evaluate, resolve};
@@ -217,8 +218,30 @@ impl CheckState<'_> {
                 ));
             }
         }
+        let is_bulk = out.method == "POST" && key.as_deref().is_some_and(|k| k.ends_with("/Bulk"));
+        if is_bulk {
+            bulk::guard(
+                out.body.as_deref(),
+                &self.shared.base_url,
+                &self.shared.created,
+                &self.vars.prefix(),
+            )?;
+        }
         let method = out.method;
         let ex = self.shared.client.send(out).await;
+        if let Some(resp) = ex.response.as_ref().filter(|_| is_bulk) {
+            if let Some(body) = resp.body.as_ref().and_then(|b| b.json()) {
+                let (made, removed) = bulk::effects(body, &self.shared.base_url);
+                for k in made {
+                    self.shared.created.insert(&k);
+                    self.ledger.record(&k);
+                }
+                for k in removed {
+                    self.ledger.mark_deleted(&k);
+                    self.shared.created.gone(&k);
+                }
+            }
+        }
         if let (Some(resp), Some(key)) = (&ex.response, &key) {
             let id = resp
                 .body

@@ -2,6 +2,7 @@
 //! ledger and safety guard, and the RunReport that every reporter reads.
 
 mod builtin;
+mod bulk;
 mod discover;
 mod execute;
 mod ledger;
