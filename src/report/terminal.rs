@@ -6,7 +6,16 @@ use std::fmt::Write;
 
 fn capability_line(report: &RunReport) -> String {
     use Capability::*;
-    let all = [Patch, Bulk, Filter, Sort, Etag, ChangePassword, Groups, EnterpriseUser];
+    let all = [
+        Patch,
+        Bulk,
+        Filter,
+        Sort,
+        Etag,
+        ChangePassword,
+        Groups,
+        EnterpriseUser,
+    ];
     let (yes, no): (Vec<_>, Vec<_>) = all.iter().partition(|c| report.capabilities.has(**c));
     let names = |v: Vec<&Capability>| {
         if v.is_empty() {
