@@ -11,6 +11,20 @@ use std::time::{Duration, Instant};
 /// Largest response body kept in memory and in reports.
 const MAX_BODY: usize = 1024 * 1024;
 
+/// Largest request body kept whole in the record (bulk limit probes send megabytes).
+const MAX_RECORDED_REQUEST: usize = 64 * 1024;
+
+fn recorded_request_body(bytes: &[u8]) -> Option<Body> {
+    if bytes.len() <= MAX_RECORDED_REQUEST {
+        return Body::from_bytes(bytes);
+    }
+    let head = String::from_utf8_lossy(&bytes[..1024]);
+    Some(Body::Text(format!(
+        "{head}… [{} bytes in all, not recorded]",
+        bytes.len()
+    )))
+}
+
 /// A request as the harness will send it (after templating).
 #[derive(Debug, Clone)]
 pub struct Outgoing {
@@ -154,7 +168,7 @@ impl HttpClient {
             body: out
                 .body
                 .as_deref()
-                .and_then(Body::from_bytes)
+                .and_then(recorded_request_body)
                 .map(|b| self.redactor.body(b)),
         };
         let method =

@@ -323,4 +323,9 @@ impl CaptureSource {
 }
 
 /// Named built-in steps that suites may use (`builtin: NAME`); implemented by the runner.
-pub const BUILTIN_STEPS: &[&str] = &["resource-type-schemas-published", "page-walk"];
+pub const BUILTIN_STEPS: &[&str] = &[
+    "resource-type-schemas-published",
+    "page-walk",
+    "bulk-over-max-operations",
+    "bulk-over-max-payload",
+];
