@@ -7,8 +7,11 @@ use serde_json::{Map, Value};
 use wiremock::http::{HeaderMap, Method};
 use wiremock::{Request, Respond, ResponseTemplate};
 
+use super::bulk;
+use super::crud::{self, Ctx};
 use super::discovery;
 use super::error::ScimError;
+use super::etag::Preconditions;
 use super::fault::Fault;
 use super::media;
 use super::project::Projection;
@@ -16,8 +19,7 @@ use super::query::ListQuery;
 use super::reply::Reply;
 use super::search::{self, Origin};
 use super::settings::{BASE_PATH, Settings, decode_segment};
-use super::store::Store;
-use super::users;
+use super::store::{Kind, Store};
 
 /// The endpoints the server knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,11 +27,22 @@ pub(crate) enum Route {
     ServiceProviderConfig,
     ResourceTypes(Option<String>),
     Schemas(Option<String>),
-    Users(Option<String>),
-    /// POST /Users/.search (RFC 7644 §3.4.3).
-    UsersSearch,
-    /// POST /.search: a search over every resource type.
-    RootSearch,
+    /// /Users or /Groups, with an id for a single resource.
+    Resource(Kind, Option<String>),
+    /// POST {endpoint}/.search (RFC 7644 §3.4.3); `None` is POST /.search over every type.
+    Search(Option<Kind>),
+    /// POST /Bulk (RFC 7644 §3.7).
+    Bulk,
+    /// The /Me alias (RFC 7644 §3.11).
+    Me,
+}
+
+fn endpoint_kind(segment: &str) -> Option<Kind> {
+    match segment {
+        "Users" => Some(Kind::User),
+        "Groups" => Some(Kind::Group),
+        _ => None,
+    }
 }
 
 impl Route {
@@ -43,19 +56,25 @@ impl Route {
         };
         match segments.as_slice() {
             [endpoint] => match endpoint.as_str() {
-                ".search" => Some(Route::RootSearch),
+                ".search" => Some(Route::Search(None)),
                 "ServiceProviderConfig" => Some(Route::ServiceProviderConfig),
                 "ResourceTypes" => Some(Route::ResourceTypes(None)),
                 "Schemas" => Some(Route::Schemas(None)),
-                "Users" => Some(Route::Users(None)),
-                _ => None,
+                "Bulk" => Some(Route::Bulk),
+                "Me" => Some(Route::Me),
+                other => endpoint_kind(other).map(|kind| Route::Resource(kind, None)),
             },
             [endpoint, item] => match endpoint.as_str() {
                 "ResourceTypes" => Some(Route::ResourceTypes(Some(id(item)?))),
                 "Schemas" => Some(Route::Schemas(Some(id(item)?))),
-                "Users" if item == ".search" => Some(Route::UsersSearch),
-                "Users" => Some(Route::Users(Some(id(item)?))),
-                _ => None,
+                other => {
+                    let kind = endpoint_kind(other)?;
+                    if item == ".search" {
+                        Some(Route::Search(Some(kind)))
+                    } else {
+                        Some(Route::Resource(kind, Some(id(item)?)))
+                    }
+                }
             },
             _ => None,
         }
@@ -70,9 +89,18 @@ impl Route {
 
     fn allowed_methods(&self) -> &'static [Method] {
         match self {
-            Route::Users(None) => &[Method::GET, Method::POST],
-            Route::Users(Some(_)) => &[Method::GET, Method::PUT, Method::PATCH, Method::DELETE],
-            Route::UsersSearch | Route::RootSearch => &[Method::POST],
+            Route::Resource(_, None) => &[Method::GET, Method::POST],
+            Route::Resource(_, Some(_)) => {
+                &[Method::GET, Method::PUT, Method::PATCH, Method::DELETE]
+            }
+            Route::Search(_) | Route::Bulk => &[Method::POST],
+            Route::Me => &[
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ],
             _ => &[Method::GET],
         }
     }
@@ -147,6 +175,12 @@ impl ScimHandler {
                     .with_header("Allow", names.join(", ")),
             );
         }
+        if route == Route::Me {
+            return Ok(me(settings));
+        }
+        if route == Route::Bulk {
+            bulk::check_payload_size(request.body.len(), settings)?;
+        }
         let body = if matches!(request.method, Method::POST | Method::PUT | Method::PATCH) {
             media::check_content_type(header(&request.headers, "content-type"), settings)?;
             match parse_body(&request.body, settings)? {
@@ -208,45 +242,71 @@ impl ScimHandler {
             Route::ResourceTypes(Some(id)) => discovery::resource_type_by_id(settings, &id),
             Route::Schemas(None) => Ok(discovery::schemas(settings)),
             Route::Schemas(Some(id)) => discovery::schema_by_id(settings, &id),
-            Route::UsersSearch | Route::RootSearch => {
+            Route::Search(kind) => {
                 if settings.has(Fault::SearchAsId) {
                     return Err(ScimError::not_found("User '.search' not found"));
                 }
-                if route == Route::RootSearch && settings.has(Fault::RootSearchUnsupported) {
+                if kind.is_none() && settings.has(Fault::RootSearchUnsupported) {
                     return Err(ScimError::not_found(format!(
                         "no SCIM endpoint at {}",
                         request.url.path()
                     )));
                 }
                 let store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
-                search::search(&store, settings, body)
+                let kinds = kind.as_ref().map_or(&Kind::ALL[..], std::slice::from_ref);
+                search::search(&store, settings, body, kinds)
             }
-            Route::Users(id) => {
+            Route::Bulk => {
+                let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
+                bulk::process(&mut store, settings, body)
+            }
+            Route::Me => Ok(me(settings)),
+            Route::Resource(kind, id) => {
                 let pairs: Vec<(String, String)> = request
                     .url
                     .query_pairs()
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
                     .collect();
                 let projection = Projection::from_pairs(pairs.iter().cloned());
+                let pre = Preconditions::from_headers(&request.headers);
+                let ctx = Ctx {
+                    settings,
+                    kind,
+                    projection: &projection,
+                    pre: &pre,
+                };
                 let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
-                match (id, method) {
-                    (None, &Method::POST) => users::create(&mut store, settings, body, &projection),
+                let done = match (id, method) {
+                    (None, &Method::POST) => crud::create(&mut store, &ctx, body),
                     (None, _) => {
                         let query = ListQuery::from_pairs(pairs)?;
-                        search::run(&store, settings, &query, Origin::Get)
+                        return search::run(&store, settings, &query, Origin::Get, &[kind]);
                     }
-                    (Some(id), &Method::PUT) => {
-                        users::replace(&mut store, settings, &id, body, &projection)
-                    }
-                    (Some(id), &Method::PATCH) => {
-                        users::patch(&mut store, settings, &id, body, &projection)
-                    }
-                    (Some(id), &Method::DELETE) => users::delete(&mut store, settings, &id),
-                    (Some(id), _) => users::get(&store, settings, &id, &projection),
-                }
+                    (Some(id), &Method::PUT) => crud::replace(&mut store, &ctx, &id, body),
+                    (Some(id), &Method::PATCH) => crud::patch(&mut store, &ctx, &id, body),
+                    (Some(id), &Method::DELETE) => crud::delete(&mut store, &ctx, &id),
+                    (Some(id), _) => crud::get(&store, &ctx, &id),
+                };
+                done.map(|done| done.reply)
             }
         }
     }
+}
+
+/// /Me (RFC 7644 §3.11): the server has no authenticated subject to alias, so it answers
+/// 501 Not Implemented whatever the method.
+fn me(settings: &Settings) -> Reply {
+    if settings.has(Fault::Me404) {
+        return ScimError::not_found("no SCIM endpoint at /Me").into_reply(settings);
+    }
+    if settings.has(Fault::Me501WithoutBody) {
+        return Reply::empty(501);
+    }
+    ScimError::new(
+        501,
+        "/Me is not implemented: requests are not tied to a SCIM resource of their subject",
+    )
+    .into_reply(settings)
 }
 
 /// The JSON object in a request body; `Ok(Err(reply))` is the `invalid-json-500` answer.
@@ -274,7 +334,7 @@ mod tests {
 
     #[test]
     fn routes() {
-        let users = |id: Option<&str>| Some(Route::Users(id.map(str::to_owned)));
+        let users = |id: Option<&str>| Some(Route::Resource(Kind::User, id.map(str::to_owned)));
         assert_eq!(Route::parse("/scim/v2/Users"), users(None));
         assert_eq!(Route::parse("/scim/v2/Users/"), users(None));
         assert_eq!(Route::parse("/scim/v2/Users/a%20b"), users(Some("a b")));
@@ -288,9 +348,19 @@ mod tests {
         );
         assert_eq!(
             Route::parse("/scim/v2/Users/.search"),
-            Some(Route::UsersSearch)
+            Some(Route::Search(Some(Kind::User)))
         );
-        assert_eq!(Route::parse("/scim/v2/.search"), Some(Route::RootSearch));
+        assert_eq!(
+            Route::parse("/scim/v2/Groups/.search"),
+            Some(Route::Search(Some(Kind::Group)))
+        );
+        assert_eq!(
+            Route::parse("/scim/v2/Groups/g1"),
+            Some(Route::Resource(Kind::Group, Some("g1".into())))
+        );
+        assert_eq!(Route::parse("/scim/v2/.search"), Some(Route::Search(None)));
+        assert_eq!(Route::parse("/scim/v2/Bulk"), Some(Route::Bulk));
+        assert_eq!(Route::parse("/scim/v2/Me"), Some(Route::Me));
         assert_eq!(
             Route::parse("/scim/v2/Schemas/.search"),
             None,
@@ -301,10 +371,10 @@ mod tests {
             "/scim/v2",
             "/scim/v2/",
             "/scim/v2/Nope",
-            "/scim/v2/Groups",
             "/scim/v2/Users/a/b",
             "/scim/v2/Users//",
-            "/scim/v2/Groups/.search",
+            "/scim/v2/Bulk/x",
+            "/scim/v2/Me/x",
             "/scim/v2/Users/.search/x",
             "/scim/v2users",
             "/v2/Users",
