@@ -3,10 +3,9 @@
 //! references to resources created earlier in the same request, `failOnErrors`, and the
 //! advertised maxOperations / maxPayloadSize limits (413).
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value, json};
 
+use super::bulkid::{Created, resolve_data, resolve_path};
 use super::crud::{self, Ctx};
 use super::error::ScimError;
 use super::etag::Preconditions;
@@ -84,7 +83,7 @@ pub(crate) fn process(
         }
     };
     let fail_on_errors = fail_on_errors.filter(|_| !settings.has(Fault::BulkFailOnErrorsIgnored));
-    let mut created = BTreeMap::new();
+    let mut created = Created::new();
     let mut results = Vec::with_capacity(operations.len());
     let mut errors = 0u64;
     for op in operations {
@@ -141,9 +140,6 @@ impl Outcome {
         Value::Object(out)
     }
 }
-
-/// The bulkIds seen so far: the id each created, or `None` when its operation failed.
-type Created = BTreeMap<String, Option<String>>;
 
 fn run(store: &mut Store, settings: &Settings, op: &Value, created: &mut Created) -> Outcome {
     let mut outcome = Outcome::default();
@@ -275,75 +271,9 @@ fn parse_path(path: &str) -> Result<(Kind, Option<String>), ScimError> {
     Ok((kind, id))
 }
 
-/// The id a `bulkId:<x>` reference stands for; 409 when `x` created nothing (yet).
-fn lookup(reference: &str, created: &Created) -> Result<Option<String>, ScimError> {
-    let Some(bulk_id) = reference.strip_prefix("bulkId:") else {
-        return Ok(None);
-    };
-    match created.get(bulk_id) {
-        Some(Some(id)) => Ok(Some(id.clone())),
-        _ => Err(ScimError::new(
-            409,
-            format!(
-                "'{reference}' cannot be resolved: no earlier operation created bulkId \
-                 '{bulk_id}' (forward and circular references are not supported)"
-            ),
-        )),
-    }
-}
-
-fn resolve_path(path: &str, created: &Created) -> Result<String, ScimError> {
-    let segments: Result<Vec<String>, ScimError> = path
-        .split('/')
-        .map(|segment| Ok(lookup(segment, created)?.unwrap_or_else(|| segment.to_owned())))
-        .collect();
-    Ok(segments?.join("/"))
-}
-
-/// Replaces every string that is a `bulkId:` reference, at any depth.
-fn resolve_data(value: &mut Value, created: &Created) -> Result<(), ScimError> {
-    match value {
-        Value::String(text) => {
-            if let Some(id) = lookup(text, created)? {
-                *text = id;
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
-                resolve_data(item, created)?;
-            }
-        }
-        Value::Object(fields) => {
-            for item in fields.values_mut() {
-                resolve_data(item, created)?;
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn references_resolve_or_conflict() {
-        let mut created = Created::new();
-        created.insert("u1".into(), Some("id-1".into()));
-        created.insert("bad".into(), None);
-        assert_eq!(
-            resolve_path("/Users/bulkId:u1", &created).unwrap(),
-            "/Users/id-1"
-        );
-        let mut data = json!({"members": [{"value": "bulkId:u1"}], "x": "bulkId"});
-        resolve_data(&mut data, &created).unwrap();
-        assert_eq!(data, json!({"members": [{"value": "id-1"}], "x": "bulkId"}));
-        for missing in ["bulkId:bad", "bulkId:later"] {
-            let err = resolve_data(&mut json!([missing]), &created).unwrap_err();
-            assert_eq!(err.status, 409);
-        }
-    }
 
     #[test]
     fn paths() {

@@ -8,17 +8,17 @@ use time::Duration;
 use super::error::ScimError;
 use super::etag::{Change, Preconditions, touch, version_of, with_etag};
 use super::fault::Fault;
-use super::groups::{Write, check_group};
+use super::groups::Write;
+use super::input::{check, has_unknown_attribute, member, validated_data};
 use super::links::{enrich, forget, member_ids, touch_moved_members};
 use super::project::{Projection, project};
 use super::render::render;
 use super::reply::{Body, Reply};
-use super::resource::{InputOptions, normalize_resource};
+use super::resource::InputOptions;
 use super::schema::{ResourceType, type_of};
 use super::settings::Settings;
 use super::store::{Kind, Record, Store, format_timestamp, now};
 use super::update::{apply_read_only, check_immutable, move_id, take_read_only};
-use super::users::check_user;
 
 /// What one request is about, beyond its body.
 #[derive(Debug, Clone, Copy)]
@@ -30,11 +30,11 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn rt(&self) -> &'static ResourceType {
+    pub(crate) fn rt(&self) -> &'static ResourceType {
         type_of(self.kind)
     }
 
-    fn has(&self, fault: Fault) -> bool {
+    pub(crate) fn has(&self, fault: Fault) -> bool {
         self.settings.has(fault)
     }
 
@@ -105,80 +105,6 @@ fn resource_reply(store: &Store, ctx: &Ctx, status: u16, id: &str, read: bool) -
         id: id.to_owned(),
         version: Some(version_of(record)),
     }
-}
-
-/// Case-insensitive lookup of a top-level body member.
-fn member<'a>(body: &'a Map<String, Value>, name: &str, opts: &InputOptions) -> Option<&'a Value> {
-    body.iter()
-        .find(|(k, _)| opts.name_matches(k, name))
-        .map(|(_, v)| v)
-}
-
-/// `schemas` must be a non-empty array of strings that includes the core schema URN; other
-/// URNs (Entra adds its own to Groups) are ignored.
-fn check_schemas(
-    body: &Map<String, Value>,
-    core: &str,
-    required: bool,
-    opts: &InputOptions,
-) -> Result<(), ScimError> {
-    match member(body, "schemas", opts) {
-        None if !required => Ok(()),
-        Some(Value::Array(items))
-            if items.iter().all(Value::is_string)
-                && items
-                    .iter()
-                    .any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(core))) =>
-        {
-            Ok(())
-        }
-        None => Err(ScimError::invalid_syntax(format!(
-            "the body needs 'schemas' containing {core}"
-        ))),
-        Some(_) => Err(ScimError::invalid_syntax(format!(
-            "'schemas' must be an array of URNs containing {core}"
-        ))),
-    }
-}
-
-/// Parses, validates and checks a POST/PUT body into canonical attributes.
-fn validated_data(
-    store: &Store,
-    ctx: &Ctx,
-    body: &Map<String, Value>,
-    schemas_required: bool,
-    id: Option<&str>,
-) -> Result<Map<String, Value>, ScimError> {
-    let opts = InputOptions::for_body(ctx.settings);
-    check_schemas(body, &ctx.rt().core.id, schemas_required, &opts)?;
-    let mut data = normalize_resource(body, ctx.rt(), &opts)?;
-    check(store, ctx, &mut data, id, Write::Body)?;
-    Ok(data)
-}
-
-/// The rules of the resource type.
-fn check(
-    store: &Store,
-    ctx: &Ctx,
-    data: &mut Map<String, Value>,
-    id: Option<&str>,
-    write: Write,
-) -> Result<(), ScimError> {
-    match ctx.kind {
-        Kind::User => check_user(data, store, ctx.settings, id, write),
-        Kind::Group => check_group(data, store, ctx.settings, write),
-    }
-}
-
-/// Whether the body names an attribute the schema does not define (`unknown-attribute-500`).
-fn has_unknown_attribute(body: &Map<String, Value>, ctx: &Ctx) -> bool {
-    let opts = InputOptions::for_body(ctx.settings);
-    let rt = ctx.rt();
-    body.keys().any(|k| {
-        !k.eq_ignore_ascii_case("schemas")
-            && rt.core_attr(k, opts.exact_names).is_none()
-            && !rt.extensions.iter().any(|e| e.id.eq_ignore_ascii_case(k))
-    })
 }
 
 /// Stores a new resource and answers 201 with Location.

@@ -6,6 +6,7 @@
 //! named, real-world way; with no faults every built-in check should pass against it.
 
 mod bulk;
+mod bulkid;
 mod crud;
 mod discovery;
 mod error;
@@ -14,6 +15,7 @@ mod fault;
 mod filter;
 mod groups;
 mod handler;
+mod input;
 mod links;
 mod media;
 mod paging;
@@ -24,6 +26,7 @@ mod query;
 mod render;
 mod reply;
 mod resource;
+mod route;
 mod schema;
 mod search;
 mod settings;

@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::target::{check_removable, check_sub_change, is_empty, is_primary, keep_only_primary};
+use super::target::{check_removable, check_sub_change};
+use super::values::{is_empty, is_primary, keep_only_primary};
 use super::{OpKind, Rules};
 use crate::server::error::ScimError;
 use crate::server::filter::{CompValue, CompareOp, Filter, Options, element_matches};

@@ -3,6 +3,7 @@
 
 mod filtered;
 mod target;
+mod values;
 
 #[cfg(test)]
 mod filtered_tests;
@@ -17,7 +18,8 @@ use super::path::Target;
 use super::resource::InputOptions;
 use super::schema::ResourceType;
 use super::settings::Settings;
-use target::{apply_target, prune};
+use target::apply_target;
+use values::prune;
 
 pub(crate) const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
