@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 
 use super::error::ScimError;
 use super::fault::Fault;
+use super::links::member_ids;
 use super::settings::Settings;
-use super::store::Store;
+use super::store::{Kind, Store};
 
 /// How a group is being written, for the checks that depend on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,11 +22,14 @@ pub(crate) enum Write {
     Patch,
 }
 
-/// Validates and canonicalises group attributes about to be stored.
+/// Validates and canonicalises group attributes about to be stored for the group `id` (`None`
+/// when creating). Member values the group already had are not checked again, so a dangling
+/// member (kept by `delete-user-keeps-membership`) does not block every later write.
 pub(crate) fn check_group(
     data: &mut Map<String, Value>,
     store: &Store,
     settings: &Settings,
+    id: Option<&str>,
     write: Write,
 ) -> Result<(), ScimError> {
     let patching = write == Write::Patch;
@@ -41,7 +45,16 @@ pub(crate) fn check_group(
     }
     let dedupe = !(patching && settings.has(Fault::PatchAddDuplicates));
     if let Some(Value::Array(members)) = data.get_mut("members") {
-        canonical_members(members, store, settings, dedupe)?;
+        let previous = id
+            .and_then(|id| store.get(Kind::Group, id))
+            .map(|group| member_ids(&group.data))
+            .unwrap_or_default();
+        let known = |value: &str| {
+            previous.contains(value)
+                || store.kind_of(value).is_some()
+                || settings.has(Fault::MemberValueUnchecked)
+        };
+        canonical_members(members, &known, dedupe)?;
         if members.is_empty() {
             data.remove("members");
         }
@@ -51,8 +64,7 @@ pub(crate) fn check_group(
 
 fn canonical_members(
     members: &mut Vec<Value>,
-    store: &Store,
-    settings: &Settings,
+    known: &dyn Fn(&str) -> bool,
     dedupe: bool,
 ) -> Result<(), ScimError> {
     let mut seen = BTreeSet::new();
@@ -69,7 +81,7 @@ fn canonical_members(
                 ));
             }
         };
-        if store.kind_of(&id).is_none() && !settings.has(Fault::MemberValueUnchecked) {
+        if !known(&id) {
             return Err(ScimError::invalid_value(format!(
                 "member '{id}' names no User or Group"
             )));
@@ -89,7 +101,7 @@ fn canonical_members(
 mod tests {
     use super::*;
     use crate::server::error::ScimType;
-    use crate::server::store::{Kind, Record, now};
+    use crate::server::store::{Record, now};
     use serde_json::json;
 
     fn store_with(ids: &[&str]) -> Store {
@@ -115,7 +127,7 @@ mod tests {
             panic!("object expected")
         };
         let store = store_with(&["u1", "u2"]);
-        check_group(&mut data, &store, &Settings::for_tests(faults), write)?;
+        check_group(&mut data, &store, &Settings::for_tests(faults), None, write)?;
         Ok(Value::Object(data))
     }
 

@@ -73,7 +73,7 @@ pub(crate) fn check(
 ) -> Result<(), ScimError> {
     match ctx.kind {
         Kind::User => check_user(data, store, ctx.settings, id, write),
-        Kind::Group => check_group(data, store, ctx.settings, write),
+        Kind::Group => check_group(data, store, ctx.settings, id, write),
     }
 }
 

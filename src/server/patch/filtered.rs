@@ -27,7 +27,7 @@ pub(super) fn apply(
         return Ok(());
     }
     let options = Options {
-        names_exact: rules.opts.exact_names,
+        names_exact: rules.path_exact,
         ..Options::default()
     };
     let mut items = match container.remove(&name) {

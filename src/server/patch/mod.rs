@@ -41,14 +41,14 @@ pub(super) struct Rules {
     pub(super) no_target_ignored: bool,
     pub(super) remove_required: bool,
     pub(super) read_only_writable: bool,
+    /// `patch-path-names-case-sensitive`: names in paths must match exactly.
+    pub(super) path_exact: bool,
 }
 
 impl Rules {
     fn new(rt: &'static ResourceType, settings: &Settings) -> Rules {
-        let mut opts = InputOptions::for_patch(settings);
-        opts.exact_names |= settings.has(Fault::PatchPathNamesCaseSensitive);
         Rules {
-            opts,
+            opts: InputOptions::for_patch(settings),
             rt,
             add_replaces: settings.has(Fault::PatchAddReplacesMembers),
             add_duplicates: settings.has(Fault::PatchAddDuplicates),
@@ -56,6 +56,7 @@ impl Rules {
             no_target_ignored: settings.has(Fault::PatchNoTargetIgnored),
             remove_required: settings.has(Fault::PatchRemoveRequiredAllowed),
             read_only_writable: settings.has(Fault::PatchReadonlyAllowed),
+            path_exact: settings.has(Fault::PatchPathNamesCaseSensitive),
         }
     }
 }
@@ -210,7 +211,7 @@ fn apply_one(
             ))
         }
         (kind, Some(path)) => {
-            let target = Target::parse(path.trim(), rules.rt, rules.opts.exact_names)?;
+            let target = Target::parse(path.trim(), rules.rt, rules.path_exact)?;
             apply_target(work, kind, target, op.value, rules)
         }
     }
@@ -234,7 +235,8 @@ fn apply_pathless(
             continue;
         }
         // Unknown attributes are ignored, as in POST and PUT bodies.
-        let Ok(target) = Target::parse(key, rules.rt, rules.opts.exact_names) else {
+        let exact = rules.opts.exact_names || rules.path_exact;
+        let Ok(target) = Target::parse(key, rules.rt, exact) else {
             continue;
         };
         if let Target::Attr(r) = &target {

@@ -263,7 +263,15 @@ async fn enterprise_manager() {
     let refused = call(&server, Method::POST, "/Users", Some(bare)).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
 
+    let set = patch_ops(
+        &server,
+        &path,
+        json!([{"op": "add", "path": attr, "value": {"value": boss}}]),
+    )
+    .await;
+    assert_eq!(set.body["schemas"], json!([USER_URN, ENTERPRISE_URN]));
     call(&server, Method::DELETE, &format!("/Users/{boss}"), None).await;
     let orphan = call(&server, Method::GET, &path, None).await;
-    assert_eq!(orphan.status, StatusCode::OK);
+    assert_eq!(orphan.body["schemas"], json!([USER_URN]));
+    assert_ne!(orphan.body["meta"]["version"], set.body["meta"]["version"]);
 }

@@ -8,6 +8,7 @@ mod faults_patch;
 mod faults_query;
 mod groups;
 mod patch;
+mod put;
 mod query;
 mod users;
 
