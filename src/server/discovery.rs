@@ -3,11 +3,12 @@
 
 use serde_json::{Map, Value, json};
 
+use super::bulk::{MAX_OPERATIONS, MAX_PAYLOAD_SIZE};
 use super::error::ScimError;
 use super::fault::Fault;
 use super::paging::{MAX_RESULTS, list_response};
 use super::reply::Reply;
-use super::schema::{ResourceType, SchemaDef, registry, user_type};
+use super::schema::{ResourceType, SchemaDef, group_type, registry, user_type};
 use super::settings::Settings;
 
 const SPC_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
@@ -15,18 +16,19 @@ const RESOURCE_TYPE_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceT
 const SCHEMA_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 
 /// The resource types served, in order.
-fn resource_type_list() -> [&'static ResourceType; 1] {
-    [user_type()]
+fn resource_type_list() -> [&'static ResourceType; 2] {
+    [user_type(), group_type()]
 }
 
 pub(crate) fn service_provider_config(settings: &Settings) -> Reply {
     let mut capabilities = json!({
         "patch": {"supported": true},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "bulk": {"supported": true, "maxOperations": MAX_OPERATIONS,
+            "maxPayloadSize": MAX_PAYLOAD_SIZE},
         "filter": {"supported": true, "maxResults": MAX_RESULTS},
         "changePassword": {"supported": false},
         "sort": {"supported": true},
-        "etag": {"supported": false},
+        "etag": {"supported": true},
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
             "name": "OAuth Bearer Token",
@@ -103,7 +105,7 @@ fn resource_type(rt: &ResourceType, settings: &Settings) -> Value {
         "id": rt.name,
         "name": rt.name,
         "endpoint": endpoint,
-        "description": format!("{} Account", rt.name),
+        "description": if rt.name == "User" { "User Account" } else { "Group" },
         "schema": rt.core.id,
         "schemaExtensions": extensions,
         "meta": {
@@ -202,6 +204,16 @@ mod tests {
         assert_eq!(spc["filter"]["maxResults"], 200);
         assert_eq!(spc["patch"]["supported"], true);
         assert_eq!(spc["sort"]["supported"], true);
+        assert_eq!(spc["etag"]["supported"], true);
+        assert_eq!(
+            (&spc["bulk"]["supported"], &spc["bulk"]["maxOperations"]),
+            (&json!(true), &json!(10))
+        );
+        assert_eq!(spc["changePassword"]["supported"], false);
+        let types = json_of(resource_types(&Settings::for_tests(&[])));
+        assert_eq!(types["totalResults"], 2);
+        assert_eq!(types["Resources"][1]["endpoint"], "/Groups");
+        assert_eq!(types["Resources"][1]["schemaExtensions"], json!([]));
         let spc = json_of(service_provider_config(&Settings::for_tests(&[
             Fault::SpcStringValues,
         ])));

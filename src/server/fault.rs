@@ -134,6 +134,43 @@ faults! {
     SearchSchemaNotRequired => "search-schema-not-required", "A SearchRequest without the SearchRequest `schemas` is accepted.";
     RootSearchUnsupported => "root-search-unsupported", "POST /.search answers 404 although POST /Users/.search works.";
     ProjectionIgnoredOnWrite => "projection-ignored-on-write", "`attributes` and `excludedAttributes` are ignored on POST, PUT and PATCH responses.";
+    PatchOpCaseSensitive => "patch-op-case-sensitive", "PATCH op names must be lower case, so Entra's `Replace` and `Add` are refused with 400 invalidSyntax.";
+    PatchAddReplacesMembers => "patch-add-replaces-members", "PATCH `add` on a multi-valued attribute such as members replaces the whole list instead of appending.";
+    PatchRemoveFilterRemovesAll => "patch-remove-filter-removes-all", "PATCH `remove` with a value filter (members[value eq …]) removes every value of the attribute.";
+    PatchValueFilterUnsupported => "patch-value-filter-unsupported", "PATCH paths with a value filter (emails[type eq \"work\"].value) answer 501.";
+    PatchStringBooleanRejected => "patch-string-boolean-rejected", "PATCH values \"True\"/\"False\" for boolean attributes (Entra's default job) are refused with 400 invalidValue.";
+    PatchNotAtomic => "patch-not-atomic", "When a PATCH operation fails, the operations before it stay applied.";
+    PrimaryNotUnique => "primary-not-unique", "Setting primary on one value of a multi-valued attribute leaves primary set on the others.";
+    PatchReturns204 => "patch-returns-204", "Every successful PATCH answers 204 without a body, even when `attributes` asks for one.";
+    PatchNoTargetIgnored => "patch-no-target-ignored", "A PATCH replace/remove whose value filter matches nothing answers 200 instead of 400 noTarget.";
+    PatchRemoveRequiredAllowed => "patch-remove-required-allowed", "PATCH may remove a required attribute (userName, a group's displayName).";
+    PatchReadonlyAllowed => "patch-readonly-allowed", "PATCH may replace readOnly `id` and `meta.created`, and the new values are stored.";
+    PatchPathNamesCaseSensitive => "patch-path-names-case-sensitive", "Attribute names in PATCH paths are matched case-sensitively, so `Emails[Type eq …]` is 400 invalidPath.";
+    PatchAddDuplicates => "patch-add-duplicates", "PATCH `add` appends values that are already present, so a member can be listed twice.";
+    GroupPathlessReplaceClearsMembers => "group-pathless-replace-clears-members", "A path-less PATCH replace on a Group that does not mention members empties the member list.";
+    MemberRefMissing => "member-ref-missing", "Group members carry no `$ref`.";
+    MemberValueUnchecked => "member-value-unchecked", "A group member value that names no resource is stored instead of refused.";
+    UserGroupsNotMaintained => "user-groups-not-maintained", "The User `groups` attribute is never populated from group membership.";
+    DeleteUserKeepsMembership => "delete-user-keeps-membership", "Deleting a user leaves it in its groups' members.";
+    GroupDisplayNameOptional => "group-display-name-optional", "A Group without displayName is created.";
+    EnterpriseUrnMissing => "enterprise-urn-missing", "Enterprise extension data is returned but its URN is missing from `schemas`.";
+    ManagerDisplayNameWritable => "manager-display-name-writable", "A client-supplied readOnly manager.displayName is stored and returned.";
+    ManagerRefMissing => "manager-ref-missing", "The enterprise manager carries no `$ref`.";
+    EtagHeaderMissing => "etag-header-missing", "Single-resource responses carry no ETag header although meta.version is set.";
+    EtagVersionMismatch => "etag-version-mismatch", "The ETag header is the strong tag \"n\" while meta.version is W/\"n\".";
+    EtagIfMatchIgnored => "etag-if-match-ignored", "If-Match is ignored: a stale version never answers 412.";
+    EtagIfNoneMatchIgnored => "etag-if-none-match-ignored", "If-None-Match is ignored: GET always answers 200 with the body, never 304.";
+    EtagNotUpdated => "etag-not-updated", "meta.version and the ETag never change after creation.";
+    BulkidNotResolved => "bulkid-not-resolved", "`bulkId:` references in Bulk operations are not resolved and reach validation literally.";
+    BulkFailOnErrorsIgnored => "bulk-fail-on-errors-ignored", "Bulk failOnErrors is ignored: every operation is tried.";
+    BulkMaxOperationsIgnored => "bulk-max-operations-ignored", "Bulk requests with more than maxOperations operations are processed instead of answering 413.";
+    BulkMaxPayloadIgnored => "bulk-max-payload-ignored", "Bulk requests larger than maxPayloadSize are processed instead of answering 413.";
+    BulkStatusNumber => "bulk-status-number", "Each Bulk result's `status` is a JSON number instead of a string.";
+    BulkPostWithoutBulkidAccepted => "bulk-post-without-bulkid-accepted", "A Bulk POST operation without bulkId is processed instead of failing with 400.";
+    Me404 => "me-404", "/Me answers 404 instead of 501 Not Implemented.";
+    Me501WithoutBody => "me-501-without-body", "/Me answers 501 with an empty body instead of a SCIM error.";
+    PutIdChanges => "put-id-changes", "A PUT whose body `id` differs from the path id moves the resource to the body's id.";
+    LastModifiedUnchangedOnPatch => "last-modified-unchanged-on-patch", "PATCH does not move meta.lastModified (PUT does).";
 }
 
 impl fmt::Display for Fault {

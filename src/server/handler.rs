@@ -7,76 +7,20 @@ use serde_json::{Map, Value};
 use wiremock::http::{HeaderMap, Method};
 use wiremock::{Request, Respond, ResponseTemplate};
 
+use super::bulk;
+use super::crud::{self, Ctx};
 use super::discovery;
 use super::error::ScimError;
+use super::etag::Preconditions;
 use super::fault::Fault;
 use super::media;
 use super::project::Projection;
 use super::query::ListQuery;
 use super::reply::Reply;
+use super::route::Route;
 use super::search::{self, Origin};
-use super::settings::{BASE_PATH, Settings, decode_segment};
-use super::store::Store;
-use super::users;
-
-/// The endpoints the server knows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Route {
-    ServiceProviderConfig,
-    ResourceTypes(Option<String>),
-    Schemas(Option<String>),
-    Users(Option<String>),
-    /// POST /Users/.search (RFC 7644 §3.4.3).
-    UsersSearch,
-    /// POST /.search: a search over every resource type.
-    RootSearch,
-}
-
-impl Route {
-    /// The route for a request path, or `None` for an unknown endpoint.
-    pub(crate) fn parse(path: &str) -> Option<Route> {
-        let rest = path.strip_prefix(BASE_PATH)?.strip_prefix('/')?;
-        let rest = rest.strip_suffix('/').unwrap_or(rest);
-        let segments: Vec<String> = rest.split('/').map(decode_segment).collect();
-        let id = |segment: &String| {
-            (!segment.is_empty() && segment != ".search").then(|| segment.clone())
-        };
-        match segments.as_slice() {
-            [endpoint] => match endpoint.as_str() {
-                ".search" => Some(Route::RootSearch),
-                "ServiceProviderConfig" => Some(Route::ServiceProviderConfig),
-                "ResourceTypes" => Some(Route::ResourceTypes(None)),
-                "Schemas" => Some(Route::Schemas(None)),
-                "Users" => Some(Route::Users(None)),
-                _ => None,
-            },
-            [endpoint, item] => match endpoint.as_str() {
-                "ResourceTypes" => Some(Route::ResourceTypes(Some(id(item)?))),
-                "Schemas" => Some(Route::Schemas(Some(id(item)?))),
-                "Users" if item == ".search" => Some(Route::UsersSearch),
-                "Users" => Some(Route::Users(Some(id(item)?))),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-
-    fn is_discovery(&self) -> bool {
-        matches!(
-            self,
-            Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_)
-        )
-    }
-
-    fn allowed_methods(&self) -> &'static [Method] {
-        match self {
-            Route::Users(None) => &[Method::GET, Method::POST],
-            Route::Users(Some(_)) => &[Method::GET, Method::PUT, Method::PATCH, Method::DELETE],
-            Route::UsersSearch | Route::RootSearch => &[Method::POST],
-            _ => &[Method::GET],
-        }
-    }
-}
+use super::settings::Settings;
+use super::store::{Kind, Store};
 
 /// The SCIM service provider behind the wiremock server.
 #[derive(Debug, Clone)]
@@ -147,6 +91,12 @@ impl ScimHandler {
                     .with_header("Allow", names.join(", ")),
             );
         }
+        if route == Route::Me {
+            return Ok(me(settings));
+        }
+        if route == Route::Bulk {
+            bulk::check_payload_size(request.body.len(), settings)?;
+        }
         let body = if matches!(request.method, Method::POST | Method::PUT | Method::PATCH) {
             media::check_content_type(header(&request.headers, "content-type"), settings)?;
             match parse_body(&request.body, settings)? {
@@ -208,45 +158,71 @@ impl ScimHandler {
             Route::ResourceTypes(Some(id)) => discovery::resource_type_by_id(settings, &id),
             Route::Schemas(None) => Ok(discovery::schemas(settings)),
             Route::Schemas(Some(id)) => discovery::schema_by_id(settings, &id),
-            Route::UsersSearch | Route::RootSearch => {
+            Route::Search(kind) => {
                 if settings.has(Fault::SearchAsId) {
                     return Err(ScimError::not_found("User '.search' not found"));
                 }
-                if route == Route::RootSearch && settings.has(Fault::RootSearchUnsupported) {
+                if kind.is_none() && settings.has(Fault::RootSearchUnsupported) {
                     return Err(ScimError::not_found(format!(
                         "no SCIM endpoint at {}",
                         request.url.path()
                     )));
                 }
                 let store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
-                search::search(&store, settings, body)
+                let kinds = kind.as_ref().map_or(&Kind::ALL[..], std::slice::from_ref);
+                search::search(&store, settings, body, kinds)
             }
-            Route::Users(id) => {
+            Route::Bulk => {
+                let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
+                bulk::process(&mut store, settings, body)
+            }
+            Route::Me => Ok(me(settings)),
+            Route::Resource(kind, id) => {
                 let pairs: Vec<(String, String)> = request
                     .url
                     .query_pairs()
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
                     .collect();
                 let projection = Projection::from_pairs(pairs.iter().cloned());
+                let pre = Preconditions::from_headers(&request.headers);
+                let ctx = Ctx {
+                    settings,
+                    kind,
+                    projection: &projection,
+                    pre: &pre,
+                };
                 let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
-                match (id, method) {
-                    (None, &Method::POST) => users::create(&mut store, settings, body, &projection),
+                let done = match (id, method) {
+                    (None, &Method::POST) => crud::create(&mut store, &ctx, body),
                     (None, _) => {
                         let query = ListQuery::from_pairs(pairs)?;
-                        search::run(&store, settings, &query, Origin::Get)
+                        return search::run(&store, settings, &query, Origin::Get, &[kind]);
                     }
-                    (Some(id), &Method::PUT) => {
-                        users::replace(&mut store, settings, &id, body, &projection)
-                    }
-                    (Some(id), &Method::PATCH) => {
-                        users::patch(&mut store, settings, &id, body, &projection)
-                    }
-                    (Some(id), &Method::DELETE) => users::delete(&mut store, settings, &id),
-                    (Some(id), _) => users::get(&store, settings, &id, &projection),
-                }
+                    (Some(id), &Method::PUT) => crud::replace(&mut store, &ctx, &id, body),
+                    (Some(id), &Method::PATCH) => crud::patch(&mut store, &ctx, &id, body),
+                    (Some(id), &Method::DELETE) => crud::delete(&mut store, &ctx, &id),
+                    (Some(id), _) => crud::get(&store, &ctx, &id),
+                };
+                done.map(|done| done.reply)
             }
         }
     }
+}
+
+/// /Me (RFC 7644 §3.11): the server has no authenticated subject to alias, so it answers
+/// 501 Not Implemented whatever the method.
+fn me(settings: &Settings) -> Reply {
+    if settings.has(Fault::Me404) {
+        return ScimError::not_found("no SCIM endpoint at /Me").into_reply(settings);
+    }
+    if settings.has(Fault::Me501WithoutBody) {
+        return Reply::empty(501);
+    }
+    ScimError::new(
+        501,
+        "/Me is not implemented: requests are not tied to a SCIM resource of their subject",
+    )
+    .into_reply(settings)
 }
 
 /// The JSON object in a request body; `Ok(Err(reply))` is the `invalid-json-500` answer.
@@ -271,48 +247,6 @@ fn parse_body(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn routes() {
-        let users = |id: Option<&str>| Some(Route::Users(id.map(str::to_owned)));
-        assert_eq!(Route::parse("/scim/v2/Users"), users(None));
-        assert_eq!(Route::parse("/scim/v2/Users/"), users(None));
-        assert_eq!(Route::parse("/scim/v2/Users/a%20b"), users(Some("a b")));
-        assert_eq!(
-            Route::parse("/scim/v2/Schemas/urn%3Aietf%3Aparams"),
-            Some(Route::Schemas(Some("urn:ietf:params".into())))
-        );
-        assert_eq!(
-            Route::parse("/scim/v2/ServiceProviderConfig"),
-            Some(Route::ServiceProviderConfig)
-        );
-        assert_eq!(
-            Route::parse("/scim/v2/Users/.search"),
-            Some(Route::UsersSearch)
-        );
-        assert_eq!(Route::parse("/scim/v2/.search"), Some(Route::RootSearch));
-        assert_eq!(
-            Route::parse("/scim/v2/Schemas/.search"),
-            None,
-            "only searches that are served are routes"
-        );
-        for unknown in [
-            "/",
-            "/scim/v2",
-            "/scim/v2/",
-            "/scim/v2/Nope",
-            "/scim/v2/Groups",
-            "/scim/v2/Users/a/b",
-            "/scim/v2/Users//",
-            "/scim/v2/Groups/.search",
-            "/scim/v2/Users/.search/x",
-            "/scim/v2users",
-            "/v2/Users",
-            "/scim/v2/ServiceProviderConfig/x",
-        ] {
-            assert_eq!(Route::parse(unknown), None, "{unknown}");
-        }
-    }
 
     #[test]
     fn secret_comparison() {

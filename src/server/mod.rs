@@ -1,14 +1,22 @@
 //! The reference SCIM 2.0 service provider on wiremock, with named faults.
 //!
 //! [`start`] binds a loopback port and serves an RFC 7643/7644-conformant `/scim/v2` API
-//! (discovery endpoints and Users) from memory. Each enabled [`Fault`] makes it deviate in one
+//! (discovery endpoints, Users with the enterprise extension, Groups, Bulk, ETags and a 501 /Me)
+//! from memory. Each enabled [`Fault`] makes it deviate in one
 //! named, real-world way; with no faults every built-in check should pass against it.
 
+mod bulk;
+mod bulkid;
+mod crud;
 mod discovery;
 mod error;
+mod etag;
 mod fault;
 mod filter;
+mod groups;
 mod handler;
+mod input;
+mod links;
 mod media;
 mod paging;
 mod patch;
@@ -18,11 +26,13 @@ mod query;
 mod render;
 mod reply;
 mod resource;
+mod route;
 mod schema;
 mod search;
 mod settings;
 mod sort;
 mod store;
+mod update;
 mod users;
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! their resolution against a resource type's schemas.
 
 use super::error::ScimError;
+use super::filter::{self, Filter, Options};
 use super::schema::{AttrDef, ResourceType, SchemaDef};
 
 /// A syntactically valid attribute path, not yet checked against any schema.
@@ -107,24 +108,27 @@ impl AttrRef {
 }
 
 /// What a PATCH path (or a path-less value key) addresses.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) enum Target {
     Attr(AttrRef),
     /// A whole extension object, addressed by its URN.
     Extension(&'static SchemaDef),
+    /// `attr[filter]` or `attr[filter].sub`: the elements of a multi-valued complex attribute
+    /// that match a value filter (the reference's `sub` is the one after the brackets).
+    Filtered(AttrRef, Box<Filter>),
 }
 
 impl Target {
-    /// Parses and resolves a PATCH path; malformed or unknown paths are `invalidPath`.
+    /// Parses and resolves a PATCH path: malformed or unknown paths are `invalidPath`, a value
+    /// filter that does not parse or fit the attribute is `invalidFilter`. An unqualified name
+    /// that only an extension defines (Entra's `manager`) resolves to that extension.
     pub(crate) fn parse(
         text: &str,
         rt: &'static ResourceType,
         exact: bool,
     ) -> Result<Target, ScimError> {
-        if text.contains('[') {
-            return Err(ScimError::invalid_path(format!(
-                "value filter paths are not supported: '{text}'"
-            )));
+        if let Some(open) = text.find('[') {
+            return parse_filtered(text, open, rt, exact);
         }
         if let Some(ext) = rt.extensions.iter().copied().find(|e| {
             if exact {
@@ -137,12 +141,88 @@ impl Target {
         }
         let path = AttrPath::parse(text)
             .ok_or_else(|| ScimError::invalid_path(format!("malformed path '{text}'")))?;
-        AttrRef::resolve(&path, rt, exact)
+        resolve_patch(&path, rt, exact)
             .map(Target::Attr)
             .ok_or_else(|| {
                 ScimError::invalid_path(format!("path '{text}' names no known attribute"))
             })
     }
+}
+
+/// [`AttrRef::resolve`], falling back to the extensions for unqualified names.
+fn resolve_patch(path: &AttrPath, rt: &'static ResourceType, exact: bool) -> Option<AttrRef> {
+    AttrRef::resolve(path, rt, exact).or_else(|| {
+        if path.urn.is_some() {
+            return None;
+        }
+        rt.extensions.iter().find_map(|ext| {
+            let qualified = AttrPath {
+                urn: Some(ext.id.clone()),
+                ..path.clone()
+            };
+            AttrRef::resolve(&qualified, rt, exact)
+        })
+    })
+}
+
+/// The index of the `]` closing the `[` at `open`, skipping quoted strings.
+fn closing_bracket(text: &str, open: usize) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices().skip_while(|(i, _)| *i <= open) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            ']' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn parse_filtered(
+    text: &str,
+    open: usize,
+    rt: &'static ResourceType,
+    exact: bool,
+) -> Result<Target, ScimError> {
+    let malformed = || ScimError::invalid_path(format!("malformed path '{text}'"));
+    let close = closing_bracket(text, open).ok_or_else(malformed)?;
+    let sub = match &text[close + 1..] {
+        "" => None,
+        rest => Some(rest.strip_prefix('.').ok_or_else(malformed)?),
+    };
+    let path = AttrPath::parse(&text[..open])
+        .filter(|p| p.sub.is_none())
+        .ok_or_else(malformed)?;
+    let unknown = || ScimError::invalid_path(format!("path '{text}' names no known attribute"));
+    let at = resolve_patch(&path, rt, exact).ok_or_else(unknown)?;
+    if !at.attr.multi_valued || !at.attr.is_complex() {
+        return Err(ScimError::invalid_path(format!(
+            "'{}' is not a multi-valued complex attribute, so it takes no value filter",
+            at.attr.name
+        )));
+    }
+    let sub = match sub {
+        None => None,
+        Some(name) if !is_attr_name(name) => return Err(malformed()),
+        Some(name) => Some(at.attr.sub(name, exact).ok_or_else(unknown)?),
+    };
+    let options = Options {
+        names_exact: exact,
+        ..Options::default()
+    };
+    let inner = filter::parse_with(&text[open + 1..close], &options).map_err(ScimError::from)?;
+    let whole = Filter::ValuePath {
+        path,
+        filter: Box::new(inner),
+    };
+    filter::validate_with(&whole, rt, &options).map_err(ScimError::from)?;
+    let Filter::ValuePath { filter: inner, .. } = whole else {
+        return Err(malformed());
+    };
+    Ok(Target::Filtered(AttrRef { sub, ..at }, inner))
 }
 
 #[cfg(test)]
@@ -211,12 +291,42 @@ mod tests {
             "noSuchAttr",
             "name.nope",
             "urn:x:y:userName",
-            "emails[type eq \"work\"].value",
             "a b",
+            "emails[type eq \"work\"",
+            "emails[type eq \"work\"]value",
+            "emails[type eq \"work\"].nope",
+            "emails.value[type eq \"work\"]",
+            "nope[type eq \"work\"]",
+            "userName[value eq \"x\"]",
+            "name[givenName eq \"x\"]",
         ] {
             let err = target(bad).unwrap_err();
             assert_eq!(err.scim_type, Some(ScimType::InvalidPath), "{bad}");
         }
         assert!(Target::parse("USERNAME", user_type(), true).is_err());
+        for bad in ["emails[type zz \"work\"]", "emails[]", "emails[nope eq 1]"] {
+            let err = target(bad).unwrap_err();
+            assert_eq!(err.scim_type, Some(ScimType::InvalidFilter), "{bad}");
+        }
+    }
+
+    #[test]
+    fn value_filter_paths_resolve() {
+        let Ok(Target::Filtered(r, _)) = target("Emails[Type eq \"wo]rk\"].Value") else {
+            panic!()
+        };
+        assert_eq!(
+            (r.attr.name.as_str(), r.leaf().name.as_str()),
+            ("emails", "value")
+        );
+        let Ok(Target::Filtered(r, _)) = target("addresses[type eq \"work\"]") else {
+            panic!()
+        };
+        assert!(r.sub.is_none());
+        assert!(Target::parse("Emails[type eq \"x\"]", user_type(), true).is_err());
+        let Ok(Target::Attr(r)) = target("manager") else {
+            panic!()
+        };
+        assert_eq!(r.ext.map(|e| e.id.as_str()), Some(ENTERPRISE_URN));
     }
 }

@@ -28,6 +28,7 @@ fn projected(attributes: &str, excluded: &str, faults: &[Fault]) -> Value {
         created: "2026-01-01T00:00:00.000Z".into(),
         last_modified: "2026-01-01T00:00:00.000Z".into(),
         modified_at: now(),
+        version: 1,
     };
     let out = render(&record, user_type(), &settings, "abc");
     let projection = Projection {

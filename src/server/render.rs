@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::etag::version_of;
 use super::fault::Fault;
 use super::schema::{AttrDef, AttrType, ResourceType, Returned};
 use super::settings::Settings;
@@ -13,7 +14,7 @@ pub(crate) fn render(record: &Record, rt: &ResourceType, settings: &Settings, id
     let mut out = Map::new();
     let mut schemas = vec![Value::from(rt.core.id.as_str())];
     for ext in &rt.extensions {
-        if record.data.contains_key(&ext.id) {
+        if record.data.contains_key(&ext.id) && !settings.has(Fault::EnterpriseUrnMissing) {
             schemas.push(Value::from(ext.id.as_str()));
         }
     }
@@ -43,14 +44,17 @@ pub(crate) fn filter_view(record: &Record, rt: &ResourceType, settings: &Setting
 }
 
 fn meta(record: &Record, rt: &ResourceType, settings: &Settings) -> Value {
+    let version = version_of(record);
     if settings.has(Fault::MetaIncomplete) {
-        return json!({"created": record.created, "lastModified": record.last_modified});
+        return json!({"created": record.created, "lastModified": record.last_modified,
+            "version": version});
     }
     json!({
         "resourceType": rt.name,
         "created": record.created,
         "lastModified": record.last_modified,
         "location": settings.resource_location(rt.endpoint, &record.id),
+        "version": version,
     })
 }
 
@@ -123,6 +127,7 @@ mod tests {
             created: "2026-01-01T00:00:00.000Z".into(),
             last_modified: "2026-01-01T00:00:00.000Z".into(),
             modified_at: now(),
+            version: 4,
         }
     }
 
@@ -154,6 +159,15 @@ mod tests {
             out["meta"]["location"],
             "http://127.0.0.1:9/scim/v2/Users/abc"
         );
+        assert_eq!(out["meta"]["version"], "W/\"4\"");
+        let hidden = render(
+            &rec,
+            user_type(),
+            &Settings::for_tests(&[Fault::EnterpriseUrnMissing]),
+            "abc",
+        );
+        assert_eq!(hidden["schemas"], json!([user_type().core.id]));
+        assert!(hidden.get(ENTERPRISE_URN).is_some());
     }
 
     #[test]

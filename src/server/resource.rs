@@ -20,6 +20,12 @@ pub(crate) struct InputOptions {
     pub(crate) reject_null: bool,
     /// `groups-writable`: the readOnly `groups` attribute is taken from the body.
     pub(crate) keep_groups: bool,
+    /// `manager-display-name-writable`: the readOnly manager.displayName is taken as sent.
+    pub(crate) keep_manager_display_name: bool,
+    /// Entra's `"True"`/`"False"` strings count as booleans (PATCH values only).
+    pub(crate) string_booleans: bool,
+    /// `primary-not-unique`: several values may stay `primary: true`.
+    pub(crate) primary_not_unique: bool,
 }
 
 impl InputOptions {
@@ -28,6 +34,7 @@ impl InputOptions {
         InputOptions {
             reject_null: settings.has(Fault::NullRejected),
             keep_groups: settings.has(Fault::GroupsWritable),
+            string_booleans: false,
             ..Self::for_patch(settings)
         }
     }
@@ -41,7 +48,18 @@ impl InputOptions {
             lowercase_external_id: settings.has(Fault::ExternalidLowercased),
             reject_null: false,
             keep_groups: false,
+            keep_manager_display_name: settings.has(Fault::ManagerDisplayNameWritable),
+            string_booleans: !settings.has(Fault::PatchStringBooleanRejected),
+            primary_not_unique: settings.has(Fault::PrimaryNotUnique),
         }
+    }
+
+    /// Whether a readOnly sub-attribute of `attr` is nevertheless taken from input (faults).
+    fn keeps_read_only(&self, attr: &AttrDef, sub: &AttrDef) -> bool {
+        (self.keep_groups && attr.name == "groups")
+            || (self.keep_manager_display_name
+                && attr.name == "manager"
+                && sub.name == "displayName")
     }
 
     pub(crate) fn name_matches(&self, actual: &str, canonical: &str) -> bool {
@@ -138,7 +156,10 @@ fn normalize_value(
     opts: &InputOptions,
 ) -> Result<Option<Value>, ScimError> {
     if !attr.multi_valued {
-        return normalize_single(attr, value, opts);
+        return match shorthand(attr, value) {
+            Some(value) => normalize_single(attr, &value, opts),
+            None => normalize_single(attr, value, opts),
+        };
     }
     let items = match value {
         Value::Array(items) => items,
@@ -154,7 +175,39 @@ fn normalize_value(
             out.push(item);
         }
     }
+    if !opts.primary_not_unique {
+        single_primary(&mut out);
+    }
     Ok((!out.is_empty()).then_some(Value::Array(out)))
+}
+
+/// The forms a single-valued complex attribute with a `value` sub-attribute (the enterprise
+/// `manager`) is also sent in: a bare id string (`"manager": "123"`), or a one-element array
+/// (Entra's `[{"$ref": …, "value": id}]`). `None` when `value` is already the canonical form.
+fn shorthand(attr: &AttrDef, value: &Value) -> Option<Value> {
+    if !attr.is_complex() || attr.sub("value", true).is_none() {
+        return None;
+    }
+    match value {
+        Value::String(id) if id.is_empty() => Some(Value::Null),
+        Value::String(id) => Some(serde_json::json!({ "value": id })),
+        Value::Array(items) if items.is_empty() => Some(Value::Null),
+        Value::Array(items) if items.len() == 1 => Some(items[0].clone()),
+        _ => None,
+    }
+}
+
+/// RFC 7643 §2.4: at most one value is primary; the first one listed keeps it.
+pub(crate) fn single_primary(items: &mut [Value]) {
+    let mut seen = false;
+    for item in items.iter_mut() {
+        if item.get("primary") == Some(&Value::Bool(true)) {
+            if seen {
+                item["primary"] = Value::Bool(false);
+            }
+            seen = true;
+        }
+    }
 }
 
 /// Normalises one value of `attr` (an element, for multi-valued attributes).
@@ -173,9 +226,7 @@ pub(crate) fn normalize_single(
                 let Some(sub) = attr.sub(key, opts.exact_names) else {
                     continue;
                 };
-                if sub.mutability == Mutability::ReadOnly
-                    && !(opts.keep_groups && attr.name == "groups")
-                {
+                if sub.mutability == Mutability::ReadOnly && !opts.keeps_read_only(attr, sub) {
                     continue;
                 }
                 if let Some(value) = normalize_single(sub, value, opts)? {
@@ -192,6 +243,12 @@ pub(crate) fn normalize_single(
             Ok(Some(value.clone()))
         }
         (AttrType::Boolean, Value::Bool(_)) => Ok(Some(value.clone())),
+        (AttrType::Boolean, Value::String(s))
+            if opts.string_booleans
+                && (s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")) =>
+        {
+            Ok(Some(Value::Bool(s.eq_ignore_ascii_case("true"))))
+        }
         (AttrType::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => {
             Ok(Some(value.clone()))
         }

@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::store::Kind;
+
 #[cfg(test)]
 pub(crate) const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 #[cfg(test)]
@@ -176,12 +178,31 @@ static USER_TYPE: LazyLock<ResourceType> = LazyLock::new(|| ResourceType {
     extensions: vec![&registry().enterprise_user],
 });
 
+static GROUP_TYPE: LazyLock<ResourceType> = LazyLock::new(|| ResourceType {
+    name: "Group",
+    endpoint: "/Groups",
+    core: &registry().group,
+    extensions: Vec::new(),
+});
+
 pub(crate) fn registry() -> &'static Registry {
     &REGISTRY
 }
 
 pub(crate) fn user_type() -> &'static ResourceType {
     &USER_TYPE
+}
+
+pub(crate) fn group_type() -> &'static ResourceType {
+    &GROUP_TYPE
+}
+
+/// The resource type of a stored kind.
+pub(crate) fn type_of(kind: Kind) -> &'static ResourceType {
+    match kind {
+        Kind::User => user_type(),
+        Kind::Group => group_type(),
+    }
 }
 
 #[cfg(test)]
@@ -238,5 +259,19 @@ mod tests {
         assert!(rt.extension(&ENTERPRISE_URN.to_uppercase()).is_some());
         let emails = rt.core_attr("emails", false).unwrap();
         assert_eq!(emails.sub("VALUE", false).unwrap().name, "value");
+    }
+
+    #[test]
+    fn group_type_requires_display_name_and_has_immutable_members() {
+        let rt = type_of(Kind::Group);
+        assert_eq!((rt.name, rt.endpoint), ("Group", "/Groups"));
+        assert!(rt.core_attr("DISPLAYNAME", false).unwrap().required);
+        let members = rt.core_attr("members", false).unwrap();
+        for sub in ["value", "$ref", "type", "display"] {
+            assert_eq!(
+                members.sub(sub, true).unwrap().mutability,
+                Mutability::Immutable
+            );
+        }
     }
 }

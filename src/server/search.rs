@@ -1,21 +1,22 @@
 //! Running a query (RFC 7644 §3.4.2): filter, sort, page and project the stored resources into
-//! a ListResponse. GET /Users, POST /Users/.search and POST /.search all end here, so the
-//! three agree by construction.
+//! a ListResponse. GET /Users and /Groups, their POST .search and POST /.search all end here,
+//! so they agree by construction.
 
 use serde_json::{Map, Value};
 
+use super::crud::represent;
 use super::error::ScimError;
 use super::fault::Fault;
 use super::filter::{self, CaseRule, Filter, Options};
+use super::links::enrich;
 use super::paging::{DEFAULT_COUNT, MAX_RESULTS, PageRules, list_response, page_with};
 use super::query::ListQuery;
 use super::render::filter_view;
 use super::reply::Reply;
-use super::schema::{ResourceType, user_type};
+use super::schema::{ResourceType, type_of};
 use super::settings::Settings;
 use super::sort::{SortSpec, sort};
-use super::store::{Record, Store};
-use super::users;
+use super::store::{Kind, Record, Store};
 
 /// Where a query came from; the `.search` faults only touch searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,14 +91,57 @@ fn select(
     }
 }
 
-/// Answers a query over the users in `store`.
+/// The sort a query asks for, resolved against the first of `kinds` that knows the attribute.
+fn sort_spec(query: &ListQuery, kinds: &[Kind]) -> Result<Option<SortSpec>, ScimError> {
+    let mut first_error = None;
+    for &kind in kinds {
+        match SortSpec::parse(
+            query.sort_by.as_deref(),
+            query.sort_order.as_deref(),
+            type_of(kind),
+        ) {
+            Ok(spec) => return Ok(spec),
+            Err(err) => {
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    first_error.map_or(Ok(None), Err)
+}
+
+/// The filter for each of `kinds`. A root search covers several: a filter that names an
+/// attribute only some of them have matches nothing in the others, and is refused only when
+/// it fits none.
+fn selections(
+    query: &ListQuery,
+    kinds: &[Kind],
+    options: &Options,
+    settings: &Settings,
+) -> Result<Vec<(Kind, Selection)>, ScimError> {
+    let mut out = Vec::new();
+    let mut first_error = None;
+    for &kind in kinds {
+        match select(query.filter.as_deref(), type_of(kind), options, settings) {
+            Ok(selection) => out.push((kind, selection)),
+            Err(err) => {
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    match first_error {
+        Some(err) if out.is_empty() || kinds.len() == 1 => Err(err),
+        _ => Ok(out),
+    }
+}
+
+/// Answers a query over the resources of `kinds` in `store`.
 pub(crate) fn run(
     store: &Store,
     settings: &Settings,
     query: &ListQuery,
     origin: Origin,
+    kinds: &[Kind],
 ) -> Result<Reply, ScimError> {
-    let rt = user_type();
     let mut query = query.clone();
     if origin == Origin::Search {
         if settings.has(Fault::SearchIgnoresFilter) {
@@ -111,31 +155,43 @@ pub(crate) fn run(
         return Ok(reply);
     }
     let options = filter_options(settings);
-    let selection = select(query.filter.as_deref(), rt, &options, settings)?;
+    let selections = selections(&query, kinds, &options, settings)?;
     let spec = if settings.has(Fault::SortByIgnored) {
         None
     } else {
-        SortSpec::parse(query.sort_by.as_deref(), query.sort_order.as_deref(), rt)?
+        sort_spec(&query, kinds)?
     };
-    let mut records: Vec<&Record> = store.users().iter().collect();
+    let mut records: Vec<(Kind, &Record)> = selections
+        .iter()
+        .flat_map(|(kind, _)| store.records(*kind).iter().map(|r| (*kind, r)))
+        .collect();
     // `unstable-order`: a later page is cut from the reversed order, as a server without a
     // stable ORDER BY might do once the database picks another plan for an offset.
     if settings.has(Fault::UnstableOrder) && query.start_index.is_some_and(|s| s > 1) {
         records.reverse();
     }
-    let mut matching: Vec<(&Record, Value)> = records
+    let mut matching: Vec<((Kind, &Record), Value)> = records
         .into_iter()
-        .map(|r| (r, filter_view(r, rt, settings)))
-        .filter(|(_, view)| {
-            !selection.matches_nothing
-                && selection
-                    .filter
-                    .as_ref()
-                    .is_none_or(|f| filter::matches_with(f, view, rt, &options))
+        .map(|(kind, r)| {
+            let shown = Record {
+                data: enrich(kind, r, store, settings),
+                ..r.clone()
+            };
+            ((kind, r), filter_view(&shown, type_of(kind), settings))
+        })
+        .filter(|((kind, _), view)| {
+            selections.iter().any(|(k, selection)| {
+                k == kind
+                    && !selection.matches_nothing
+                    && selection
+                        .filter
+                        .as_ref()
+                        .is_none_or(|f| filter::matches_with(f, view, type_of(*k), &options))
+            })
         })
         .collect();
     if matching.is_empty() && settings.has(Fault::NoMatch404) {
-        return Err(ScimError::not_found("no users match the query"));
+        return Err(ScimError::not_found("no resources match the query"));
     }
     if let Some(spec) = &spec {
         matching = sort(matching, spec, settings);
@@ -153,7 +209,7 @@ pub(crate) fn run(
     let page = page_with(total, query.start_index, query.count, rules);
     let resources = matching[page.range.clone()]
         .iter()
-        .map(|(r, _)| users::represent(r, settings, true, &query.projection))
+        .map(|((kind, r), _)| represent(store, *kind, r, settings, true, &query.projection))
         .map(|v| {
             if settings.has(Fault::ListItemsTrimmed) {
                 trimmed(v)
@@ -192,14 +248,15 @@ fn trimmed(mut v: Value) -> Value {
     v
 }
 
-/// Answers POST `.search` with a SearchRequest body, on /Users or at the root. A root search
-/// covers every resource type served, which today is User alone, so both are the same query.
+/// Answers POST `.search` with a SearchRequest body, on an endpoint (one kind) or at the root
+/// (every kind).
 pub(crate) fn search(
     store: &Store,
     settings: &Settings,
     body: &Map<String, Value>,
+    kinds: &[Kind],
 ) -> Result<Reply, ScimError> {
     let required = !settings.has(Fault::SearchSchemaNotRequired);
     let query = ListQuery::from_search_body(body, required)?;
-    run(store, settings, &query, Origin::Search)
+    run(store, settings, &query, Origin::Search, kinds)
 }

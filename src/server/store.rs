@@ -1,4 +1,5 @@
-//! The server's in-memory state: users in creation order, reserved names, and the clock.
+//! The server's in-memory state: users and groups in creation order, reserved names, and the
+//! clock.
 
 use serde_json::{Map, Value};
 use time::format_description::FormatItem;
@@ -15,6 +16,8 @@ pub(crate) struct Record {
     pub(crate) last_modified: String,
     /// The instant behind `last_modified`, used to keep it strictly increasing.
     pub(crate) modified_at: OffsetDateTime,
+    /// The counter behind `meta.version` and the ETag; it grows with every modification.
+    pub(crate) version: u64,
 }
 
 impl Record {
@@ -23,33 +26,61 @@ impl Record {
     }
 }
 
+/// The kinds of resource the server stores; ids are unique across all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    User,
+    Group,
+}
+
+impl Kind {
+    pub(crate) const ALL: [Kind; 2] = [Kind::User, Kind::Group];
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     users: Vec<Record>,
+    groups: Vec<Record>,
     /// userNames of deleted users that stay reserved (fault `deleted-username-reserved`).
     reserved: Vec<String>,
 }
 
 impl Store {
-    pub(crate) fn users(&self) -> &[Record] {
-        &self.users
+    pub(crate) fn records(&self, kind: Kind) -> &[Record] {
+        match kind {
+            Kind::User => &self.users,
+            Kind::Group => &self.groups,
+        }
     }
 
-    pub(crate) fn get(&self, id: &str) -> Option<&Record> {
-        self.users.iter().find(|r| r.id == id)
+    pub(crate) fn records_mut(&mut self, kind: Kind) -> &mut Vec<Record> {
+        match kind {
+            Kind::User => &mut self.users,
+            Kind::Group => &mut self.groups,
+        }
     }
 
-    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Record> {
-        self.users.iter_mut().find(|r| r.id == id)
+    pub(crate) fn get(&self, kind: Kind, id: &str) -> Option<&Record> {
+        self.records(kind).iter().find(|r| r.id == id)
     }
 
-    pub(crate) fn insert(&mut self, record: Record) {
-        self.users.push(record);
+    pub(crate) fn get_mut(&mut self, kind: Kind, id: &str) -> Option<&mut Record> {
+        self.records_mut(kind).iter_mut().find(|r| r.id == id)
     }
 
-    pub(crate) fn remove(&mut self, id: &str) -> Option<Record> {
-        let index = self.users.iter().position(|r| r.id == id)?;
-        Some(self.users.remove(index))
+    /// The kind of the resource with this id, whatever its kind.
+    pub(crate) fn kind_of(&self, id: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|&k| self.get(k, id).is_some())
+    }
+
+    pub(crate) fn insert(&mut self, kind: Kind, record: Record) {
+        self.records_mut(kind).push(record);
+    }
+
+    pub(crate) fn remove(&mut self, kind: Kind, id: &str) -> Option<Record> {
+        let records = self.records_mut(kind);
+        let index = records.iter().position(|r| r.id == id)?;
+        Some(records.remove(index))
     }
 
     pub(crate) fn reserve(&mut self, user_name: &str) {
@@ -124,6 +155,7 @@ mod tests {
             created: String::new(),
             last_modified: String::new(),
             modified_at: at,
+            version: 1,
         }
     }
 
@@ -146,11 +178,13 @@ mod tests {
     #[test]
     fn user_name_uniqueness() {
         let mut store = Store::default();
-        store.insert(record("1", "Alice"));
+        store.insert(Kind::User, record("1", "Alice"));
+        assert_eq!(store.kind_of("1"), Some(Kind::User));
+        assert!(store.get(Kind::Group, "1").is_none());
         assert!(store.user_name_taken("ALICE", None, false));
         assert!(!store.user_name_taken("ALICE", None, true));
         assert!(!store.user_name_taken("alice", Some("1"), false));
-        store.remove("1");
+        store.remove(Kind::User, "1");
         assert!(!store.user_name_taken("alice", None, false));
         store.reserve("Alice");
         assert!(store.user_name_taken("alice", None, false));

@@ -43,6 +43,18 @@ pub(crate) fn matches_with(
     eval(filter, Scope::Resource(view), rt, options)
 }
 
+/// Whether one element of the multi-valued complex attribute `parent` satisfies the inside of
+/// a value filter (PATCH paths such as `emails[type eq "work"]`).
+pub(crate) fn element_matches(
+    filter: &Filter,
+    parent: &'static AttrDef,
+    element: &Value,
+    rt: &'static ResourceType,
+    options: &Options,
+) -> bool {
+    eval(filter, Scope::Element(parent, element), rt, options)
+}
+
 fn eval(filter: &Filter, scope: Scope<'_>, rt: &'static ResourceType, options: &Options) -> bool {
     match filter {
         Filter::And(left, right) => {

@@ -26,7 +26,7 @@ use super::path::AttrPath;
 
 #[cfg(test)]
 pub(crate) use eval::matches;
-pub(crate) use eval::matches_with;
+pub(crate) use eval::{element_matches, matches_with};
 #[cfg(test)]
 pub(crate) use validate::validate;
 pub(crate) use validate::validate_with;

@@ -1,8 +1,12 @@
 //! PATCH (RFC 7644 §3.5.2): parsing the PatchOp message and applying its operations to a copy
 //! of a resource's attributes, so a failing operation leaves the stored resource untouched.
 
+mod filtered;
 mod target;
+mod values;
 
+#[cfg(test)]
+mod filtered_tests;
 #[cfg(test)]
 mod tests;
 
@@ -14,7 +18,8 @@ use super::path::Target;
 use super::resource::InputOptions;
 use super::schema::ResourceType;
 use super::settings::Settings;
-use target::{apply_target, is_empty};
+use target::apply_target;
+use values::prune;
 
 pub(crate) const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
@@ -23,6 +28,45 @@ pub(super) enum OpKind {
     Add,
     Replace,
     Remove,
+}
+
+/// How operations are applied: input options, plus the deviations PATCH faults ask for.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Rules {
+    pub(super) opts: InputOptions,
+    pub(super) rt: &'static ResourceType,
+    pub(super) add_replaces: bool,
+    pub(super) add_duplicates: bool,
+    pub(super) remove_filter_all: bool,
+    pub(super) no_target_ignored: bool,
+    pub(super) remove_required: bool,
+    pub(super) read_only_writable: bool,
+    /// `patch-path-names-case-sensitive`: names in paths must match exactly.
+    pub(super) path_exact: bool,
+}
+
+impl Rules {
+    fn new(rt: &'static ResourceType, settings: &Settings) -> Rules {
+        Rules {
+            opts: InputOptions::for_patch(settings),
+            rt,
+            add_replaces: settings.has(Fault::PatchAddReplacesMembers),
+            add_duplicates: settings.has(Fault::PatchAddDuplicates),
+            remove_filter_all: settings.has(Fault::PatchRemoveFilterRemovesAll),
+            no_target_ignored: settings.has(Fault::PatchNoTargetIgnored),
+            remove_required: settings.has(Fault::PatchRemoveRequiredAllowed),
+            read_only_writable: settings.has(Fault::PatchReadonlyAllowed),
+            path_exact: settings.has(Fault::PatchPathNamesCaseSensitive),
+        }
+    }
+}
+
+/// A PATCH that failed: the error, and the attributes as the operations before the failing
+/// one left them (which only `patch-not-atomic` keeps).
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) error: ScimError,
+    pub(crate) partial: Map<String, Value>,
 }
 
 #[derive(Debug)]
@@ -41,7 +85,10 @@ fn field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     })
 }
 
-fn parse_operations(body: &Map<String, Value>) -> Result<Vec<Operation<'_>>, ScimError> {
+fn parse_operations<'a>(
+    body: &'a Map<String, Value>,
+    settings: &Settings,
+) -> Result<Vec<Operation<'a>>, ScimError> {
     let has_urn = field(body, "schemas")
         .and_then(Value::as_array)
         .is_some_and(|s| {
@@ -63,17 +110,26 @@ fn parse_operations(body: &Map<String, Value>) -> Result<Vec<Operation<'_>>, Sci
             ));
         }
     };
-    operations.iter().map(parse_operation).collect()
+    let case_sensitive = settings.has(Fault::PatchOpCaseSensitive);
+    operations
+        .iter()
+        .map(|op| parse_operation(op, case_sensitive))
+        .collect()
 }
 
-fn parse_operation(op: &Value) -> Result<Operation<'_>, ScimError> {
+fn parse_operation(op: &Value, case_sensitive: bool) -> Result<Operation<'_>, ScimError> {
     let Value::Object(op) = op else {
         return Err(ScimError::invalid_syntax(
             "each PATCH operation must be an object",
         ));
     };
     let name = field(op, "op").and_then(Value::as_str).unwrap_or_default();
-    let kind = match name.to_ascii_lowercase().as_str() {
+    let folded = if case_sensitive {
+        name.to_owned()
+    } else {
+        name.to_ascii_lowercase()
+    };
+    let kind = match folded.as_str() {
         "add" => OpKind::Add,
         "replace" => OpKind::Replace,
         "remove" => OpKind::Remove,
@@ -95,32 +151,70 @@ fn parse_operation(op: &Value) -> Result<Operation<'_>, ScimError> {
     })
 }
 
-/// Applies the PatchOp `body` to `data`, returning the patched attributes or the first error.
+/// Applies the PatchOp `body` to `data`, returning the patched attributes, or the first error
+/// with what the operations before it did.
 pub(crate) fn apply(
     data: &Map<String, Value>,
     body: &Map<String, Value>,
     rt: &'static ResourceType,
     settings: &Settings,
     id: &str,
-) -> Result<Map<String, Value>, ScimError> {
-    let operations = parse_operations(body)?;
-    let opts = InputOptions::for_patch(settings);
+) -> Result<Map<String, Value>, Box<Failure>> {
+    let operations = parse_operations(body, settings).map_err(|error| {
+        Box::new(Failure {
+            error,
+            partial: data.clone(),
+        })
+    })?;
+    let rules = Rules::new(rt, settings);
     let mut work = data.clone();
     for op in &operations {
-        match (op.kind, op.path) {
-            (OpKind::Remove, None) => return Err(ScimError::no_target("'remove' needs a 'path'")),
-            (_, None) if settings.has(Fault::PatchPathlessUnsupported) => {
-                return Err(ScimError::no_target("PATCH operations need a 'path'"));
-            }
-            (kind, None) => apply_pathless(&mut work, kind, op.value, rt, &opts, id)?,
-            (kind, Some(path)) => {
-                let target = Target::parse(path.trim(), rt, false)?;
-                apply_target(&mut work, kind, target, op.value, &opts)?;
-            }
+        if let Err(error) = apply_one(&mut work, op, &rules, settings, id) {
+            prune(&mut work);
+            return Err(Box::new(Failure {
+                error,
+                partial: work,
+            }));
         }
     }
-    work.retain(|_, v| !is_empty(v));
+    prune(&mut work);
     Ok(work)
+}
+
+fn apply_one(
+    work: &mut Map<String, Value>,
+    op: &Operation,
+    rules: &Rules,
+    settings: &Settings,
+    id: &str,
+) -> Result<(), ScimError> {
+    match (op.kind, op.path) {
+        (OpKind::Remove, None) => Err(ScimError::no_target("'remove' needs a 'path'")),
+        (_, None) if settings.has(Fault::PatchPathlessUnsupported) => {
+            Err(ScimError::no_target("PATCH operations need a 'path'"))
+        }
+        (kind, None) => {
+            let clears = kind == OpKind::Replace
+                && rules.rt.name == "Group"
+                && settings.has(Fault::GroupPathlessReplaceClearsMembers);
+            if clears {
+                work.remove("members");
+            }
+            apply_pathless(work, kind, op.value, rules, id)
+        }
+        (_, Some(path))
+            if path.contains('[') && settings.has(Fault::PatchValueFilterUnsupported) =>
+        {
+            Err(ScimError::new(
+                501,
+                format!("PATCH paths with a value filter are not supported: '{path}'"),
+            ))
+        }
+        (kind, Some(path)) => {
+            let target = Target::parse(path.trim(), rules.rt, rules.path_exact)?;
+            apply_target(work, kind, target, op.value, rules)
+        }
+    }
 }
 
 /// A path-less add/replace: every key of the value object is itself a path.
@@ -128,8 +222,7 @@ fn apply_pathless(
     work: &mut Map<String, Value>,
     kind: OpKind,
     value: Option<&Value>,
-    rt: &'static ResourceType,
-    opts: &InputOptions,
+    rules: &Rules,
     id: &str,
 ) -> Result<(), ScimError> {
     let Some(Value::Object(fields)) = value else {
@@ -138,19 +231,21 @@ fn apply_pathless(
         ));
     };
     for (key, value) in fields {
-        if opts.name_matches(key, "schemas") {
+        if rules.opts.name_matches(key, "schemas") {
             continue;
         }
         // Unknown attributes are ignored, as in POST and PUT bodies.
-        let Ok(target) = Target::parse(key, rt, opts.exact_names) else {
+        let exact = rules.opts.exact_names || rules.path_exact;
+        let Ok(target) = Target::parse(key, rules.rt, exact) else {
             continue;
         };
-        if let Target::Attr(r) = target {
+        if let Target::Attr(r) = &target {
+            // Okta repeats the unchanged id in a group rename.
             if r.attr.name == "id" && r.ext.is_none() && value.as_str() == Some(id) {
                 continue;
             }
         }
-        apply_target(work, kind, target, Some(value), opts)?;
+        apply_target(work, kind, target, Some(value), rules)?;
     }
     Ok(())
 }

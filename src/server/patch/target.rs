@@ -1,43 +1,58 @@
 //! Applying one resolved PATCH target (add, replace or remove) to a resource's attributes,
-//! following the schema: multi-valued append/replace, complex merge, primary uniqueness.
+//! following the schema: multi-valued append/replace, complex merge, primary uniqueness,
+//! readOnly, required and immutable attributes. Value-filter targets live in filtered.rs.
 
 use serde_json::{Map, Value};
 
-use super::OpKind;
+use super::values::{fix_primary, is_empty, remove_listed};
+use super::{OpKind, Rules, filtered};
 use crate::server::error::ScimError;
 use crate::server::path::{AttrRef, Target};
-use crate::server::resource::{
-    InputOptions, normalize_attr, normalize_extension, normalize_single,
-};
-use crate::server::schema::{Mutability, SchemaDef};
+use crate::server::resource::{normalize_attr, normalize_extension, normalize_single};
+use crate::server::schema::{AttrDef, Mutability, SchemaDef};
 
 pub(super) fn apply_target(
     work: &mut Map<String, Value>,
     kind: OpKind,
     target: Target,
     value: Option<&Value>,
-    opts: &InputOptions,
+    rules: &Rules,
 ) -> Result<(), ScimError> {
     match target {
-        Target::Extension(ext) => apply_extension(work, kind, ext, value, opts),
+        Target::Extension(ext) => apply_extension(work, kind, ext, value, rules),
         Target::Attr(r) => {
-            if r.attr.mutability == Mutability::ReadOnly
-                || r.leaf().mutability == Mutability::ReadOnly
-            {
-                return Err(ScimError::mutability(format!(
-                    "attribute '{}' is readOnly",
-                    r.leaf().name
-                )));
-            }
+            check_writable(&r, rules)?;
             in_container(work, r.ext, |container| match (kind, value) {
-                (OpKind::Remove, _) => remove(container, &r),
+                (OpKind::Remove, value) => remove(container, &r, value, rules),
                 (_, None) => Err(ScimError::invalid_syntax(
                     "'add' and 'replace' need a 'value'",
                 )),
-                (kind, Some(value)) => set(container, kind, &r, value, opts),
+                (kind, Some(value)) => set(container, kind, &r, value, rules),
+            })
+        }
+        Target::Filtered(r, filter) => {
+            check_writable(&r, rules)?;
+            in_container(work, r.ext, |container| {
+                filtered::apply(container, kind, &r, &filter, value, rules)
             })
         }
     }
+}
+
+/// readOnly attributes cannot be patched; `patch-readonly-allowed` lets `id` and `meta` through.
+fn check_writable(r: &AttrRef, rules: &Rules) -> Result<(), ScimError> {
+    let read_only =
+        r.attr.mutability == Mutability::ReadOnly || r.leaf().mutability == Mutability::ReadOnly;
+    let let_through = rules.read_only_writable
+        && r.ext.is_none()
+        && (r.attr.name == "id" || r.attr.name == "meta");
+    if read_only && !let_through {
+        return Err(ScimError::mutability(format!(
+            "attribute '{}' is readOnly",
+            r.leaf().name
+        )));
+    }
+    Ok(())
 }
 
 fn apply_extension(
@@ -45,7 +60,7 @@ fn apply_extension(
     kind: OpKind,
     ext: &'static SchemaDef,
     value: Option<&Value>,
-    opts: &InputOptions,
+    rules: &Rules,
 ) -> Result<(), ScimError> {
     if kind == OpKind::Remove {
         work.remove(&ext.id);
@@ -53,7 +68,7 @@ fn apply_extension(
     }
     let value =
         value.ok_or_else(|| ScimError::invalid_syntax("'add' and 'replace' need a 'value'"))?;
-    let Some(Value::Object(fields)) = normalize_extension(ext, value, opts)? else {
+    let Some(Value::Object(fields)) = normalize_extension(ext, value, &rules.opts)? else {
         if kind == OpKind::Replace {
             work.remove(&ext.id);
         }
@@ -67,7 +82,7 @@ fn apply_extension(
                 sub: None,
             };
             in_container(work, Some(ext), |container| {
-                set(container, kind, &r, value, opts)
+                set(container, kind, &r, value, rules)
             })?;
         }
     }
@@ -90,24 +105,54 @@ fn in_container<R>(
     result
 }
 
-fn remove(container: &mut Map<String, Value>, r: &AttrRef) -> Result<(), ScimError> {
-    if r.leaf().required {
+/// Removing a required attribute is refused (`patch-remove-required-allowed` allows it).
+pub(super) fn check_removable(def: &AttrDef, rules: &Rules) -> Result<(), ScimError> {
+    if def.required && !rules.remove_required {
         return Err(ScimError::mutability(format!(
             "required attribute '{}' cannot be removed",
-            r.leaf().name
+            def.name
         )));
     }
+    Ok(())
+}
+
+/// An immutable sub-attribute that has a value cannot be changed or removed.
+pub(super) fn check_sub_change(
+    sub: &AttrDef,
+    element: &Map<String, Value>,
+    new: Option<&Value>,
+) -> Result<(), ScimError> {
+    match element.get(&sub.name) {
+        Some(old) if sub.mutability == Mutability::Immutable && Some(old) != new => Err(
+            ScimError::mutability(format!("sub-attribute '{}' is immutable", sub.name)),
+        ),
+        _ => Ok(()),
+    }
+}
+
+fn remove(
+    container: &mut Map<String, Value>,
+    r: &AttrRef,
+    value: Option<&Value>,
+    rules: &Rules,
+) -> Result<(), ScimError> {
+    check_removable(r.leaf(), rules)?;
     let name = &r.attr.name;
     match (r.sub, container.get_mut(name)) {
+        (None, Some(Value::Array(items))) if value.is_some_and(|v| !v.is_null()) => {
+            remove_listed(items, value.unwrap_or(&Value::Null));
+        }
         (None, _) => {
             container.remove(name);
         }
         (Some(sub), Some(Value::Object(fields))) => {
+            check_sub_change(sub, fields, None)?;
             fields.remove(&sub.name);
         }
         (Some(sub), Some(Value::Array(items))) => {
             for item in items.iter_mut() {
                 if let Value::Object(fields) = item {
+                    check_sub_change(sub, fields, None)?;
                     fields.remove(&sub.name);
                 }
             }
@@ -126,17 +171,23 @@ fn set(
     kind: OpKind,
     r: &AttrRef,
     value: &Value,
-    opts: &InputOptions,
+    rules: &Rules,
 ) -> Result<(), ScimError> {
+    let opts = &rules.opts;
     let attr = r.attr;
     let name = attr.name.clone();
     if let Some(sub) = r.sub {
-        return set_sub(container, r, normalize_single(sub, value, opts)?);
+        return set_sub(container, r, normalize_single(sub, value, opts)?, rules);
     }
     if attr.multi_valued {
         let wrapped = match value {
             Value::Array(_) | Value::Null => value.clone(),
             single => Value::Array(vec![single.clone()]),
+        };
+        let kind = if rules.add_replaces {
+            OpKind::Replace
+        } else {
+            kind
         };
         match (kind, normalize_attr(attr, &wrapped, opts)?) {
             (OpKind::Add, None) => {}
@@ -152,16 +203,16 @@ fn set(
                 }
                 if let Value::Array(items) = slot {
                     for item in &new {
-                        if !items.contains(item) {
+                        if rules.add_duplicates || !items.contains(item) {
                             items.push(item.clone());
                         }
                     }
-                    fix_primary(items, &new);
+                    fix_primary(items, &new, rules);
                 }
             }
             (_, Some(Value::Array(mut new))) => {
                 let added = new.clone();
-                fix_primary(&mut new, &added);
+                fix_primary(&mut new, &added, rules);
                 container.insert(name, Value::Array(new));
             }
             (_, Some(other)) => {
@@ -171,10 +222,12 @@ fn set(
         return Ok(());
     }
     match normalize_attr(attr, value, opts)? {
-        None if attr.required => Err(ScimError::mutability(format!(
-            "required attribute '{name}' cannot be unassigned"
-        ))),
         None => {
+            if attr.required && !rules.remove_required {
+                return Err(ScimError::mutability(format!(
+                    "required attribute '{name}' cannot be unassigned"
+                )));
+            }
             if kind == OpKind::Replace || !attr.is_complex() {
                 container.remove(&name);
             }
@@ -182,7 +235,14 @@ fn set(
         }
         Some(Value::Object(fields)) if attr.is_complex() => {
             match container.get_mut(&name) {
-                Some(Value::Object(existing)) => existing.extend(fields),
+                Some(Value::Object(existing)) => {
+                    for (key, value) in &fields {
+                        if let Some(sub) = attr.sub(key, true) {
+                            check_sub_change(sub, existing, Some(value))?;
+                        }
+                    }
+                    existing.extend(fields);
+                }
                 _ => {
                     container.insert(name, Value::Object(fields));
                 }
@@ -201,10 +261,11 @@ fn set_sub(
     container: &mut Map<String, Value>,
     r: &AttrRef,
     value: Option<Value>,
+    rules: &Rules,
 ) -> Result<(), ScimError> {
     let (attr, sub) = (r.attr, r.leaf());
     let Some(value) = value else {
-        return remove(container, r);
+        return remove(container, r, None, rules);
     };
     if attr.multi_valued {
         let Some(Value::Array(items)) = container.get_mut(&attr.name).filter(|v| !is_empty(v))
@@ -216,6 +277,7 @@ fn set_sub(
         };
         for item in items.iter_mut() {
             if let Value::Object(fields) = item {
+                check_sub_change(sub, fields, Some(&value))?;
                 fields.insert(sub.name.clone(), value.clone());
             }
         }
@@ -228,30 +290,8 @@ fn set_sub(
         *slot = Value::Object(Map::new());
     }
     if let Value::Object(fields) = slot {
+        check_sub_change(sub, fields, Some(&value))?;
         fields.insert(sub.name.clone(), value);
     }
     Ok(())
-}
-
-/// When a newly supplied value is primary, every other value stops being primary.
-fn fix_primary(items: &mut [Value], new: &[Value]) {
-    let is_primary = |v: &Value| v.get("primary") == Some(&Value::Bool(true));
-    if !new.iter().any(is_primary) {
-        return;
-    }
-    let keep = items.iter().rposition(is_primary);
-    for (index, item) in items.iter_mut().enumerate() {
-        if Some(index) != keep && is_primary(item) {
-            item["primary"] = Value::Bool(false);
-        }
-    }
-}
-
-pub(super) fn is_empty(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::Array(items) => items.is_empty(),
-        Value::Object(fields) => fields.is_empty(),
-        _ => false,
-    }
 }

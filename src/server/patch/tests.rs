@@ -6,7 +6,7 @@ use super::*;
 use crate::server::error::ScimType;
 use crate::server::schema::{ENTERPRISE_URN, user_type};
 
-fn object(value: Value) -> Map<String, Value> {
+pub(super) fn object(value: Value) -> Map<String, Value> {
     match value {
         Value::Object(fields) => fields,
         other => panic!("object expected, got {other}"),
@@ -22,7 +22,7 @@ fn user() -> Map<String, Value> {
     }))
 }
 
-fn patch_with(faults: &[Fault], ops: Value) -> Result<Map<String, Value>, ScimError> {
+pub(super) fn patch_with(faults: &[Fault], ops: Value) -> Result<Map<String, Value>, ScimError> {
     let body = object(json!({"schemas": [PATCH_OP_URN], "Operations": ops}));
     apply(
         &user(),
@@ -31,13 +31,14 @@ fn patch_with(faults: &[Fault], ops: Value) -> Result<Map<String, Value>, ScimEr
         &Settings::for_tests(faults),
         "abc",
     )
+    .map_err(|failure| failure.error)
 }
 
-fn patch(ops: Value) -> Result<Map<String, Value>, ScimError> {
+pub(super) fn patch(ops: Value) -> Result<Map<String, Value>, ScimError> {
     patch_with(&[], ops)
 }
 
-fn scim_type(result: Result<Map<String, Value>, ScimError>) -> Option<ScimType> {
+pub(super) fn scim_type(result: Result<Map<String, Value>, ScimError>) -> Option<ScimType> {
     result.expect_err("patch should fail").scim_type
 }
 
@@ -168,7 +169,7 @@ fn error_keywords() {
         "abc",
     )
     .unwrap_err();
-    assert_eq!(err.scim_type, Some(ScimType::InvalidSyntax));
+    assert_eq!(err.error.scim_type, Some(ScimType::InvalidSyntax));
 }
 
 #[test]

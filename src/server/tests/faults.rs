@@ -1,6 +1,7 @@
 //! Every fault, observed over HTTP: each probe detects its deviation on a server started with
 //! that fault alone, and detects nothing on a correct server. The query faults' probes live in
-//! faults_query.rs; their arm here hands over to it.
+//! faults_query.rs, the later ones in faults_patch.rs and faults_more.rs; their arms here hand
+//! over to them.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -371,6 +372,8 @@ async fn shows(server: &RunningServer, fault: Fault) -> bool {
         | Fault::SearchSchemaNotRequired
         | Fault::RootSearchUnsupported
         | Fault::ProjectionIgnoredOnWrite => super::faults_query::shows(server, fault).await,
+        // The PATCH, Group, extension, ETag, Bulk, /Me and PUT faults.
+        _ => super::faults_patch::shows(server, fault).await,
     }
 }
 

@@ -1,15 +1,21 @@
 //! End-to-end tests: a started server exercised over HTTP with reqwest.
 
+mod bulk_etag;
 mod discovery_auth;
 mod faults;
+mod faults_more;
+mod faults_patch;
 mod faults_query;
+mod groups;
+mod patch;
+mod put;
 mod query;
 mod users;
 
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::schema::USER_URN;
+use super::schema::{GROUP_URN, USER_URN};
 use super::*;
 
 pub(super) const TOKEN: &str = "s3cret";
@@ -110,6 +116,23 @@ pub(super) fn new_user(name: &str) -> Value {
 /// Creates a user and returns its id.
 pub(super) async fn create(server: &RunningServer, name: &str) -> String {
     let created = call(server, Method::POST, "/Users", Some(new_user(name))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    created.body["id"].as_str().expect("id").to_owned()
+}
+
+pub(super) const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// PATCHes `path` (e.g. `/Users/{id}`) with the operations `ops`.
+pub(super) async fn patch_ops(server: &RunningServer, path: &str, ops: Value) -> Exchange {
+    let body = json!({"schemas": [PATCH_OP], "Operations": ops});
+    call(server, Method::PATCH, path, Some(body)).await
+}
+
+/// Creates a group with the given member ids and returns its id.
+pub(super) async fn create_group(server: &RunningServer, name: &str, members: &[&str]) -> String {
+    let members: Vec<Value> = members.iter().map(|id| json!({"value": id})).collect();
+    let body = json!({"schemas": [GROUP_URN], "displayName": name, "members": members});
+    let created = call(server, Method::POST, "/Groups", Some(body)).await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
     created.body["id"].as_str().expect("id").to_owned()
 }

@@ -1,0 +1,176 @@
+//! Probes for the faults of Groups, the enterprise extension, ETags, Bulk, /Me and PUT, split
+//! from faults.rs to keep files small: `shows` answers whether a fault's deviation is
+//! observable.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::{BEARER, Exchange, call, call_with, create, create_group, new_user, patch_ops};
+use crate::server::schema::{ENTERPRISE_URN, GROUP_URN, USER_URN};
+use crate::server::{Fault, RunningServer};
+
+const BULK_URN: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+
+async fn bulk(server: &RunningServer, operations: Value, extra: Value) -> Exchange {
+    let mut body = json!({"schemas": [BULK_URN], "Operations": operations});
+    if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
+        body.extend(extra);
+    }
+    call(server, Method::POST, "/Bulk", Some(body)).await
+}
+
+fn post_user(bulk_id: Option<&str>, name: &str) -> Value {
+    let mut op = json!({"method": "POST", "path": "/Users",
+        "data": {"schemas": [USER_URN], "userName": name}});
+    if let Some(bulk_id) = bulk_id {
+        op["bulkId"] = json!(bulk_id);
+    }
+    op
+}
+
+/// A user managed by a new user, created with a client-supplied manager.displayName.
+async fn managed(server: &RunningServer) -> Value {
+    let manager = create(server, "boss").await;
+    let body = json!({"schemas": [USER_URN, ENTERPRISE_URN], "userName": "worker",
+        ENTERPRISE_URN: {"manager": {"value": manager, "displayName": "fake"}}});
+    let created = call(server, Method::POST, "/Users", Some(body)).await;
+    created.body[ENTERPRISE_URN]["manager"].clone()
+}
+
+/// A new user: its path, and the response that created it.
+async fn user(server: &RunningServer, name: &str) -> (String, Exchange) {
+    let created = call(server, Method::POST, "/Users", Some(new_user(name))).await;
+    let id = created.body["id"].as_str().unwrap_or_default().to_owned();
+    (format!("/Users/{id}"), created)
+}
+
+/// Whether `fault`'s deviation is observable on `server`.
+pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
+    let rename = json!([{"op": "replace", "path": "displayName", "value": "Changed"}]);
+    match fault {
+        Fault::MemberRefMissing => {
+            let uid = create(server, "ref").await;
+            let gid = create_group(server, "g", &[&uid]).await;
+            let group = call(server, Method::GET, &format!("/Groups/{gid}"), None).await;
+            group.body["members"][0].get("$ref").is_none()
+        }
+        Fault::MemberValueUnchecked => {
+            let body = json!({"schemas": [GROUP_URN], "displayName": "g",
+                "members": [{"value": "no-such-resource"}]});
+            call(server, Method::POST, "/Groups", Some(body))
+                .await
+                .status
+                == StatusCode::CREATED
+        }
+        Fault::UserGroupsNotMaintained => {
+            let uid = create(server, "member").await;
+            create_group(server, "g", &[&uid]).await;
+            let got = call(server, Method::GET, &format!("/Users/{uid}"), None).await;
+            got.body.get("groups").is_none()
+        }
+        Fault::DeleteUserKeepsMembership => {
+            let uid = create(server, "leaver").await;
+            let gid = create_group(server, "g", &[&uid]).await;
+            call(server, Method::DELETE, &format!("/Users/{uid}"), None).await;
+            let group = call(server, Method::GET, &format!("/Groups/{gid}"), None).await;
+            group.body.get("members").is_some()
+        }
+        Fault::GroupDisplayNameOptional => {
+            let body = json!({"schemas": [GROUP_URN]});
+            call(server, Method::POST, "/Groups", Some(body))
+                .await
+                .status
+                == StatusCode::CREATED
+        }
+        Fault::EnterpriseUrnMissing => {
+            let body = json!({"schemas": [USER_URN, ENTERPRISE_URN], "userName": "ent",
+                ENTERPRISE_URN: {"employeeNumber": "7"}});
+            let created = call(server, Method::POST, "/Users", Some(body)).await;
+            !created.body["schemas"]
+                .as_array()
+                .is_some_and(|s| s.contains(&json!(ENTERPRISE_URN)))
+        }
+        Fault::ManagerDisplayNameWritable => managed(server).await["displayName"] == "fake",
+        Fault::ManagerRefMissing => managed(server).await.get("$ref").is_none(),
+        Fault::EtagHeaderMissing => user(server, "etag").await.1.header("etag").is_none(),
+        Fault::EtagVersionMismatch => {
+            let created = user(server, "etag").await.1;
+            created.header("etag").map(str::to_owned)
+                != created.body["meta"]["version"].as_str().map(str::to_owned)
+        }
+        Fault::EtagIfMatchIgnored => {
+            let (path, _) = user(server, "ifmatch").await;
+            let body = json!({"schemas": [super::PATCH_OP], "Operations": rename});
+            let stale = [BEARER, ("if-match", "W/\"999\"")];
+            call_with(server, Method::PATCH, &path, Some(body), &stale)
+                .await
+                .status
+                != StatusCode::PRECONDITION_FAILED
+        }
+        Fault::EtagIfNoneMatchIgnored => {
+            let (path, created) = user(server, "ifnone").await;
+            let version = created.body["meta"]["version"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let headers = [BEARER, ("if-none-match", version.as_str())];
+            call_with(server, Method::GET, &path, None, &headers)
+                .await
+                .status
+                == StatusCode::OK
+        }
+        Fault::EtagNotUpdated => {
+            let (path, created) = user(server, "version").await;
+            let patched = patch_ops(server, &path, rename).await;
+            patched.body["meta"]["version"] == created.body["meta"]["version"]
+        }
+        Fault::BulkidNotResolved => {
+            let group = json!({"method": "POST", "path": "/Groups", "bulkId": "g1",
+                "data": {"schemas": [GROUP_URN], "displayName": "g",
+                         "members": [{"value": "bulkId:u1"}]}});
+            let answer = bulk(
+                server,
+                json!([post_user(Some("u1"), "bulk"), group]),
+                json!({}),
+            )
+            .await;
+            answer.body["Operations"][1]["status"] != "201"
+        }
+        Fault::BulkFailOnErrorsIgnored => {
+            let ops = json!([post_user(Some("bad"), ""), post_user(Some("good"), "good")]);
+            let answer = bulk(server, ops, json!({"failOnErrors": 1})).await;
+            answer.body["Operations"].as_array().map(Vec::len) == Some(2)
+        }
+        Fault::BulkMaxOperationsIgnored => {
+            let ops: Vec<Value> = (0..11)
+                .map(|i| json!({"method": "DELETE", "path": format!("/Users/missing-{i}")}))
+                .collect();
+            bulk(server, json!(ops), json!({})).await.status == StatusCode::OK
+        }
+        Fault::BulkMaxPayloadIgnored => {
+            let padding = "x".repeat(1_100_000);
+            bulk(server, json!([]), json!({"padding": padding}))
+                .await
+                .status
+                == StatusCode::OK
+        }
+        Fault::BulkStatusNumber => {
+            let answer = bulk(server, json!([post_user(Some("n"), "number")]), json!({})).await;
+            answer.body["Operations"][0]["status"].is_number()
+        }
+        Fault::BulkPostWithoutBulkidAccepted => {
+            let answer = bulk(server, json!([post_user(None, "nobulkid")]), json!({})).await;
+            answer.body["Operations"][0]["status"] == "201"
+        }
+        Fault::Me404 => {
+            call(server, Method::GET, "/Me", None).await.status == StatusCode::NOT_FOUND
+        }
+        Fault::Me501WithoutBody => call(server, Method::GET, "/Me", None).await.body == json!(""),
+        Fault::PutIdChanges => {
+            let (path, _) = user(server, "mover").await;
+            let body = json!({"schemas": [USER_URN], "id": "moved-id", "userName": "mover"});
+            call(server, Method::PUT, &path, Some(body)).await.body["id"] == "moved-id"
+        }
+        other => panic!("no probe for the fault {other}"),
+    }
+}
