@@ -1,7 +1,7 @@
 //! Bulk requests under the safety rules: every operation inside a POST /Bulk is held to the same
 //! guard as a single request, and what the bulk created goes into the cleanup ledger.
 
-use super::ledger::{Created, key_of, may_modify};
+use super::ledger::{Created, key_of, key_of_location, may_modify};
 use serde_json::Value;
 
 fn operations(v: &Value) -> &[Value] {
@@ -75,7 +75,7 @@ pub fn effects(response: &Value, base_url: &str) -> (Vec<String>, Vec<String>) {
         let Some(key) = result
             .get("location")
             .and_then(Value::as_str)
-            .and_then(|l| key_of(base_url, l))
+            .and_then(|l| key_of_location(base_url, l))
         else {
             continue;
         };
@@ -127,11 +127,13 @@ mod tests {
             {"method": "POST", "bulkId": "u1", "status": "201", "location": "http://h/scim/v2/Users/1"},
             {"method": "POST", "bulkId": "u2", "status": "409", "response": {}},
             {"method": "DELETE", "status": 204, "location": "http://h/scim/v2/Users/2"},
-            {"method": "POST", "status": "201", "location": "http://elsewhere/Users/3"}
+            {"method": "POST", "status": "201", "location": "http://elsewhere/Users/3"},
+            {"method": "POST", "status": "201", "location": "/scim/v2/Users/4"}
         ]});
+        let created = vec!["/Users/1".to_string(), "/Users/4".to_string()];
         assert_eq!(
             effects(&response, BASE),
-            (vec!["/Users/1".to_string()], vec!["/Users/2".to_string()])
+            (created, vec!["/Users/2".to_string()])
         );
     }
 }

@@ -1,7 +1,7 @@
 //! Executing one check: template → request → exchange → captures → evaluation, then cleanup.
 
 use super::bulk;
-use super::ledger::{Created, Ledger, created_key, key_of, may_modify};
+use super::ledger::{Created, Ledger, created_key, key_of, key_of_location, may_modify};
 use super::{CheckResult, RunConfig, Status, builtin};
 use crate::check::{Finding, SchemaStore, evaluate, resolve};
 use crate::http::{Exchange, HttpClient, Outgoing, looks_secret};
@@ -254,11 +254,25 @@ impl CheckState<'_> {
             let location = resp
                 .headers
                 .get("location")
-                .and_then(|l| key_of(&self.shared.base_url, &l));
+                .and_then(|l| key_of_location(&self.shared.base_url, &l));
+            // A PUT or PATCH answering with another id moved the resource (a server that lets
+            // a body id win): what is now at the new id is still this run's to delete. Only an
+            // id this run invented counts, so a server cannot talk the harness into deleting
+            // somebody else's resource.
+            let prefix = self.vars.prefix();
+            let moved = |id: &str| {
+                if !id.starts_with(&prefix) {
+                    return None;
+                }
+                let (endpoint, old) = key.rsplit_once('/')?;
+                (created_key(endpoint, id) != format!("{endpoint}/{old}"))
+                    .then(|| created_key(endpoint, id))
+            };
             let created = match (method, resp.status, id) {
                 ("POST", 200..=299, Some(id)) if creates => Some(created_key(key, id)),
                 ("POST", 201, None) if creates => location,
                 ("PUT", 201, _) => Some(key.clone()),
+                ("PUT" | "PATCH", 200..=299, Some(id)) => moved(id),
                 _ => None,
             };
             if let Some(c) = created {

@@ -100,6 +100,13 @@ impl Ledger {
     }
 }
 
+/// Like [`key_of`], but also accepts a location relative to the base URL's origin
+/// (`/scim/v2/Users/1`), as some servers send in `Location` and `meta.location`.
+pub fn key_of_location(base_url: &str, location: &str) -> Option<String> {
+    let absolute = url::Url::parse(base_url).ok()?.join(location).ok()?;
+    key_of(base_url, absolute.as_str())
+}
+
 /// The resource path of a URL under the base, after URL normalisation (`..`, `%2e%2e`):
 /// `/Users/42` for `{base}/Users/42?x=1`. `None` when the URL is not under the base.
 pub fn key_of(base_url: &str, url: &str) -> Option<String> {
@@ -194,5 +201,14 @@ mod tests {
         assert_eq!(key_of(base, "http://h/scim/v2x/Users/1"), None);
         assert_eq!(key_of(base, "http://other/scim/v2/Users/1"), None);
         assert_eq!(key_of(base, "https://h/scim/v2/Users/1"), None);
+        assert_eq!(
+            key_of_location(base, "/scim/v2/Users/1").as_deref(),
+            Some("/Users/1")
+        );
+        assert_eq!(
+            key_of_location(base, "http://h/scim/v2/Users/1").as_deref(),
+            Some("/Users/1")
+        );
+        assert_eq!(key_of_location(base, "/other/Users/1"), None);
     }
 }
