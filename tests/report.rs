@@ -98,7 +98,7 @@ fn canned() -> RunReport {
 
 #[test]
 fn terminal_summary() {
-    insta::assert_snapshot!(render_terminal(&canned()));
+    insta::assert_snapshot!(render_terminal(&canned(), false));
 }
 
 #[test]

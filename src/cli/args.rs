@@ -57,6 +57,12 @@ pub struct RunArgs {
     /// SHOULD (and MAY) failures also fail the run.
     #[arg(long)]
     pub strict: bool,
+    /// Print only the summary line and the report paths.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print a line for every check as it finishes.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// With no BASE_URL: start the embedded server with this fault (repeatable; see `serve --list-faults`).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,

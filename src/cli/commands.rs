@@ -2,6 +2,7 @@
 
 use super::args::{Cli, Command, ListArgs, RunArgs, ServeArgs, ValidateArgs};
 use super::exit::Exit;
+use super::progress::{Progress, Verbosity};
 use crate::check::SchemaStore;
 use crate::load::{self, Catalog};
 use crate::report;
@@ -159,12 +160,27 @@ async fn run_command(a: RunArgs) -> Exit {
     }
     let run_id = run::new_run_id();
     let session = Arc::new(run::Session::new(&config, client, schemas, &run_id));
-    let mut report = tokio::select! {
-        report = run::execute(&session, caps, planned) => report,
-        _ = tokio::signal::ctrl_c() => return interrupted(&session).await,
+    let verbosity = match (a.quiet, a.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
     };
+    let progress = Progress::new(planned.len(), verbosity);
+    let on_result = |r: &run::CheckResult| progress.on_result(r);
+    let mut report = tokio::select! {
+        report = run::execute_with(&session, caps, planned, &on_result) => report,
+        _ = tokio::signal::ctrl_c() => {
+            progress.finish();
+            return interrupted(&session).await;
+        }
+    };
+    progress.finish();
     report.target.push_str(&label);
-    say(&report::render_terminal(&report));
+    if verbosity == Verbosity::Quiet {
+        say(&report::render_summary_line(&report));
+    } else {
+        say(&report::render_terminal(&report, console::colors_enabled()));
+    }
     if let Err(e) = write_reports(&report, &a.out) {
         eprintln!("error: cannot write reports to {}: {e}", a.out.display());
         return Exit::Runtime;

@@ -4,4 +4,4 @@ mod json;
 mod terminal;
 
 pub use json::write_json;
-pub use terminal::render_terminal;
+pub use terminal::{render_summary_line, render_terminal};

@@ -36,8 +36,32 @@ fn capability_line(report: &RunReport) -> String {
     )
 }
 
-/// Renders the human summary of a run.
-pub fn render_terminal(report: &RunReport) -> String {
+fn styled(text: String, status: Status, color: bool) -> String {
+    let style = match status {
+        Status::Passed => console::Style::new().green(),
+        Status::Failed => console::Style::new().red().bold(),
+        Status::Errored => console::Style::new().yellow().bold(),
+        Status::Skipped => console::Style::new().dim(),
+    };
+    style.force_styling(color).apply_to(text).to_string()
+}
+
+/// The closing counts line (all `--quiet` prints, with the report paths).
+pub fn render_summary_line(report: &RunReport) -> String {
+    let m = &report.summary;
+    format!(
+        "{} checks: {} passed, {} failed, {} skipped, {} errored in {:.2}s\n",
+        m.total,
+        m.passed,
+        m.failed,
+        m.skipped,
+        m.errored,
+        report.duration_ms as f64 / 1000.0
+    )
+}
+
+/// Renders the human summary of a run; `color` adds ANSI styles to the status labels.
+pub fn render_terminal(report: &RunReport, color: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -46,8 +70,12 @@ pub fn render_terminal(report: &RunReport) -> String {
     );
     let _ = writeln!(s, "{}", capability_line(report));
     for r in report.results.iter().filter(|r| r.status != Status::Passed) {
-        let label = r.status.as_str().to_uppercase();
-        let _ = writeln!(s, "\n{label:<8} {:<6} {}", r.level.as_str(), r.id);
+        let label = styled(
+            format!("{:<8}", r.status.as_str().to_uppercase()),
+            r.status,
+            color,
+        );
+        let _ = writeln!(s, "\n{label} {:<6} {}", r.level.as_str(), r.id);
         let _ = writeln!(s, "         {}", r.title);
         let reference = match &r.catalogue_ref {
             Some(c) => format!("{} · {c}", r.spec),
@@ -72,17 +100,7 @@ pub fn render_terminal(report: &RunReport) -> String {
             }
         }
     }
-    let m = &report.summary;
-    let _ = writeln!(
-        s,
-        "\n{} checks: {} passed, {} failed, {} skipped, {} errored in {:.2}s",
-        m.total,
-        m.passed,
-        m.failed,
-        m.skipped,
-        m.errored,
-        report.duration_ms as f64 / 1000.0
-    );
+    let _ = write!(s, "\n{}", render_summary_line(report));
     if !report.left_behind.is_empty() {
         let _ = writeln!(
             s,

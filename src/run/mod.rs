@@ -214,6 +214,16 @@ pub async fn execute(
     capabilities: Capabilities,
     planned: Vec<Planned>,
 ) -> RunReport {
+    execute_with(session, capabilities, planned, &|_: &CheckResult| {}).await
+}
+
+/// [`execute`], calling `on_result` as each check finishes (live progress).
+pub async fn execute_with(
+    session: &Arc<Session>,
+    capabilities: Capabilities,
+    planned: Vec<Planned>,
+    on_result: &(dyn Fn(&CheckResult) + Sync),
+) -> RunReport {
     let started_at = now_rfc3339();
     let started = Instant::now();
     let jobs = session.0.jobs().max(1);
@@ -226,6 +236,7 @@ pub async fn execute(
                         Some(reason) => CheckResult::new(&p.check, Status::Skipped, reason),
                         None => session.run(&p.check, seq).await,
                     };
+                    on_result(&result);
                     (seq, result)
                 }
             })
