@@ -119,3 +119,26 @@ fn report_json() {
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn html_is_self_contained_and_holds_the_transcript() {
+    let html = scimcheck::report::render_html(&canned()).unwrap();
+    // The template engine escapes `/` too; read the text as a browser would.
+    let text = html.replace("&#x2f;", "/");
+    for external in ["<script src", "<link ", "@import", "https://cdn", "<img "] {
+        assert!(
+            !html.contains(external),
+            "report.html must not load anything: found {external}"
+        );
+    }
+    assert!(text.contains("id=\"check-users.create.location-header-matches-meta\""));
+    assert!(
+        text.contains("POST http://127.0.0.1:8080/scim/v2/Users → 201"),
+        "the request line of the failing exchange"
+    );
+    assert!(
+        text.contains("&quot;password&quot;: &quot;[redacted]&quot;"),
+        "bodies are escaped and stay redacted"
+    );
+    insta::assert_snapshot!(html);
+}

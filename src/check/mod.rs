@@ -44,8 +44,12 @@ impl fmt::Display for Finding {
     }
 }
 
-fn template_finding(subject: &str, e: &TemplateError) -> Finding {
-    Finding::new(subject, "a value for the template", e.to_string())
+/// A template that cannot be expanded. An undefined variable means its capture failed, which the
+/// runner reports already (load-time validation guarantees a capturing step exists), so that
+/// case adds nothing.
+fn template_finding(subject: &str, e: &TemplateError) -> Option<Finding> {
+    (!matches!(e, TemplateError::Undefined(_)))
+        .then(|| Finding::new(subject, "a value for the template", e.to_string()))
 }
 
 /// Evaluates every part of `expect` against the exchange's response.
@@ -80,7 +84,7 @@ pub fn evaluate(
         let value = resp.headers.get(name).map(serde_json::Value::String);
         match assertion::render(assertion, vars) {
             Ok(a) => out.extend(assertion::check(&subject, &a, value.as_ref())),
-            Err(e) => out.push(template_finding(&subject, &e)),
+            Err(e) => out.extend(template_finding(&subject, &e)),
         }
     }
     let json = resp.body.as_ref().and_then(|b| b.json());
@@ -100,14 +104,14 @@ pub fn evaluate(
             let rendered = match Template::parse(ptr).and_then(|t| t.render(vars)) {
                 Ok(p) => p,
                 Err(e) => {
-                    out.push(template_finding(&format!("body {ptr}"), &e));
+                    out.extend(template_finding(&format!("body {ptr}"), &e));
                     continue;
                 }
             };
             let a = match assertion::render(assertion, vars) {
                 Ok(a) => a,
                 Err(e) => {
-                    out.push(template_finding(&format!("body {ptr}"), &e));
+                    out.extend(template_finding(&format!("body {ptr}"), &e));
                     continue;
                 }
             };

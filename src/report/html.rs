@@ -1,0 +1,156 @@
+//! `report.html`: one self-contained page (no network, no CDN) rendered with a template engine —
+//! summary by area and level, a status filter, and every non-passed check expandable to its
+//! findings, spec reference and full request / response transcript (already redacted).
+
+use crate::http::{Body, Exchange, Headers};
+use crate::run::{RunReport, Status};
+use minijinja::value::Serde;
+use minijinja::{Environment, Value, context};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+const TEMPLATE: &str = include_str!("templates/report.html");
+
+#[derive(Serialize, Default)]
+struct Counts {
+    name: String,
+    passed: usize,
+    failed: usize,
+    errored: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    fn add(&mut self, s: Status) {
+        match s {
+            Status::Passed => self.passed += 1,
+            Status::Failed => self.failed += 1,
+            Status::Errored => self.errored += 1,
+            Status::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ExchangeView {
+    request_line: String,
+    transcript: String,
+}
+
+#[derive(Serialize)]
+struct ResultView {
+    id: String,
+    title: String,
+    level: &'static str,
+    spec: String,
+    #[serde(rename = "ref")]
+    catalogue_ref: Option<String>,
+    status: &'static str,
+    message: String,
+    exchanges: Vec<ExchangeView>,
+}
+
+fn headers_text(h: &Headers, out: &mut String) {
+    for (k, v) in &h.0 {
+        out.push_str(&format!("{k}: {v}\n"));
+    }
+}
+
+fn body_text(b: &Option<Body>, out: &mut String) {
+    match b {
+        Some(Body::Json(v)) => out.push_str(&serde_json::to_string_pretty(v).unwrap_or_default()),
+        Some(Body::Text(t)) => out.push_str(t),
+        None => {}
+    }
+    out.push('\n');
+}
+
+/// The transcript of one exchange as an HTTP-like text.
+pub fn transcript(e: &Exchange) -> String {
+    let mut t = format!("{} {}\n", e.request.method, e.request.url);
+    headers_text(&e.request.headers, &mut t);
+    t.push('\n');
+    body_text(&e.request.body, &mut t);
+    match &e.response {
+        Some(r) => {
+            t.push_str(&format!("\n← {} ({} ms)\n", r.status, e.duration_ms));
+            headers_text(&r.headers, &mut t);
+            t.push('\n');
+            body_text(&r.body, &mut t);
+        }
+        None => t.push_str(&format!(
+            "\n← no response: {}\n",
+            e.error.as_deref().unwrap_or("unknown error")
+        )),
+    }
+    t
+}
+
+/// Renders the report page.
+pub fn render_html(report: &RunReport) -> Result<String, minijinja::Error> {
+    let mut areas: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut levels: BTreeMap<&'static str, Counts> = BTreeMap::new();
+    for r in &report.results {
+        let area = r.id.split('.').next().unwrap_or_default().to_string();
+        areas
+            .entry(area.clone())
+            .or_insert_with(|| Counts {
+                name: area,
+                ..Counts::default()
+            })
+            .add(r.status);
+        let level = r.level.as_str();
+        levels
+            .entry(level)
+            .or_insert_with(|| Counts {
+                name: level.into(),
+                ..Counts::default()
+            })
+            .add(r.status);
+    }
+    let results: Vec<ResultView> = report
+        .results
+        .iter()
+        .map(|r| ResultView {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            level: r.level.as_str(),
+            spec: r.spec.clone(),
+            catalogue_ref: r.catalogue_ref.clone(),
+            status: r.status.as_str(),
+            message: r.message.clone(),
+            exchanges: if r.status == Status::Passed {
+                Vec::new()
+            } else {
+                r.exchanges
+                    .iter()
+                    .map(|e| ExchangeView {
+                        request_line: format!(
+                            "{} {} → {}",
+                            e.request.method,
+                            e.request.url,
+                            e.response
+                                .as_ref()
+                                .map_or("no response".to_string(), |r| r.status.to_string())
+                        ),
+                        transcript: transcript(e),
+                    })
+                    .collect()
+            },
+        })
+        .collect();
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.add_template("report.html", TEMPLATE)?;
+    env.get_template("report.html")?.render(context! {
+        tool => report.tool.name,
+        version => report.tool.version,
+        target => report.target.clone(),
+        started_at => report.started_at.clone(),
+        duration => format!("{:.2} s", report.duration_ms as f64 / 1000.0),
+        summary => Value::from(Serde(&report.summary)),
+        areas => Value::from(Serde(areas.into_values().collect::<Vec<_>>())),
+        levels => Value::from(Serde(levels.into_values().collect::<Vec<_>>())),
+        results => Value::from(Serde(&results)),
+    })
+}
