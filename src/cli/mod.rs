@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod exit;
+mod output;
 
 pub use args::Cli;
 pub use exit::Exit;
