@@ -289,3 +289,130 @@ fn interrupt_cleans_up_what_the_run_created() {
     assert!(stderr.contains("cleanup complete"), "{stderr}");
     assert_eq!(left, 0, "the interrupted run left users behind");
 }
+
+fn wrote(o: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("wrote ").map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn report_selection_writes_only_what_was_asked_and_prints_each_path() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let o = scimcheck(&["run", "--only", "me", "--out", dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let all: Vec<String> = ["report.json", "junit.xml", "summary.md", "report.html"]
+        .iter()
+        .map(|f| out.path().join(f).display().to_string())
+        .collect();
+    assert_eq!(wrote(&o), all, "by default every format, one line each");
+
+    let only = tempfile::tempdir().unwrap();
+    let dir = only.path().to_str().unwrap();
+    let o = scimcheck(&[
+        "run", "--only", "me", "--out", dir, "--report", "md", "--report", "junit,md",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(wrote(&o).len(), 2, "{}", text(&o));
+    assert!(!only.path().join("report.json").exists());
+    let md = std::fs::read_to_string(only.path().join("summary.md")).unwrap();
+    assert!(md.contains("| me |"), "{md}");
+    assert!(md.contains("junit.xml"), "{md}");
+    let names: Vec<_> = std::fs::read_dir(only.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temp files left behind: {names:?}");
+
+    let o = scimcheck(&["run", "--report", "pdf"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("invalid value 'pdf'"), "{}", text(&o));
+}
+
+/// The baseline workflow: record a clean run, then a fault is a regression (exit 1); record the
+/// faulty run, then it is a known failure (exit 0) and the clean run lists it as newly fixed.
+#[test]
+fn baselines_tell_regressions_from_known_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let clean = dir.path().join("clean.json");
+    let faulty = dir.path().join("faulty.json");
+    let (clean, faulty) = (clean.to_str().unwrap(), faulty.to_str().unwrap());
+    let base = ["run", "--only", "users.create", "--out", out];
+    let with = |extra: &[&str]| scimcheck(&[&base[..], extra].concat());
+
+    let o = with(&["--write-baseline", clean]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(wrote(&o).contains(&clean.to_string()), "{}", text(&o));
+    let first = std::fs::read_to_string(clean).unwrap();
+    assert!(first.contains("\"users.create.location-header-matches-meta\": \"passed\""));
+    with(&["--write-baseline", clean]);
+    assert_eq!(
+        std::fs::read_to_string(clean).unwrap(),
+        first,
+        "deterministic"
+    );
+
+    let o = with(&[
+        "--fault",
+        "no-location-header",
+        "--baseline",
+        clean,
+        "--write-baseline",
+        faulty,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains(
+            "1 regression(s)\n  users.create.location-header-matches-meta: passed → failed"
+        ),
+        "{}",
+        text(&o)
+    );
+
+    let o = with(&["--fault", "no-location-header", "--baseline", faulty]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "a known failure is not a regression: {}",
+        text(&o)
+    );
+    assert!(text(&o).contains("no regressions"), "{}", text(&o));
+
+    let o = with(&["--baseline", faulty]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("refresh it with --write-baseline {faulty}")),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("  users.create.location-header-matches-meta: failed → passed"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn a_broken_baseline_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b.json");
+    std::fs::write(
+        &file,
+        "{\"schema_version\": 1, \"checks\": {\"a.b\": \"green\"}}",
+    )
+    .unwrap();
+    let o = scimcheck(&["run", "--baseline", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("error: baseline"), "{}", text(&o));
+    let o = scimcheck(&[
+        "run",
+        "--baseline",
+        dir.path().join("missing.json").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("cannot read baseline"), "{}", text(&o));
+}

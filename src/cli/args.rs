@@ -1,6 +1,6 @@
 //! clap definitions: the raw flags, before validation.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run checks; with no BASE_URL, start the embedded reference server and test it.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List every check: id, level, spec reference, title.
     List(ListArgs),
     /// Run the reference server in the foreground; prints its base URL first.
@@ -66,6 +66,46 @@ pub struct RunArgs {
     /// With no BASE_URL: start the embedded server with this fault (repeatable; see `serve --list-faults`).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// Report files to write in --out (comma-separated, repeatable).
+    #[arg(
+        long = "report",
+        value_name = "FORMAT",
+        value_enum,
+        value_delimiter = ',',
+        default_values_t = [ReportArg::Json, ReportArg::Junit, ReportArg::Md, ReportArg::Html]
+    )]
+    pub reports: Vec<ReportArg>,
+    /// Compare with this baseline file: exit 1 only for regressions against it.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run's verdicts as a baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+/// A report format as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportArg {
+    /// report.json
+    Json,
+    /// junit.xml
+    Junit,
+    /// summary.md
+    Md,
+    /// report.html
+    Html,
+}
+
+impl ReportArg {
+    pub fn format(self) -> crate::report::Format {
+        use crate::report::Format;
+        match self {
+            ReportArg::Json => Format::Json,
+            ReportArg::Junit => Format::Junit,
+            ReportArg::Md => Format::Markdown,
+            ReportArg::Html => Format::Html,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

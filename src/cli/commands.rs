@@ -2,6 +2,7 @@
 
 use super::args::{Cli, Command, ListArgs, RunArgs, ServeArgs, ValidateArgs};
 use super::exit::Exit;
+use super::output;
 use super::progress::{Progress, Verbosity};
 use crate::check::SchemaStore;
 use crate::load::{self, Catalog};
@@ -22,7 +23,7 @@ fn say(text: &str) {
 
 pub async fn dispatch(cli: Cli) -> Exit {
     match cli.command {
-        Command::Run(a) => run_command(a).await,
+        Command::Run(a) => run_command(*a).await,
         Command::List(a) => list_command(a),
         Command::Serve(a) => serve_command(a).await,
         Command::Validate(a) => validate_command(a),
@@ -95,6 +96,17 @@ async fn run_command(a: RunArgs) -> Exit {
         Ok(f) => f,
         Err(e) => return e,
     };
+    let baseline = match a.baseline.as_deref().map(output::read_baseline).transpose() {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let formats: Vec<report::Format> = a
+        .reports
+        .iter()
+        .map(|r| r.format())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     // Without a URL, start the embedded reference server (kept alive until the run ends).
     let mut _embedded = None;
     let (base_url, token, label) = match &a.base_url {
@@ -181,16 +193,32 @@ async fn run_command(a: RunArgs) -> Exit {
     } else {
         say(&report::render_terminal(&report, console::colors_enabled()));
     }
-    if let Err(e) = write_reports(&report, &a.out) {
-        eprintln!("error: cannot write reports to {}: {e}", a.out.display());
-        return Exit::Runtime;
+    let exit = match (&baseline, &a.baseline) {
+        (Some(b), Some(path)) => {
+            let diff = report::compare(&report, b);
+            say(&report::render_diff(&diff, &path.display().to_string()));
+            Exit::for_baseline(&diff)
+        }
+        _ => Exit::for_report(&report, a.strict),
+    };
+    let mut written = match output::write_reports(&report, &formats, &a.out) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot write reports to {}: {e}", a.out.display());
+            return Exit::Runtime;
+        }
+    };
+    if let Some(path) = &a.write_baseline {
+        if let Err(e) = output::write_baseline(&report, path) {
+            eprintln!("error: cannot write baseline {}: {e}", path.display());
+            return Exit::Runtime;
+        }
+        written.push(path.clone());
     }
-    say(&format!(
-        "report: {}
-",
-        a.out.join("report.json").display()
-    ));
-    Exit::for_report(&report, a.strict)
+    for path in written {
+        say(&format!("wrote {}\n", path.display()));
+    }
+    exit
 }
 
 /// Ctrl-C during a run: stop the checks and delete everything the run created so far.
@@ -210,15 +238,6 @@ async fn interrupted(session: &run::Session) -> Exit {
         _ = tokio::signal::ctrl_c() => eprintln!("cleanup stopped; resources this run created may remain"),
     }
     Exit::Runtime
-}
-
-fn write_reports(report: &run::RunReport, out: &std::path::Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(out)?;
-    let path = out.join("report.json");
-    let tmp = out.join(".report.json.tmp");
-    let file = std::fs::File::create(&tmp)?;
-    report::write_json(report, std::io::BufWriter::new(file))?;
-    std::fs::rename(tmp, path)
 }
 
 fn list_command(a: ListArgs) -> Exit {

@@ -38,4 +38,13 @@ impl Exit {
             Exit::Ok
         }
     }
+
+    /// With `--baseline`, the baseline decides instead: any regression (at any level) fails the run.
+    pub fn for_baseline(diff: &crate::report::Diff) -> Exit {
+        if diff.regressions.is_empty() {
+            Exit::Ok
+        } else {
+            Exit::Failures
+        }
+    }
 }

@@ -65,8 +65,9 @@ fn body_text(b: &Option<Body>, out: &mut String) {
     out.push('\n');
 }
 
-/// The transcript of one exchange as an HTTP-like text.
-pub fn transcript(e: &Exchange) -> String {
+/// One exchange as HTTP-like text with pretty-printed bodies, for reading in a browser (JUnit
+/// gets the compact `transcript` instead).
+fn pretty_transcript(e: &Exchange) -> String {
     let mut t = format!("{} {}\n", e.request.method, e.request.url);
     headers_text(&e.request.headers, &mut t);
     t.push('\n');
@@ -133,7 +134,7 @@ pub fn render_html(report: &RunReport) -> Result<String, minijinja::Error> {
                                 .as_ref()
                                 .map_or("no response".to_string(), |r| r.status.to_string())
                         ),
-                        transcript: transcript(e),
+                        transcript: pretty_transcript(e),
                     })
                     .collect()
             },

@@ -66,7 +66,7 @@ impl RunConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Passed,
@@ -83,6 +83,11 @@ impl Status {
             Status::Skipped => "skipped",
             Status::Errored => "errored",
         }
+    }
+
+    /// Failed or errored: the check did not pass and was not skipped.
+    pub fn is_bad(self) -> bool {
+        matches!(self, Status::Failed | Status::Errored)
     }
 }
 

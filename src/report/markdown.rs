@@ -1,0 +1,118 @@
+//! `summary.md`: short enough for a GitHub job summary or a pull-request comment — counts, a table
+//! by area, the failed and errored checks with their first finding; no transcripts.
+
+use super::parts::{area, first_finding};
+use crate::run::{RunReport, Status, Summary};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// At most this many failed or errored checks are listed; the rest are counted.
+pub const MAX_LISTED: usize = 50;
+
+/// Backslash-escapes what Markdown would otherwise read as markup (findings quote server output).
+fn escape(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '<' | '>' | '|') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s
+}
+
+fn count(s: &mut Summary, status: Status) {
+    s.total += 1;
+    match status {
+        Status::Passed => s.passed += 1,
+        Status::Failed => s.failed += 1,
+        Status::Skipped => s.skipped += 1,
+        Status::Errored => s.errored += 1,
+    }
+}
+
+/// Renders the summary; `files` are the other report files written beside it (shown last).
+pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
+    let mut s = String::new();
+    let m = &report.summary;
+    let _ = writeln!(
+        s,
+        "## {} {}: {}\n",
+        report.tool.name,
+        report.tool.version,
+        escape(&report.target)
+    );
+    let _ = writeln!(
+        s,
+        "{} checks: **{} passed, {} failed, {} skipped, {} errored** in {:.2} s\n",
+        m.total,
+        m.passed,
+        m.failed,
+        m.skipped,
+        m.errored,
+        report.duration_ms as f64 / 1000.0
+    );
+    let mut areas: BTreeMap<&str, Summary> = BTreeMap::new();
+    for r in &report.results {
+        count(areas.entry(area(&r.id)).or_default(), r.status);
+    }
+    let _ = writeln!(s, "| area | passed | failed | skipped | errored |");
+    let _ = writeln!(s, "|---|--:|--:|--:|--:|");
+    for (a, c) in &areas {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            escape(a),
+            c.passed,
+            c.failed,
+            c.skipped,
+            c.errored
+        );
+    }
+    let bad: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.status.is_bad())
+        .collect();
+    if !bad.is_empty() {
+        let _ = writeln!(s, "\n### Failed and errored\n");
+        for r in bad.iter().take(MAX_LISTED) {
+            let errored = if r.status == Status::Errored {
+                " (errored)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                s,
+                "- **{}** `{}`{errored} — {} ({}): {}",
+                r.level.as_str(),
+                r.id,
+                escape(&r.title),
+                escape(&r.spec),
+                escape(first_finding(&r.message))
+            );
+        }
+        if bad.len() > MAX_LISTED {
+            let _ = writeln!(s, "- and {} more", bad.len() - MAX_LISTED);
+        }
+    }
+    if !files.is_empty() {
+        let names: Vec<String> = files.iter().map(|f| format!("`{f}`")).collect();
+        let _ = writeln!(
+            s,
+            "\nEvidence (requests, responses, expected vs actual): {}.",
+            names.join(", ")
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("a|b *c* <d> [port]"), r"a\|b \*c\* \<d\> [port]");
+    }
+}

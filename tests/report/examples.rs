@@ -1,0 +1,44 @@
+//! Golden example reports from a real run against the reference server with one fault
+//! (`no-location-header`), volatile values redacted by `report::stable_report`. The snapshots live
+//! in reports/examples/ so users can see what each format looks like.
+
+use super::real_run;
+use scimcheck::report::{render_html, render_markdown, stable_report, write_json, write_junit};
+
+fn examples(f: impl FnOnce()) {
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/reports/examples"),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, { f() });
+}
+
+fn json(report: &scimcheck::run::RunReport) -> String {
+    let mut out = Vec::new();
+    write_json(report, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn two_runs_redact_to_the_same_report() {
+    let (a, b) = (stable_report(&real_run()), stable_report(&real_run()));
+    assert_eq!(json(&a), json(&b));
+}
+
+#[test]
+fn golden_examples() {
+    let report = stable_report(&real_run());
+    let mut junit = Vec::new();
+    write_junit(&report, &mut junit).unwrap();
+    let files = [
+        "report.json".to_string(),
+        "junit.xml".to_string(),
+        "report.html".to_string(),
+    ];
+    examples(|| {
+        insta::assert_snapshot!("report.json", json(&report));
+        insta::assert_snapshot!("junit.xml", String::from_utf8(junit).unwrap());
+        insta::assert_snapshot!("summary.md", render_markdown(&report, &files));
+        insta::assert_snapshot!("report.html", render_html(&report).unwrap());
+    });
+}
