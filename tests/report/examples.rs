@@ -42,3 +42,28 @@ fn golden_examples() {
         insta::assert_snapshot!("report.html", render_html(&report).unwrap());
     });
 }
+
+/// report.json of a real run (and the canned one) satisfies reports/report.schema.json, the
+/// published contract of the file.
+#[test]
+fn report_json_satisfies_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../reports/report.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for report in [real_run(), super::canned()] {
+        let value: serde_json::Value = serde_json::from_str(&json(&report)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .take(5)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "report.json breaks its schema: {errors:?}"
+        );
+    }
+    // The schema is not a rubber stamp: a status outside the contract is refused.
+    let mut broken: serde_json::Value = serde_json::from_str(&json(&super::canned())).unwrap();
+    broken["results"][0]["status"] = "warning".into();
+    assert!(!validator.is_valid(&broken));
+}
