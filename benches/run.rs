@@ -3,7 +3,7 @@
 
 use scimcheck::check::SchemaStore;
 use scimcheck::load;
-use scimcheck::run::{self, RunConfig, Session};
+use scimcheck::run::{self, RunConfig};
 use scimcheck::server::{self, ServerConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,22 +23,17 @@ fn main() {
         .expect("server starts");
     let mut config = RunConfig::new(server.base_url());
     config.token = Some(token);
-    let client = config.client().expect("client");
     let mut times: Vec<Duration> = Vec::new();
     let mut checks = 0;
     for _ in 0..ROUNDS {
         let started = Instant::now();
-        let report = runtime.block_on(async {
-            let caps = run::discover(&client, &config).await.expect("discovery");
-            let planned = run::plan(&catalog.checks, &[], &[], &caps);
-            let session = Arc::new(Session::new(
+        let report = runtime
+            .block_on(run::run_checks(
                 &config,
-                client.clone(),
+                &catalog.checks,
                 Arc::clone(&schemas),
-                &run::new_run_id(),
-            ));
-            run::execute(&session, caps, planned).await
-        });
+            ))
+            .expect("discovery");
         times.push(started.elapsed());
         assert_eq!(
             report.summary.failed + report.summary.errored,

@@ -69,22 +69,9 @@ async fn not_passing(
     // One check at a time: under a fault such as filter-ignored, other checks' users would
     // otherwise leak into a result depending on timing, and the verdict would not be exact.
     config.jobs = 1;
-    let client = config.client().unwrap();
-    let caps = run::discover(&client, &config)
+    let report = run::run_checks(&config, &catalog.checks, schemas)
         .await
         .expect("discovery works under every fault");
-    let planned = run::plan(&catalog.checks, &[], &[], &caps);
-    let report = run::execute(
-        &Arc::new(run::Session::new(
-            &config,
-            client,
-            schemas,
-            &run::new_run_id(),
-        )),
-        caps,
-        planned,
-    )
-    .await;
     let failing = report
         .results
         .iter()

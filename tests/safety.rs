@@ -58,21 +58,10 @@ async fn run_suite(base: &str, yaml: &str) -> Vec<CheckResult> {
     let schemas = Arc::new(SchemaStore::compile(&catalog.schemas).unwrap());
     let mut config = RunConfig::new(base);
     config.token = Some(TOKEN.into());
-    let client = config.client().unwrap();
-    let caps = run::discover(&client, &config).await.unwrap();
-    let planned = run::plan(&checks, &[], &[], &caps);
-    run::execute(
-        &Arc::new(run::Session::new(
-            &config,
-            client,
-            schemas,
-            &run::new_run_id(),
-        )),
-        caps,
-        planned,
-    )
-    .await
-    .results
+    run::run_checks(&config, &checks, schemas)
+        .await
+        .unwrap()
+        .results
 }
 
 const HEAD: &str =

@@ -2,8 +2,9 @@
 //! summary by area and level, a status filter, and every non-passed check expandable to its
 //! findings, spec reference and full request / response transcript (already redacted).
 
+use super::parts::area;
 use crate::http::{Body, Exchange, Headers};
-use crate::run::{RunReport, Status};
+use crate::run::{RunReport, Status, Summary};
 use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
@@ -11,24 +12,19 @@ use std::collections::BTreeMap;
 
 const TEMPLATE: &str = include_str!("templates/report.html");
 
-#[derive(Serialize, Default)]
-struct Counts {
+/// One row of a summary table: a name (area or level) and its counts.
+#[derive(Serialize)]
+struct Row {
     name: String,
-    passed: usize,
-    failed: usize,
-    errored: usize,
-    skipped: usize,
+    #[serde(flatten)]
+    counts: Summary,
 }
 
-impl Counts {
-    fn add(&mut self, s: Status) {
-        match s {
-            Status::Passed => self.passed += 1,
-            Status::Failed => self.failed += 1,
-            Status::Errored => self.errored += 1,
-            Status::Skipped => self.skipped += 1,
-        }
-    }
+fn rows(tally: BTreeMap<String, Summary>) -> Vec<Row> {
+    tally
+        .into_iter()
+        .map(|(name, counts)| Row { name, counts })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -89,24 +85,16 @@ fn pretty_transcript(e: &Exchange) -> String {
 
 /// Renders the report page.
 pub fn render_html(report: &RunReport) -> Result<String, minijinja::Error> {
-    let mut areas: BTreeMap<String, Counts> = BTreeMap::new();
-    let mut levels: BTreeMap<&'static str, Counts> = BTreeMap::new();
+    let mut areas: BTreeMap<String, Summary> = BTreeMap::new();
+    let mut levels: BTreeMap<String, Summary> = BTreeMap::new();
     for r in &report.results {
-        let area = r.id.split('.').next().unwrap_or_default().to_string();
         areas
-            .entry(area.clone())
-            .or_insert_with(|| Counts {
-                name: area,
-                ..Counts::default()
-            })
+            .entry(area(&r.id).to_string())
+            .or_default()
             .add(r.status);
-        let level = r.level.as_str();
         levels
-            .entry(level)
-            .or_insert_with(|| Counts {
-                name: level.into(),
-                ..Counts::default()
-            })
+            .entry(r.level.as_str().to_string())
+            .or_default()
             .add(r.status);
     }
     let results: Vec<ResultView> = report
@@ -150,8 +138,8 @@ pub fn render_html(report: &RunReport) -> Result<String, minijinja::Error> {
         started_at => report.started_at.clone(),
         duration => format!("{:.2} s", report.duration_ms as f64 / 1000.0),
         summary => Value::from(Serde(&report.summary)),
-        areas => Value::from(Serde(areas.into_values().collect::<Vec<_>>())),
-        levels => Value::from(Serde(levels.into_values().collect::<Vec<_>>())),
+        areas => Value::from(Serde(rows(areas))),
+        levels => Value::from(Serde(rows(levels))),
         results => Value::from(Serde(&results)),
     })
 }

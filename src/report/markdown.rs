@@ -21,16 +21,6 @@ fn escape(text: &str) -> String {
     s
 }
 
-fn count(s: &mut Summary, status: Status) {
-    s.total += 1;
-    match status {
-        Status::Passed => s.passed += 1,
-        Status::Failed => s.failed += 1,
-        Status::Skipped => s.skipped += 1,
-        Status::Errored => s.errored += 1,
-    }
-}
-
 /// Renders the summary; `files` are the other report files written beside it (shown last).
 pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
     let mut s = String::new();
@@ -54,7 +44,7 @@ pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
     );
     let mut areas: BTreeMap<&str, Summary> = BTreeMap::new();
     for r in &report.results {
-        count(areas.entry(area(&r.id)).or_default(), r.status);
+        areas.entry(area(&r.id)).or_default().add(r.status);
     }
     let _ = writeln!(s, "| area | passed | failed | skipped | errored |");
     let _ = writeln!(s, "|---|--:|--:|--:|--:|");

@@ -133,6 +133,19 @@ pub struct Summary {
     pub errored: usize,
 }
 
+impl Summary {
+    /// Counts one more check with this status.
+    pub fn add(&mut self, status: Status) {
+        self.total += 1;
+        match status {
+            Status::Passed => self.passed += 1,
+            Status::Failed => self.failed += 1,
+            Status::Skipped => self.skipped += 1,
+            Status::Errored => self.errored += 1,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Tool {
     pub name: &'static str,
@@ -158,20 +171,37 @@ pub struct RunReport {
 
 impl RunReport {
     pub fn summarize(results: &[CheckResult]) -> Summary {
-        let mut s = Summary {
-            total: results.len(),
-            ..Summary::default()
-        };
+        let mut s = Summary::default();
         for r in results {
-            match r.status {
-                Status::Passed => s.passed += 1,
-                Status::Failed => s.failed += 1,
-                Status::Skipped => s.skipped += 1,
-                Status::Errored => s.errored += 1,
-            }
+            s.add(r.status);
         }
         s
     }
+}
+
+/// Discovery, planning (with the config's `--only` / `--skip` patterns) and execution in one call:
+/// what a library user or a test needs when no live progress or interrupt handling is wanted.
+pub async fn run_checks(
+    config: &RunConfig,
+    checks: &[Check],
+    schemas: Arc<SchemaStore>,
+) -> Result<RunReport, RunError> {
+    let client = config
+        .client()
+        .map_err(|e| RunError::Client(e.to_string()))?;
+    let caps = discover(&client, config).await?;
+    let planned = plan(checks, &config.only, &config.skip, &caps);
+    let session = Arc::new(Session::new(config, client, schemas, &new_run_id()));
+    Ok(execute(&session, caps, planned).await)
+}
+
+/// Why [`run_checks`] could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
 }
 
 /// One run's shared state; runs single checks (the libtest-mimic harness runs one per trial).

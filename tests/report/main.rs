@@ -126,16 +126,9 @@ pub fn real_run() -> RunReport {
         config.token = Some(TOKEN.into());
         config.jobs = 1;
         config.only = vec![Pattern::new("users.create")];
-        let client = config.client().unwrap();
-        let caps = run::discover(&client, &config).await.unwrap();
-        let planned = run::plan(&catalog.checks, &config.only, &config.skip, &caps);
-        let session = Arc::new(run::Session::new(
-            &config,
-            client,
-            schemas,
-            &run::new_run_id(),
-        ));
-        let mut report = run::execute(&session, caps, planned).await;
+        let mut report = run::run_checks(&config, &catalog.checks, schemas)
+            .await
+            .unwrap();
         report
             .target
             .push_str(" (embedded reference server, faults: no-location-header)");
