@@ -64,6 +64,13 @@ async fn run_suite(base: &str, yaml: &str) -> Vec<CheckResult> {
         .results
 }
 
+/// A suite step that creates a user named `${unique.KEY}`, with extra body members.
+fn create_step(key: &str, extra: &str) -> String {
+    format!(
+        "    - request: {{method: POST, path: /Users, body: {{schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: \"${{unique.{key}}}\"{extra}}}}}\n"
+    )
+}
+
 const HEAD: &str =
     "- id: users.safety.check\n  title: T\n  level: MUST\n  spec: RFC 7644\n  steps:\n";
 
@@ -108,7 +115,10 @@ async fn cleans_up_when_a_check_fails_midway() {
     let server = server().await;
     let base = server.base_url();
     let yaml = format!(
-        "{HEAD}    - request: {{method: POST, path: /Users, body: {{schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: \"${{unique.a}}\"}}}}\n    - request: {{method: POST, path: /Users, body: {{schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: \"${{unique.b}}\"}}}}\n      expect: {{status: 418}}\n    - request: {{method: POST, path: /Users, body: {{schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: \"${{unique.c}}\"}}}}\n"
+        "{HEAD}{}{}      expect: {{status: 418}}\n{}",
+        create_step("a", ""),
+        create_step("b", ""),
+        create_step("c", "")
     );
     let results = run_suite(base, &yaml).await;
     assert_eq!(results[0].status, Status::Failed);
@@ -134,7 +144,8 @@ async fn secrets_never_reach_the_record() {
     let server = server().await;
     let base = server.base_url();
     let yaml = format!(
-        "{HEAD}    - request: {{method: POST, path: /Users, body: {{schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: \"${{unique.a}}\", password: \"Hunter2-secret\"}}}}\n      expect: {{status: 201}}\n"
+        "{HEAD}{}      expect: {{status: 201}}\n",
+        create_step("a", ", password: \"Hunter2-secret\"")
     );
     let results = run_suite(base, &yaml).await;
     assert_eq!(results[0].status, Status::Passed, "{}", results[0].message);

@@ -8,7 +8,7 @@ pub use pointer::resolve;
 pub use schemas::{SchemaError, SchemaStore};
 
 use crate::http::Exchange;
-use crate::suite::{Expect, Template, TemplateError, Vars, render_json};
+use crate::suite::{Expect, Template, TemplateError, Vars};
 use std::fmt;
 
 /// One way an exchange did not meet its expectation.
@@ -146,12 +146,4 @@ pub fn evaluate(
         }
     }
     out
-}
-
-/// Renders expectation values that carry templates (used for `equals: ${user_id}` and the like).
-pub fn render_value(
-    v: &serde_json::Value,
-    vars: &Vars,
-) -> Result<serde_json::Value, TemplateError> {
-    render_json(v, vars)
 }

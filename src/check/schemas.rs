@@ -63,10 +63,6 @@ impl SchemaStore {
         Ok(SchemaStore { validators })
     }
 
-    pub fn contains(&self, name: &str) -> bool {
-        self.validators.contains_key(name)
-    }
-
     /// Validation messages (empty when valid), at most five, each naming where in the body.
     pub fn validate(&self, name: &str, value: &Value) -> Vec<String> {
         let Some(v) = self.validators.get(name) else {

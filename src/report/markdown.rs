@@ -34,12 +34,8 @@ pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
     );
     let _ = writeln!(
         s,
-        "{} checks: **{} passed, {} failed, {} skipped, {} errored** in {:.2} s\n",
+        "{} checks: **{m}** in {:.2} s\n",
         m.total,
-        m.passed,
-        m.failed,
-        m.skipped,
-        m.errored,
         report.duration_ms as f64 / 1000.0
     );
     let mut areas: BTreeMap<&str, Summary> = BTreeMap::new();

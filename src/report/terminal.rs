@@ -5,18 +5,9 @@ use crate::suite::Capability;
 use std::fmt::Write;
 
 fn capability_line(report: &RunReport) -> String {
-    use Capability::*;
-    let all = [
-        Patch,
-        Bulk,
-        Filter,
-        Sort,
-        Etag,
-        ChangePassword,
-        Groups,
-        EnterpriseUser,
-    ];
-    let (yes, no): (Vec<_>, Vec<_>) = all.iter().partition(|c| report.capabilities.has(**c));
+    let (yes, no): (Vec<_>, Vec<_>) = Capability::ADVERTISED
+        .iter()
+        .partition(|c| report.capabilities.has(**c));
     let names = |v: Vec<&Capability>| {
         if v.is_empty() {
             "none".to_string()
@@ -24,7 +15,7 @@ fn capability_line(report: &RunReport) -> String {
             v.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ")
         }
     };
-    let auth = if report.capabilities.has(Auth) {
+    let auth = if report.capabilities.has(Capability::Auth) {
         "token configured"
     } else {
         "no token"
@@ -50,12 +41,8 @@ fn styled(text: String, status: Status, color: bool) -> String {
 pub fn render_summary_line(report: &RunReport) -> String {
     let m = &report.summary;
     format!(
-        "{} checks: {} passed, {} failed, {} skipped, {} errored in {:.2}s\n",
+        "{} checks: {m} in {:.2}s\n",
         m.total,
-        m.passed,
-        m.failed,
-        m.skipped,
-        m.errored,
         report.duration_ms as f64 / 1000.0
     )
 }

@@ -12,7 +12,7 @@ const MAX_PAGES: usize = 200;
 
 /// GETs a path under the base; the status and the JSON body, if any.
 async fn get_json(state: &mut CheckState<'_>, path: &str) -> Result<(u16, Option<Value>), String> {
-    let url = format!("{}{path}", state.shared.base_url);
+    let url = format!("{}{path}", state.shared.config.base_url);
     let headers = state.shared.default_headers();
     let i = state
         .send(
@@ -288,7 +288,7 @@ async fn bulk_limit(state: &mut CheckState<'_>, limit: Limit) -> StepEnd {
         }
         _ => return StepEnd::Errored(format!("bulk.{field} is {max}: too large to probe")),
     };
-    let url = format!("{}/Bulk", state.shared.base_url);
+    let url = format!("{}/Bulk", state.shared.config.base_url);
     let mut headers = state.shared.default_headers();
     headers.push(("Content-Type".into(), "application/scim+json".into()));
     let out = Outgoing {

@@ -107,15 +107,17 @@ pub async fn discover(
         });
     };
     let mut supported = BTreeSet::new();
-    for (feature, cap) in [
-        ("patch", Capability::Patch),
-        ("bulk", Capability::Bulk),
-        ("filter", Capability::Filter),
-        ("sort", Capability::Sort),
-        ("etag", Capability::Etag),
-        ("changePassword", Capability::ChangePassword),
-    ] {
-        if flag(spc, feature) {
+    // The /ServiceProviderConfig features; their names there are the capability names.
+    let from_spc = [
+        Capability::Patch,
+        Capability::Bulk,
+        Capability::Filter,
+        Capability::Sort,
+        Capability::Etag,
+        Capability::ChangePassword,
+    ];
+    for cap in from_spc {
+        if flag(spc, cap.as_str()) {
             supported.insert(cap);
         }
     }

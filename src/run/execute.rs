@@ -12,27 +12,26 @@ use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// State shared by every check of one run.
+/// One run's shared state: what every check of the run sees (client, schemas, run id, what the
+/// run created). Runs single checks; the libtest-mimic harness runs one per trial.
 #[derive(Debug)]
-pub struct Shared {
-    pub base_url: String,
-    config: RunConfig,
-    pub client: HttpClient,
-    pub schemas: Arc<SchemaStore>,
-    pub run_id: String,
+pub struct Session {
+    pub(crate) config: RunConfig,
+    pub(crate) client: HttpClient,
+    pub(crate) schemas: Arc<SchemaStore>,
+    pub(crate) run_id: String,
     created: Created,
     left_behind: Mutex<Vec<String>>,
 }
 
-impl Shared {
+impl Session {
     pub fn new(
         config: &RunConfig,
         client: HttpClient,
         schemas: Arc<SchemaStore>,
         run_id: &str,
     ) -> Self {
-        Shared {
-            base_url: config.base_url.clone(),
+        Session {
             config: config.clone(),
             client,
             schemas,
@@ -43,7 +42,7 @@ impl Shared {
     }
     /// Deletes a resource this run created; `true` when it is gone (2xx, or 404: already gone).
     pub async fn delete_created(&self, key: &str) -> (Exchange, bool) {
-        let url = format!("{}{key}", self.base_url);
+        let url = format!("{}{key}", self.config.base_url);
         let out = Outgoing {
             method: "DELETE",
             url,
@@ -77,6 +76,10 @@ impl Shared {
     pub fn default_headers(&self) -> Vec<(String, String)> {
         self.config.default_headers()
     }
+    /// Runs one check; `seq` must differ between checks of the same run (it namespaces their data).
+    pub async fn run(&self, check: &Check, seq: usize) -> CheckResult {
+        run_check(self, check, seq).await
+    }
     pub fn jobs(&self) -> usize {
         self.config.jobs
     }
@@ -108,7 +111,7 @@ pub enum StepEnd {
 
 /// Per-check mutable state.
 pub struct CheckState<'a> {
-    pub shared: &'a Shared,
+    pub shared: &'a Session,
     pub vars: Vars,
     pub ledger: Ledger,
     pub exchanges: Vec<Exchange>,
@@ -124,7 +127,7 @@ fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
 impl CheckState<'_> {
     /// Absolute URL for a templated path, refusing anything outside the base URL.
     fn url_for(&self, path: &str) -> Result<String, String> {
-        let base = &self.shared.base_url;
+        let base = &self.shared.config.base_url;
         let url = if path.starts_with("http://") || path.starts_with("https://") {
             path.to_string()
         } else if path.starts_with('/') {
@@ -205,7 +208,7 @@ impl CheckState<'_> {
 
     /// Sends a request after the safety guard, and records anything it created.
     pub async fn send(&mut self, out: Outgoing, mutating: bool) -> Result<usize, String> {
-        let key = key_of(&self.shared.base_url, &out.url);
+        let key = key_of(&self.shared.config.base_url, &out.url);
         if mutating {
             let allowed = key
                 .as_deref()
@@ -222,7 +225,7 @@ impl CheckState<'_> {
         if is_bulk {
             bulk::guard(
                 out.body.as_deref(),
-                &self.shared.base_url,
+                &self.shared.config.base_url,
                 &self.shared.created,
                 &self.vars.prefix(),
             )?;
@@ -231,7 +234,7 @@ impl CheckState<'_> {
         let ex = self.shared.client.send(out).await;
         if let Some(resp) = ex.response.as_ref().filter(|_| is_bulk) {
             if let Some(body) = resp.body.as_ref().and_then(|b| b.json()) {
-                let (made, removed) = bulk::effects(body, &self.shared.base_url);
+                let (made, removed) = bulk::effects(body, &self.shared.config.base_url);
                 for k in made {
                     self.shared.created.insert(&k);
                     self.ledger.record(&k);
@@ -254,7 +257,7 @@ impl CheckState<'_> {
             let location = resp
                 .headers
                 .get("location")
-                .and_then(|l| key_of_location(&self.shared.base_url, &l));
+                .and_then(|l| key_of_location(&self.shared.config.base_url, &l));
             // A PUT or PATCH answering with another id moved the resource (a server that lets
             // a body id win): what is now at the new id is still this run's to delete. Only an
             // id this run invented counts, so a server cannot talk the harness into deleting
@@ -369,7 +372,7 @@ fn describe_step(state: &CheckState<'_>, index: Option<usize>, n: usize) -> Stri
 }
 
 /// Runs every step of one check; always cleans up what it created.
-pub async fn run_check(shared: &Shared, check: &Check, seq: usize) -> CheckResult {
+async fn run_check(shared: &Session, check: &Check, seq: usize) -> CheckResult {
     let started = Instant::now();
     let mut state = CheckState {
         shared,

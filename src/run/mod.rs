@@ -9,6 +9,7 @@ mod ledger;
 mod plan;
 
 pub use discover::{Capabilities, DiscoveryError, discover};
+pub use execute::Session;
 pub use plan::{Pattern, Planned, plan};
 
 use crate::check::SchemaStore;
@@ -133,6 +134,17 @@ pub struct Summary {
     pub errored: usize,
 }
 
+impl std::fmt::Display for Summary {
+    /// `3 passed, 1 failed, 0 skipped, 0 errored`: the counts sentence every format shows.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} passed, {} failed, {} skipped, {} errored",
+            self.passed, self.failed, self.skipped, self.errored
+        )
+    }
+}
+
 impl Summary {
     /// Counts one more check with this status.
     pub fn add(&mut self, status: Status) {
@@ -204,33 +216,6 @@ pub enum RunError {
     Discovery(#[from] DiscoveryError),
 }
 
-/// One run's shared state; runs single checks (the libtest-mimic harness runs one per trial).
-#[derive(Debug)]
-pub struct Session(execute::Shared);
-
-impl Session {
-    pub fn new(
-        config: &RunConfig,
-        client: HttpClient,
-        schemas: Arc<SchemaStore>,
-        run_id: &str,
-    ) -> Self {
-        Session(execute::Shared::new(config, client, schemas, run_id))
-    }
-    /// Runs one check; `seq` must differ between checks of the same run (it namespaces their data).
-    pub async fn run(&self, check: &Check, seq: usize) -> CheckResult {
-        execute::run_check(&self.0, check, seq).await
-    }
-    /// Resources whose cleanup failed so far.
-    pub fn left_behind(&self) -> Vec<String> {
-        self.0.left_behind()
-    }
-    /// Deletes whatever the run created and has not deleted yet; returns what could not be.
-    pub async fn sweep(&self) -> Vec<String> {
-        self.0.sweep().await
-    }
-}
-
 fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -261,7 +246,7 @@ pub async fn execute_with(
 ) -> RunReport {
     let started_at = now_rfc3339();
     let started = Instant::now();
-    let jobs = session.0.jobs().max(1);
+    let jobs = session.jobs().max(1);
     let mut indexed: Vec<(usize, CheckResult)> =
         futures::stream::iter(planned.into_iter().enumerate())
             .map(|(seq, p)| {
@@ -286,12 +271,12 @@ pub async fn execute_with(
             name: "scimcheck",
             version: env!("CARGO_PKG_VERSION"),
         },
-        target: session.0.client.redactor().text(&session.0.base_url),
+        target: session.client.redactor().text(&session.config.base_url),
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         summary: RunReport::summarize(&results),
         results,
-        left_behind: session.0.left_behind(),
+        left_behind: session.left_behind(),
         capabilities,
     }
 }

@@ -15,10 +15,6 @@ use std::fmt;
 pub struct CheckId(pub String);
 
 impl CheckId {
-    /// The area is the first dotted segment (`users`, `discovery`, …).
-    pub fn area(&self) -> &str {
-        self.0.split('.').next().unwrap_or(&self.0)
-    }
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -76,6 +72,19 @@ pub enum Capability {
 }
 
 impl Capability {
+    /// The features a server advertises (in /ServiceProviderConfig or /ResourceTypes), in the
+    /// order reports list them; `Auth` is the harness's own and not among them.
+    pub const ADVERTISED: [Capability; 8] = [
+        Capability::Patch,
+        Capability::Bulk,
+        Capability::Filter,
+        Capability::Sort,
+        Capability::Etag,
+        Capability::ChangePassword,
+        Capability::Groups,
+        Capability::EnterpriseUser,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Capability::Patch => "patch",
