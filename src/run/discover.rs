@@ -107,15 +107,11 @@ pub async fn discover(
         });
     };
     let mut supported = BTreeSet::new();
-    // The /ServiceProviderConfig features; their names there are the capability names.
-    let from_spc = [
-        Capability::Patch,
-        Capability::Bulk,
-        Capability::Filter,
-        Capability::Sort,
-        Capability::Etag,
-        Capability::ChangePassword,
-    ];
+    // The /ServiceProviderConfig features (named there as the capabilities are); groups and the
+    // enterprise extension come from /ResourceTypes below.
+    let from_spc = Capability::ADVERTISED
+        .into_iter()
+        .filter(|c| !matches!(c, Capability::Groups | Capability::EnterpriseUser));
     for cap in from_spc {
         if flag(spc, cap.as_str()) {
             supported.insert(cap);
