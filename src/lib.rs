@@ -5,6 +5,7 @@ pub mod cli;
 pub mod harness;
 pub mod http;
 pub mod load;
+pub mod outcome;
 pub mod report;
 pub mod run;
 pub mod server;

@@ -2,7 +2,7 @@
 //!
 //! `null` counts as absent: RFC 7643 §2.5 treats null and unassigned alike.
 
-use super::Finding;
+use crate::outcome::{Finding, FindingKind};
 use crate::suite::{Assertion, Template, TemplateError, Vars, render_json};
 use serde_json::Value;
 
@@ -65,18 +65,13 @@ fn size(v: &Value) -> Option<usize> {
     }
 }
 
-fn regex_check(subject: &str, pattern: &str, v: &Value, want_match: bool, out: &mut Vec<Finding>) {
+fn regex_check(at: &At<'_>, pattern: &str, v: &Value, want_match: bool, out: &mut Vec<Finding>) {
     let Value::String(s) = v else {
-        out.push(Finding::new(
-            subject,
-            format!("a string matching /{pattern}/"),
-            show(v),
-        ));
+        out.push(at.finding(format!("a string matching /{pattern}/"), show(v)));
         return;
     };
     match regex::Regex::new(pattern) {
-        Err(e) => out.push(Finding::new(
-            subject,
+        Err(e) => out.push(at.finding(
             format!("a valid regular expression /{pattern}/"),
             e.to_string(),
         )),
@@ -86,24 +81,38 @@ fn regex_check(subject: &str, pattern: &str, v: &Value, want_match: bool, out: &
             } else {
                 format!("a value not matching /{pattern}/")
             };
-            out.push(Finding::new(subject, expected, show(v)));
+            out.push(at.finding(expected, show(v)));
         }
         Ok(_) => {}
     }
 }
 
+/// What an assertion looks at: a header or a body pointer.
+struct At<'a> {
+    kind: FindingKind,
+    target: &'a str,
+}
+
+impl At<'_> {
+    fn finding(&self, expected: impl Into<String>, actual: impl Into<String>) -> Finding {
+        Finding::at(self.kind, self.target, expected, actual)
+    }
+}
+
 /// Checks one (already rendered) assertion against a value that may be absent.
-pub fn check(subject: &str, a: &Assertion, value: Option<&Value>) -> Vec<Finding> {
+pub fn check(
+    kind: FindingKind,
+    target: &str,
+    a: &Assertion,
+    value: Option<&Value>,
+) -> Vec<Finding> {
+    let at = At { kind, target };
     let mut out = Vec::new();
     let value = value.filter(|v| !v.is_null());
     let wants_absent = a.absent == Some(true) || a.present == Some(false);
     if wants_absent {
         if let Some(v) = value {
-            out.push(Finding::new(
-                subject,
-                "absent",
-                format!("present: {}", show(v)),
-            ));
+            out.push(at.finding("absent", format!("present: {}", show(v))));
         }
         return out;
     }
@@ -120,14 +129,13 @@ pub fn check(subject: &str, a: &Assertion, value: Option<&Value>) -> Vec<Finding
         || a.at_least.is_some();
     let Some(v) = value else {
         if positive {
-            out.push(Finding::new(subject, "present", "absent"));
+            out.push(at.finding("present", "absent"));
         }
         return out;
     };
     if let Some(t) = a.json_type {
         if !t.holds(v) {
-            out.push(Finding::new(
-                subject,
+            out.push(at.finding(
                 format!("a JSON {}", t.as_str()),
                 format!("{} {}", crate::suite::JsonType::of(v), show(v)),
             ));
@@ -135,52 +143,39 @@ pub fn check(subject: &str, a: &Assertion, value: Option<&Value>) -> Vec<Finding
     }
     if let Some(e) = &a.equals {
         if v != e {
-            out.push(Finding::new(subject, show(e), show(v)));
+            out.push(at.finding(show(e), show(v)));
         }
     }
     if let Some(e) = &a.not_equals {
         if v == e {
-            out.push(Finding::new(
-                subject,
-                format!("anything but {}", show(e)),
-                show(v),
-            ));
+            out.push(at.finding(format!("anything but {}", show(e)), show(v)));
         }
     }
     if let Some(list) = &a.one_of {
         if !list.contains(v) {
             let opts = list.iter().map(show).collect::<Vec<_>>().join(", ");
-            out.push(Finding::new(subject, format!("one of {opts}"), show(v)));
+            out.push(at.finding(format!("one of {opts}"), show(v)));
         }
     }
     if let Some(p) = &a.matches {
-        regex_check(subject, p, v, true, &mut out);
+        regex_check(&at, p, v, true, &mut out);
     }
     if let Some(p) = &a.not_matches {
-        regex_check(subject, p, v, false, &mut out);
+        regex_check(&at, p, v, false, &mut out);
     }
     if let Some(n) = &a.contains {
         if contains(v, n) != Some(true) {
-            out.push(Finding::new(
-                subject,
-                format!("a value containing {}", show(n)),
-                show(v),
-            ));
+            out.push(at.finding(format!("a value containing {}", show(n)), show(v)));
         }
     }
     if let Some(n) = &a.not_contains {
         if contains(v, n) != Some(false) {
-            out.push(Finding::new(
-                subject,
-                format!("a value not containing {}", show(n)),
-                show(v),
-            ));
+            out.push(at.finding(format!("a value not containing {}", show(n)), show(v)));
         }
     }
     if let Some(len) = a.length {
         if size(v) != Some(len) {
-            out.push(Finding::new(
-                subject,
+            out.push(at.finding(
                 format!("length {len}"),
                 size(v).map_or_else(|| show(v), |s| format!("length {s}")),
             ));
@@ -188,8 +183,7 @@ pub fn check(subject: &str, a: &Assertion, value: Option<&Value>) -> Vec<Finding
     }
     if let Some(min) = a.min_length {
         if size(v).is_none_or(|s| s < min) {
-            out.push(Finding::new(
-                subject,
+            out.push(at.finding(
                 format!("length at least {min}"),
                 size(v).map_or_else(|| show(v), |s| format!("length {s}")),
             ));
@@ -197,7 +191,7 @@ pub fn check(subject: &str, a: &Assertion, value: Option<&Value>) -> Vec<Finding
     }
     if let Some(min) = a.at_least {
         if v.as_f64().is_none_or(|n| n < min) {
-            out.push(Finding::new(subject, format!("a number ≥ {min}"), show(v)));
+            out.push(at.finding(format!("a number ≥ {min}"), show(v)));
         }
     }
     out
@@ -214,44 +208,106 @@ mod tests {
 
     #[test]
     fn negative_assertions_hold_for_absent_values() {
-        assert!(check("x", &a(json!({"not_equals": "v"})), None).is_empty());
-        assert!(check("x", &a(json!({"not_contains": {"value": "g"}})), None).is_empty());
+        assert!(check(FindingKind::Body, "x", &a(json!({"not_equals": "v"})), None).is_empty());
+        assert!(
+            check(
+                FindingKind::Body,
+                "x",
+                &a(json!({"not_contains": {"value": "g"}})),
+                None
+            )
+            .is_empty()
+        );
         assert_eq!(
-            check("x", &a(json!({"not_equals": "v", "type": "string"})), None).len(),
+            check(
+                FindingKind::Body,
+                "x",
+                &a(json!({"not_equals": "v", "type": "string"})),
+                None
+            )
+            .len(),
             1
         );
     }
 
     #[test]
     fn present_and_absent_treat_null_as_absent() {
-        assert!(check("x", &a(json!({"present": true})), Some(&json!(1))).is_empty());
+        assert!(
+            check(
+                FindingKind::Body,
+                "x",
+                &a(json!({"present": true})),
+                Some(&json!(1))
+            )
+            .is_empty()
+        );
         assert_eq!(
-            check("x", &a(json!({"present": true})), Some(&Value::Null)).len(),
+            check(
+                FindingKind::Body,
+                "x",
+                &a(json!({"present": true})),
+                Some(&Value::Null)
+            )
+            .len(),
             1
         );
-        assert!(check("x", &a(json!({"absent": true})), None).is_empty());
+        assert!(check(FindingKind::Body, "x", &a(json!({"absent": true})), None).is_empty());
         assert_eq!(
-            check("x", &a(json!({"absent": true})), Some(&json!("pw"))).len(),
+            check(
+                FindingKind::Body,
+                "x",
+                &a(json!({"absent": true})),
+                Some(&json!("pw"))
+            )
+            .len(),
             1
         );
     }
 
     #[test]
     fn equals_is_exact_including_type() {
-        assert!(check("s", &a(json!({"equals": "404"})), Some(&json!("404"))).is_empty());
-        let f = check("s", &a(json!({"equals": "404"})), Some(&json!(404)));
-        assert_eq!(f[0].to_string(), "s: expected \"404\", got 404");
+        assert!(
+            check(
+                FindingKind::Body,
+                "s",
+                &a(json!({"equals": "404"})),
+                Some(&json!("404"))
+            )
+            .is_empty()
+        );
+        let f = check(
+            FindingKind::Body,
+            "s",
+            &a(json!({"equals": "404"})),
+            Some(&json!(404)),
+        );
+        assert_eq!(f[0].to_string(), "body s: expected \"404\", got 404");
     }
 
     #[test]
     fn type_matches_contains_length() {
         assert_eq!(
-            check("t", &a(json!({"type": "boolean"})), Some(&json!("true"))).len(),
+            check(
+                FindingKind::Body,
+                "t",
+                &a(json!({"type": "boolean"})),
+                Some(&json!("true"))
+            )
+            .len(),
             1
         );
-        assert!(check("t", &a(json!({"type": "integer"})), Some(&json!(3))).is_empty());
         assert!(
             check(
+                FindingKind::Body,
+                "t",
+                &a(json!({"type": "integer"})),
+                Some(&json!(3))
+            )
+            .is_empty()
+        );
+        assert!(
+            check(
+                FindingKind::Body,
                 "m",
                 &a(json!({"matches": "^application/scim\\+json"})),
                 Some(&json!("application/scim+json; charset=utf-8"))
@@ -259,20 +315,70 @@ mod tests {
             .is_empty()
         );
         assert_eq!(
-            check("m", &a(json!({"matches": "^a"})), Some(&json!(1))).len(),
+            check(
+                FindingKind::Body,
+                "m",
+                &a(json!({"matches": "^a"})),
+                Some(&json!(1))
+            )
+            .len(),
             1
         );
-        assert!(check("c", &a(json!({"contains": "u"})), Some(&json!(["u", "v"]))).is_empty());
+        assert!(
+            check(
+                FindingKind::Body,
+                "c",
+                &a(json!({"contains": "u"})),
+                Some(&json!(["u", "v"]))
+            )
+            .is_empty()
+        );
         assert_eq!(
-            check("c", &a(json!({"not_contains": "u"})), Some(&json!(["u"]))).len(),
+            check(
+                FindingKind::Body,
+                "c",
+                &a(json!({"not_contains": "u"})),
+                Some(&json!(["u"]))
+            )
+            .len(),
             1
         );
-        assert!(check("l", &a(json!({"length": 0})), Some(&json!([]))).is_empty());
+        assert!(
+            check(
+                FindingKind::Body,
+                "l",
+                &a(json!({"length": 0})),
+                Some(&json!([]))
+            )
+            .is_empty()
+        );
         assert_eq!(
-            check("l", &a(json!({"min_length": 1})), Some(&json!(""))).len(),
+            check(
+                FindingKind::Body,
+                "l",
+                &a(json!({"min_length": 1})),
+                Some(&json!(""))
+            )
+            .len(),
             1
         );
-        assert!(check("n", &a(json!({"at_least": 1})), Some(&json!(2))).is_empty());
-        assert!(check("o", &a(json!({"one_of": [200, 204]})), Some(&json!(204))).is_empty());
+        assert!(
+            check(
+                FindingKind::Body,
+                "n",
+                &a(json!({"at_least": 1})),
+                Some(&json!(2))
+            )
+            .is_empty()
+        );
+        assert!(
+            check(
+                FindingKind::Body,
+                "o",
+                &a(json!({"one_of": [200, 204]})),
+                Some(&json!(204))
+            )
+            .is_empty()
+        );
     }
 }

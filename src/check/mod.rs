@@ -8,48 +8,21 @@ pub use pointer::resolve;
 pub use schemas::{SchemaError, SchemaStore};
 
 use crate::http::Exchange;
+use crate::outcome::{Finding, FindingKind};
 use crate::suite::{Expect, Template, TemplateError, Vars};
-use std::fmt;
-
-/// One way an exchange did not meet its expectation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// What was looked at: `status`, `header Location`, `body /id`, `schema User`, …
-    pub subject: String,
-    pub expected: String,
-    pub actual: String,
-}
-
-impl Finding {
-    pub fn new(
-        subject: impl Into<String>,
-        expected: impl Into<String>,
-        actual: impl Into<String>,
-    ) -> Self {
-        Finding {
-            subject: subject.into(),
-            expected: expected.into(),
-            actual: actual.into(),
-        }
-    }
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: expected {}, got {}",
-            self.subject, self.expected, self.actual
-        )
-    }
-}
 
 /// A template that cannot be expanded. An undefined variable means its capture failed, which the
 /// runner reports already (load-time validation guarantees a capturing step exists), so that
 /// case adds nothing.
 fn template_finding(subject: &str, e: &TemplateError) -> Option<Finding> {
-    (!matches!(e, TemplateError::Undefined(_)))
-        .then(|| Finding::new(subject, "a value for the template", e.to_string()))
+    (!matches!(e, TemplateError::Undefined(_))).then(|| {
+        Finding::at(
+            FindingKind::Template,
+            subject,
+            "a value for the template",
+            e.to_string(),
+        )
+    })
 }
 
 /// Evaluates every part of `expect` against the exchange's response.
@@ -75,16 +48,20 @@ pub fn evaluate(
             .map(u16::to_string)
             .collect::<Vec<_>>()
             .join(" or ");
-        out.push(Finding::new("status", expected, resp.status.to_string()));
+        out.push(Finding::status(expected, resp.status.to_string()));
         // The other expectations describe the expected answer; against another one they are noise.
         return out;
     }
     for (name, assertion) in &expect.headers {
-        let subject = format!("header {name}");
         let value = resp.headers.get(name).map(serde_json::Value::String);
         match assertion::render(assertion, vars) {
-            Ok(a) => out.extend(assertion::check(&subject, &a, value.as_ref())),
-            Err(e) => out.extend(template_finding(&subject, &e)),
+            Ok(a) => out.extend(assertion::check(
+                FindingKind::Header,
+                name,
+                &a,
+                value.as_ref(),
+            )),
+            Err(e) => out.extend(template_finding(&format!("header {name}"), &e)),
         }
     }
     let json = resp.body.as_ref().and_then(|b| b.json());
@@ -98,7 +75,7 @@ pub fn evaluate(
                     .unwrap_or_else(|| "no Content-Type".into())
             ),
         };
-        out.push(Finding::new("body", "a JSON body", actual));
+        out.push(Finding::new(FindingKind::Body, None, "a JSON body", actual));
     } else if let Some(json) = json {
         for (ptr, assertion) in &expect.body {
             let rendered = match Template::parse(ptr).and_then(|t| t.render(vars)) {
@@ -116,15 +93,16 @@ pub fn evaluate(
                 }
             };
             for (concrete, value) in resolve(json, &rendered) {
-                let subject = format!("body {}", if concrete.is_empty() { "/" } else { &concrete });
-                out.extend(assertion::check(&subject, &a, value));
+                let target = if concrete.is_empty() { "/" } else { &concrete };
+                out.extend(assertion::check(FindingKind::Body, target, &a, value));
             }
         }
     }
     if let Some(name) = &expect.schema {
         match json {
-            None => out.push(Finding::new(
-                format!("schema {name}"),
+            None => out.push(Finding::at(
+                FindingKind::Schema,
+                name,
                 "a JSON body",
                 "no JSON body",
             )),
@@ -132,7 +110,7 @@ pub fn evaluate(
                 schemas
                     .validate(name, v)
                     .into_iter()
-                    .map(|msg| Finding::new(format!("schema {name}"), "a valid document", msg)),
+                    .map(|msg| Finding::at(FindingKind::Schema, name, "a valid document", msg)),
             ),
         }
     }
@@ -142,7 +120,12 @@ pub fn evaluate(
                 crate::http::Body::Json(v) => v.to_string(),
                 crate::http::Body::Text(t) => t.clone(),
             };
-            out.push(Finding::new("body", "no body", assertion::clip(&shown)));
+            out.push(Finding::new(
+                FindingKind::Body,
+                None,
+                "no body",
+                assertion::clip(&shown),
+            ));
         }
     }
     out

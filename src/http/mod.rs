@@ -111,7 +111,41 @@ pub struct Exchange {
     pub duration_ms: u64,
     /// Why no response was received (connection refused, timeout, …).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub error: Option<TransportError>,
+    /// How many times the request was sent (retries come with the http pipeline; always 1 now).
+    #[serde(skip)]
+    pub attempts: u32,
+}
+
+/// Why a request got no response; its text is already redacted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No answer within the per-request timeout.
+    #[error("timed out after {}s", .0.as_secs_f64())]
+    Timeout(Duration),
+    /// The connection could not be made (refused, DNS, TLS).
+    #[error("{0}")]
+    Connect(String),
+    /// The request or the response failed in flight.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl TransportError {
+    /// The same error with its text rewritten (stable reports replace ports and ids).
+    pub fn map_text(&self, f: impl Fn(&str) -> String) -> TransportError {
+        match self {
+            TransportError::Timeout(d) => TransportError::Timeout(*d),
+            TransportError::Connect(m) => TransportError::Connect(f(m)),
+            TransportError::Other(m) => TransportError::Other(f(m)),
+        }
+    }
+}
+
+impl Serialize for TransportError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// Sends requests and records exchanges with secrets removed.
@@ -122,9 +156,9 @@ pub struct HttpClient {
     timeout: Duration,
 }
 
-fn describe_error(e: &reqwest::Error, timeout: Duration) -> String {
+fn describe_error(e: &reqwest::Error, timeout: Duration, redactor: &Redactor) -> TransportError {
     if e.is_timeout() {
-        return format!("timed out after {}s", timeout.as_secs_f64());
+        return TransportError::Timeout(timeout);
     }
     let mut msg = if e.is_connect() {
         "could not connect".to_string()
@@ -137,7 +171,12 @@ fn describe_error(e: &reqwest::Error, timeout: Duration) -> String {
         msg.push_str(&s.to_string());
         source = s.source();
     }
-    msg
+    let msg = redactor.text(&msg);
+    if e.is_connect() {
+        TransportError::Connect(msg)
+    } else {
+        TransportError::Other(msg)
+    }
 }
 
 impl HttpClient {
@@ -215,12 +254,14 @@ impl HttpClient {
                 }),
                 duration_ms,
                 error: None,
+                attempts: 1,
             },
             Err(e) => Exchange {
                 request,
                 response: None,
                 duration_ms,
-                error: Some(self.redactor.text(&describe_error(&e, self.timeout))),
+                error: Some(describe_error(&e, self.timeout, &self.redactor)),
+                attempts: 1,
             },
         }
     }

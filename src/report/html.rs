@@ -77,7 +77,9 @@ fn pretty_transcript(e: &Exchange) -> String {
         }
         None => t.push_str(&format!(
             "\n← no response: {}\n",
-            e.error.as_deref().unwrap_or("unknown error")
+            e.error
+                .as_ref()
+                .map_or_else(|| "unknown error".to_string(), ToString::to_string)
         )),
     }
     t

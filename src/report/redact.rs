@@ -87,7 +87,7 @@ fn stable_exchange(x: &Exchange) -> Exchange {
         r.headers = stable_headers(&r.headers);
         r.body = stable_body(&r.body);
     }
-    x.error = x.error.as_deref().map(stable_text);
+    x.error = x.error.as_ref().map(|e| e.map_text(stable_text));
     x.duration_ms = 0;
     x
 }
@@ -165,6 +165,7 @@ mod tests {
             }),
             duration_ms: 17,
             error: None,
+            attempts: 1,
         };
         let s = stable_exchange(&x);
         assert_eq!(s.request.url, "http://localhost:[port]/Users");

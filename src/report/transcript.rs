@@ -38,7 +38,10 @@ pub fn transcript(exchanges: &[Exchange]) -> String {
                 }
             }
             None => {
-                let why = x.error.as_deref().unwrap_or("no response");
+                let why = x
+                    .error
+                    .as_ref()
+                    .map_or_else(|| "no response".to_string(), ToString::to_string);
                 let _ = writeln!(s, "< no response: {why}");
             }
         }
@@ -63,6 +66,7 @@ mod tests {
             response,
             duration_ms: 1,
             error: None,
+            attempts: 1,
         }
     }
 
@@ -97,7 +101,9 @@ mod tests {
     #[test]
     fn no_response_says_why() {
         let mut x = exchange(None);
-        x.error = Some("timed out".into());
-        assert!(transcript(&[x]).ends_with("< no response: timed out\n"));
+        x.error = Some(crate::http::TransportError::Timeout(
+            std::time::Duration::from_secs(2),
+        ));
+        assert!(transcript(&[x]).ends_with("< no response: timed out after 2s\n"));
     }
 }

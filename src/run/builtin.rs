@@ -1,8 +1,8 @@
 //! Built-in steps for requirements a declarative step cannot state (set comparisons and the like).
 
-use super::execute::{CheckState, StepEnd};
-use crate::check::Finding;
+use super::step::{CheckState, StepEnd};
 use crate::http::Outgoing;
+use crate::outcome::{Finding, FindingKind, StepError};
 use crate::suite::{Step, render_json};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 const MAX_PAGES: usize = 200;
 
 /// GETs a path under the base; the status and the JSON body, if any.
-async fn get_json(state: &mut CheckState<'_>, path: &str) -> Result<(u16, Option<Value>), String> {
+async fn get_json(
+    state: &mut CheckState<'_>,
+    path: &str,
+) -> Result<(u16, Option<Value>), StepError> {
     let url = format!("{}{path}", state.shared.config.base_url);
     let headers = state.shared.default_headers();
     let i = state
@@ -27,7 +30,7 @@ async fn get_json(state: &mut CheckState<'_>, path: &str) -> Result<(u16, Option
         .await?;
     let ex = &state.exchanges[i];
     match &ex.response {
-        None => Err(ex.error.clone().unwrap_or_default()),
+        None => Err(StepError::no_response(ex)),
         Some(r) => Ok((r.status, r.body.as_ref().and_then(|b| b.json()).cloned())),
     }
 }
@@ -57,14 +60,16 @@ async fn resource_type_schemas_published(state: &mut CheckState<'_>) -> StepEnd 
         .and_then(|v| v.get("Resources"))
         .and_then(Value::as_array)
     else {
-        return StepEnd::Failed(vec![Finding::new(
+        return StepEnd::Failed(vec![Finding::at(
+            FindingKind::Builtin,
             "GET /ResourceTypes",
             "a ListResponse with Resources",
             "no Resources array",
         )]);
     };
     let Some(published) = schemas.as_ref().and_then(ids_in_list) else {
-        return StepEnd::Failed(vec![Finding::new(
+        return StepEnd::Failed(vec![Finding::at(
+            FindingKind::Builtin,
             "GET /Schemas",
             "a ListResponse with Resources",
             "no Resources array",
@@ -86,7 +91,8 @@ async fn resource_type_schemas_published(state: &mut CheckState<'_>) -> StepEnd 
         }
         for s in named {
             if !published.iter().any(|p| p == s) {
-                findings.push(Finding::new(
+                findings.push(Finding::at(
+                    FindingKind::Builtin,
                     format!("ResourceType {name}"),
                     format!("{s} in /Schemas"),
                     "not published",
@@ -109,18 +115,19 @@ struct Walk {
     ids: Vec<String>,
 }
 
-fn walk_args(step: &Step, state: &CheckState<'_>) -> Result<Walk, String> {
+fn walk_args(step: &Step, state: &CheckState<'_>) -> Result<Walk, StepError> {
+    let missing = |what: &str| StepError::Builtin(what.to_string());
     let raw = step
         .with
         .as_ref()
-        .ok_or("page-walk needs `with: {filter, count, ids}`")?;
-    let args = render_json(raw, &state.vars).map_err(|e| format!("template: {e}"))?;
+        .ok_or_else(|| missing("page-walk needs `with: {filter, count, ids}`"))?;
+    let args = render_json(raw, &state.vars)?;
     let text = |k: &str| args.get(k).and_then(Value::as_str).map(str::to_string);
     let count = args
         .get("count")
         .and_then(Value::as_u64)
         .filter(|c| *c > 0)
-        .ok_or("page-walk needs a positive `count`")?;
+        .ok_or_else(|| missing("page-walk needs a positive `count`"))?;
     let ids = args
         .get("ids")
         .and_then(Value::as_array)
@@ -131,11 +138,14 @@ fn walk_args(step: &Step, state: &CheckState<'_>) -> Result<Walk, String> {
                 .collect::<Vec<_>>()
         })
         .filter(|ids| !ids.is_empty())
-        .ok_or("page-walk needs `ids`: the resources that must each be seen once")?;
+        .ok_or_else(|| {
+            missing("page-walk needs `ids`: the resources that must each be seen once")
+        })?;
     Ok(Walk {
         endpoint: text("endpoint").unwrap_or_else(|| "/Users".into()),
-        filter: text("filter")
-            .ok_or("page-walk needs a `filter` scoping the walk to the check's own data")?,
+        filter: text("filter").ok_or_else(|| {
+            missing("page-walk needs a `filter` scoping the walk to the check's own data")
+        })?,
         count: count as usize,
         ids,
     })
@@ -163,14 +173,16 @@ async fn page_walk(state: &mut CheckState<'_>, step: &Step) -> StepEnd {
         let page = match get_json(state, &path).await {
             Ok((200, Some(v))) => v,
             Ok((200, None)) => {
-                return StepEnd::Failed(vec![Finding::new(
+                return StepEnd::Failed(vec![Finding::at(
+                    FindingKind::Builtin,
                     subject,
                     "a JSON ListResponse",
                     "no JSON body",
                 )]);
             }
             Ok((status, _)) => {
-                return StepEnd::Failed(vec![Finding::new(
+                return StepEnd::Failed(vec![Finding::at(
+                    FindingKind::Builtin,
                     subject,
                     "status 200",
                     status.to_string(),
@@ -184,7 +196,8 @@ async fn page_walk(state: &mut CheckState<'_>, step: &Step) -> StepEnd {
             .cloned()
             .unwrap_or_default();
         if items.len() > walk.count {
-            findings.push(Finding::new(
+            findings.push(Finding::at(
+                FindingKind::Builtin,
                 format!("page at startIndex {start}"),
                 format!("at most {} resources", walk.count),
                 items.len().to_string(),
@@ -207,12 +220,14 @@ async fn page_walk(state: &mut CheckState<'_>, step: &Step) -> StepEnd {
     for id in &walk.ids {
         match seen.get(id).copied().unwrap_or(0) {
             1 => {}
-            0 => findings.push(Finding::new(
+            0 => findings.push(Finding::at(
+                FindingKind::Builtin,
                 format!("resource {id}"),
                 "seen once while paging",
                 "never seen",
             )),
-            n => findings.push(Finding::new(
+            n => findings.push(Finding::at(
+                FindingKind::Builtin,
                 format!("resource {id}"),
                 "seen once while paging",
                 format!("seen {n} times"),
@@ -245,7 +260,8 @@ async fn bulk_limit(state: &mut CheckState<'_>, limit: Limit) -> StepEnd {
     let spc = match get_json(state, "/ServiceProviderConfig").await {
         Ok((_, Some(v))) => v,
         Ok((status, None)) => {
-            return StepEnd::Failed(vec![Finding::new(
+            return StepEnd::Failed(vec![Finding::at(
+                FindingKind::Builtin,
                 "GET /ServiceProviderConfig",
                 "a JSON body",
                 format!("status {status} without JSON"),
@@ -262,7 +278,8 @@ async fn bulk_limit(state: &mut CheckState<'_>, limit: Limit) -> StepEnd {
         .and_then(|b| b.get(field))
         .and_then(Value::as_u64)
     else {
-        return StepEnd::Failed(vec![Finding::new(
+        return StepEnd::Failed(vec![Finding::at(
+            FindingKind::Builtin,
             format!("bulk.{field}"),
             "an integer in /ServiceProviderConfig",
             "absent",
@@ -286,7 +303,11 @@ async fn bulk_limit(state: &mut CheckState<'_>, limit: Limit) -> StepEnd {
             let frame = serde_json::to_vec(&patch(String::new())).map_or(0, |v| v.len() as u64);
             patch("x".repeat((max + 1).saturating_sub(frame) as usize))
         }
-        _ => return StepEnd::Errored(format!("bulk.{field} is {max}: too large to probe")),
+        _ => {
+            return StepEnd::Errored(StepError::Builtin(format!(
+                "bulk.{field} is {max}: too large to probe"
+            )));
+        }
     };
     let url = format!("{}/Bulk", state.shared.config.base_url);
     let mut headers = state.shared.default_headers();
@@ -302,7 +323,7 @@ async fn bulk_limit(state: &mut CheckState<'_>, limit: Limit) -> StepEnd {
         Err(e) => return StepEnd::Errored(e),
     };
     let Some(resp) = &state.exchanges[i].response else {
-        return StepEnd::Errored(state.exchanges[i].error.clone().unwrap_or_default());
+        return StepEnd::Errored(StepError::no_response(&state.exchanges[i]));
     };
     let over = match limit {
         Limit::Operations => format!("{} operations (maxOperations {max})", max + 1),
@@ -310,7 +331,8 @@ async fn bulk_limit(state: &mut CheckState<'_>, limit: Limit) -> StepEnd {
     };
     let mut findings = Vec::new();
     if resp.status != 413 {
-        findings.push(Finding::new(
+        findings.push(Finding::at(
+            FindingKind::Builtin,
             format!("status for {over}"),
             "413",
             resp.status.to_string(),
@@ -323,8 +345,9 @@ async fn bulk_limit(state: &mut CheckState<'_>, limit: Limit) -> StepEnd {
             .and_then(Value::as_array)
             .is_some_and(|a| a.iter().any(|u| u == urn))
         {
-            findings.push(Finding::new(
-                "body /schemas",
+            findings.push(Finding::at(
+                FindingKind::Body,
+                "/schemas",
                 format!("containing {urn}"),
                 "absent",
             ));
@@ -333,7 +356,7 @@ async fn bulk_limit(state: &mut CheckState<'_>, limit: Limit) -> StepEnd {
             let got = json
                 .and_then(|j| j.get("status"))
                 .map_or("absent".to_string(), Value::to_string);
-            findings.push(Finding::new("body /status", "\"413\"", got));
+            findings.push(Finding::at(FindingKind::Body, "/status", "\"413\"", got));
         }
     }
     if findings.is_empty() {
@@ -350,6 +373,8 @@ pub async fn run(state: &mut CheckState<'_>, name: &str, step: &Step) -> StepEnd
         "page-walk" => page_walk(state, step).await,
         "bulk-over-max-operations" => bulk_limit(state, Limit::Operations).await,
         "bulk-over-max-payload" => bulk_limit(state, Limit::Payload).await,
-        other => StepEnd::Errored(format!("unknown built-in step `{other}`")),
+        other => StepEnd::Errored(StepError::Builtin(format!(
+            "unknown built-in step `{other}`"
+        ))),
     }
 }

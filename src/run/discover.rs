@@ -66,7 +66,7 @@ pub async fn discover(
     let Some(resp) = ex.response else {
         return Err(DiscoveryError::Unreachable {
             url: shown,
-            reason: ex.error.unwrap_or_default(),
+            reason: ex.error.map(|e| e.to_string()).unwrap_or_default(),
         });
     };
     if !(200..300).contains(&resp.status) {

@@ -7,6 +7,7 @@ mod discover;
 mod execute;
 mod ledger;
 mod plan;
+mod step;
 
 pub use discover::{Capabilities, DiscoveryError, discover};
 pub use execute::Session;

@@ -52,6 +52,7 @@ pub fn canned() -> RunReport {
         }),
         duration_ms: 2,
         error: None,
+        attempts: 1,
     };
     let results = vec![
         result(

@@ -1,0 +1,128 @@
+//! A finding: one way a response did not meet what a check expected, as data that every reporter
+//! reads field by field (no reporter parses a message back).
+
+use crate::suite::Origin;
+use serde::Serialize;
+use std::fmt;
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingKind {
+    /// The HTTP status code.
+    Status,
+    /// A response header; the target is its name.
+    Header,
+    /// A value in the JSON body; the target is its JSON Pointer.
+    Body,
+    /// The body against a named JSON Schema; the target is the schema's name.
+    Schema,
+    /// A value a step had to capture for later steps; the target is the variable's name.
+    Capture,
+    /// A template in an expectation that could not be expanded; the target says where.
+    Template,
+    /// An observation of a built-in step (a page, a resource, a limit); the target says what.
+    Builtin,
+}
+
+/// One way an exchange did not meet its expectation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    /// A JSON Pointer, a header name, a schema or variable name; `None` for the status.
+    pub target: Option<String>,
+    pub expected: String,
+    pub actual: String,
+    /// The server's own explanation: the `detail` of a SCIM error body in the response judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_detail: Option<String>,
+    /// Where in the suite the expectation was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+impl Finding {
+    pub fn new(
+        kind: FindingKind,
+        target: Option<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
+        Finding {
+            kind,
+            target,
+            expected: expected.into(),
+            actual: actual.into(),
+            server_detail: None,
+            origin: None,
+        }
+    }
+
+    /// A finding on the status code.
+    pub fn status(expected: impl Into<String>, actual: impl Into<String>) -> Self {
+        Finding::new(FindingKind::Status, None, expected, actual)
+    }
+
+    /// A finding on a named target (header, pointer, schema, variable, observation).
+    pub fn at(
+        kind: FindingKind,
+        target: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
+        Finding::new(kind, Some(target.into()), expected, actual)
+    }
+
+    /// What was looked at, as messages show it: `status`, `header Location`, `body /id`,
+    /// `schema User`, `capture id`, or a built-in step's own words.
+    pub fn subject(&self) -> String {
+        let word = match self.kind {
+            FindingKind::Status => "status",
+            FindingKind::Header => "header",
+            FindingKind::Body => "body",
+            FindingKind::Schema => "schema",
+            FindingKind::Capture => "capture",
+            FindingKind::Template | FindingKind::Builtin => {
+                return self.target.clone().unwrap_or_default();
+            }
+        };
+        match &self.target {
+            Some(t) => format!("{word} {t}"),
+            None => word.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: expected {}, got {}",
+            self.subject(),
+            self.expected,
+            self.actual
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_read_as_before() {
+        assert_eq!(
+            Finding::status("201", "400").to_string(),
+            "status: expected 201, got 400"
+        );
+        let f = Finding::at(FindingKind::Body, "/id", "present", "absent");
+        assert_eq!(f.to_string(), "body /id: expected present, got absent");
+        let f = Finding::at(
+            FindingKind::Builtin,
+            "resource x",
+            "seen once",
+            "never seen",
+        );
+        assert_eq!(f.subject(), "resource x");
+    }
+}

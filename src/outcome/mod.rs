@@ -1,0 +1,10 @@
+//! Outcomes as data: what each check and step found, between `run` (which produces them) and
+//! `report` (which renders them). Pure: no I/O, no async.
+
+mod error;
+mod finding;
+mod role;
+
+pub use error::StepError;
+pub use finding::{Finding, FindingKind};
+pub use role::{Role, StepShape, infer_roles};
