@@ -35,8 +35,10 @@ fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let runtime = Arc::new(tokio::runtime::Runtime::new().expect("tokio runtime"));
     let (base_url, token, server) = runtime.block_on(start_your_server());
-    let trials =
-        trials(Arc::clone(&runtime), &Target { base_url, token }).expect("discovery succeeds");
+    // Target::new(url).token(t) — add .header(..), .suites(dir), .only(pattern), .skip(pattern)
+    let mut target = Target::new(base_url);
+    target.token = token;
+    let trials = trials(Arc::clone(&runtime), &target).expect("discovery succeeds");
     let conclusion = libtest_mimic::run(&args, trials);
     drop(server);
     conclusion.exit();

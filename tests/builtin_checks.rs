@@ -16,10 +16,7 @@ fn main() {
     let server = runtime
         .block_on(server::start(config))
         .expect("the reference server starts");
-    let target = Target {
-        base_url: server.base_url().to_string(),
-        token: Some(token),
-    };
+    let target = Target::new(server.base_url()).token(token);
     let trials =
         trials(Arc::clone(&runtime), &target).expect("discovery against the reference server");
     // The reference server advertises everything the built-in checks need: none may be skipped.

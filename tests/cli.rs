@@ -35,7 +35,13 @@ fn embedded_run_passes_and_never_prints_the_token() {
         "the token leaked into the output or report"
     );
     let json: serde_json::Value = serde_json::from_str(&report).unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
+    assert!(json["run_id"].as_str().is_some_and(|id| id.len() == 8));
+    assert_eq!(json["interrupted"], false);
+    assert_eq!(
+        json["discovery"]["exchanges"].as_array().map(Vec::len),
+        Some(2)
+    );
     assert_eq!(json["summary"]["failed"], 0);
     assert_eq!(json["summary"]["skipped"], 0);
     let first = &json["results"][0];
@@ -47,8 +53,11 @@ fn embedded_run_passes_and_never_prints_the_token() {
         "ref",
         "tags",
         "status",
+        "origin",
         "message",
         "duration_ms",
+        "steps",
+        "cleanup",
         "exchanges",
     ] {
         assert!(first.get(key).is_some(), "result lacks {key}");

@@ -1,11 +1,13 @@
 //! The fault model: for every named fault of the reference server, exactly the checks that
-//! fixtures/faults.yaml lists fail (one check at a time); every built-in check is failed by at least one fault (a check
-//! that cannot fail is a defect); and every run leaves the server as empty as it found it.
+//! fixtures/faults.yaml (version 2) lists fail, and exactly those it lists are blocked (one check
+//! at a time, under the server configuration the fault names); every built-in check is failed by
+//! at least one fault (a check that cannot fail is a defect); and every run leaves the server as
+//! empty as it found it.
 
 use futures::StreamExt;
 use scimcheck::check::SchemaStore;
 use scimcheck::load::{self, Catalog};
-use scimcheck::run::{self, RunConfig, Status};
+use scimcheck::run::{RunConfig, Runner, Silent, Status};
 use scimcheck::server::{self, Fault, ServerConfig};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -13,26 +15,99 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 const TOKEN: &str = "fault-model-token";
 
-fn expected() -> BTreeMap<String, BTreeSet<String>> {
+/// How a fault's server is configured to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Auth {
+    /// The server requires a bearer token, and the harness has it.
+    Bearer,
+    /// No credential anywhere.
+    None,
+}
+
+/// One fault's entry in fixtures/faults.yaml (version 2).
+#[derive(Debug)]
+struct Spec {
+    fails: BTreeSet<String>,
+    blocked: BTreeSet<String>,
+    auth: Auth,
+    /// The fault fails nothing on purpose: its point is that the harness adapts.
+    adapts: bool,
+}
+
+fn ids(name: &str, key: &str, v: &Yaml) -> BTreeSet<String> {
+    match v {
+        Yaml::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().expect("check ids are strings").to_string())
+            .collect(),
+        Yaml::Null => BTreeSet::new(),
+        other => panic!("{name}.{key}: expected a list, got {other:?}"),
+    }
+}
+
+fn spec(name: &str, v: &Yaml) -> Spec {
+    let Yaml::Hash(map) = v else {
+        panic!("{name}: expected a mapping with `fails`, got {v:?}")
+    };
+    let mut spec = Spec {
+        fails: BTreeSet::new(),
+        blocked: BTreeSet::new(),
+        auth: Auth::Bearer,
+        adapts: false,
+    };
+    let mut has_fails = false;
+    for (k, v) in map {
+        match k.as_str().unwrap_or_default() {
+            "fails" => {
+                spec.fails = ids(name, "fails", v);
+                has_fails = true;
+            }
+            "blocked" => spec.blocked = ids(name, "blocked", v),
+            "adapts" => spec.adapts = v.as_bool().expect("adapts is a boolean"),
+            "server" => {
+                let Yaml::Hash(server) = v else {
+                    panic!("{name}.server: expected a mapping")
+                };
+                for (k, v) in server {
+                    match (k.as_str(), v.as_str()) {
+                        (Some("auth"), Some("bearer")) => spec.auth = Auth::Bearer,
+                        (Some("auth"), Some("none")) => spec.auth = Auth::None,
+                        other => panic!("{name}.server: unknown setting {other:?}"),
+                    }
+                }
+            }
+            other => panic!("{name}: unknown key `{other}` (fails, blocked, server, adapts)"),
+        }
+    }
+    assert!(
+        has_fails,
+        "{name}: `fails` is required (`fails: []` for none)"
+    );
+    spec
+}
+
+fn expected() -> BTreeMap<String, Spec> {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/faults.yaml"))
             .unwrap();
     let docs = YamlLoader::load_from_str(&text).expect("faults.yaml parses");
-    let Some(Yaml::Hash(map)) = docs.into_iter().next() else {
+    let Some(Yaml::Hash(top)) = docs.into_iter().next() else {
         panic!("faults.yaml is a mapping")
     };
-    map.into_iter()
+    assert_eq!(
+        top.get(&Yaml::String("version".into())),
+        Some(&Yaml::Integer(2)),
+        "faults.yaml must say `version: 2`"
+    );
+    let Some(Yaml::Hash(faults)) = top.get(&Yaml::String("faults".into())) else {
+        panic!("faults.yaml needs a `faults:` mapping")
+    };
+    faults
+        .iter()
         .map(|(k, v)| {
             let name = k.as_str().expect("fault names are strings").to_string();
-            let ids = match v {
-                Yaml::Array(items) => items
-                    .iter()
-                    .map(|i| i.as_str().expect("check ids").to_string())
-                    .collect(),
-                Yaml::Null => BTreeSet::new(),
-                other => panic!("{name}: expected a list, got {other:?}"),
-            };
-            (name, ids)
+            let spec = spec(&name, v);
+            (name, spec)
         })
         .collect()
 }
@@ -52,40 +127,60 @@ async fn users_left(base_url: &str) -> u64 {
     body["totalResults"].as_u64().unwrap_or(0)
 }
 
-/// Runs every built-in check against a server with `faults`; returns the ids that did not pass.
-async fn not_passing(
+/// What one run under a fault gave: the ids that failed or errored, those blocked, and the
+/// users left on the server.
+struct Got {
+    failing: BTreeSet<String>,
+    blocked: BTreeSet<String>,
+    users_left: u64,
+}
+
+/// Runs every built-in check against a server with `faults`.
+async fn run_under(
     catalog: &Catalog,
     schemas: Arc<SchemaStore>,
     faults: &[Fault],
-) -> (BTreeSet<String>, u64) {
+    auth: Auth,
+) -> Got {
+    let token = (auth == Auth::Bearer).then(|| TOKEN.to_string());
     let config = ServerConfig {
-        token: Some(TOKEN.into()),
+        token: token.clone(),
         faults: faults.iter().copied().collect(),
         ..ServerConfig::default()
     };
     let server = server::start(config).await.expect("server starts");
     let mut config = RunConfig::new(server.base_url());
-    config.token = Some(TOKEN.into());
+    config.token = token;
     // One check at a time: under a fault such as filter-ignored, other checks' users would
     // otherwise leak into a result depending on timing, and the verdict would not be exact.
     config.jobs = 1;
-    let report = run::run_checks(&config, &catalog.checks, schemas)
+    let report = Runner::with_schemas(config, catalog.checks.clone(), schemas)
+        .expect("the runner builds")
+        .run(&Silent)
         .await
         .expect("discovery works under every fault");
-    let failing = report
-        .results
-        .iter()
-        .filter(|r| matches!(r.status, Status::Failed | Status::Errored))
-        .map(|r| r.id.clone())
-        .collect();
-    (failing, users_left(server.base_url()).await)
+    let with = |statuses: &[Status]| {
+        report
+            .results
+            .iter()
+            .filter(|r| statuses.contains(&r.status))
+            .map(|r| r.id.clone())
+            .collect()
+    };
+    Got {
+        failing: with(&[Status::Failed, Status::Errored]),
+        blocked: with(&[Status::Blocked]),
+        users_left: users_left(server.base_url()).await,
+    }
 }
 
-fn diff(name: &str, want: &BTreeSet<String>, got: &BTreeSet<String>) -> Option<String> {
+fn diff(name: &str, list: &str, want: &BTreeSet<String>, got: &BTreeSet<String>) -> Option<String> {
     let missing: Vec<_> = want.difference(got).collect();
     let extra: Vec<_> = got.difference(want).collect();
     (!missing.is_empty() || !extra.is_empty()).then(|| {
-        format!("{name}:\n  listed but passed: {missing:?}\n  failed but not listed: {extra:?}")
+        format!(
+            "{name} ({list}):\n  listed but not so: {missing:?}\n  so but not listed: {extra:?}"
+        )
     })
 }
 
@@ -102,39 +197,51 @@ async fn each_fault_fails_exactly_its_listed_checks() {
         "fixtures/faults.yaml must list every fault the server has, and no other"
     );
 
-    let (clean, left) = not_passing(&catalog, Arc::clone(&schemas), &[]).await;
+    let clean = run_under(&catalog, Arc::clone(&schemas), &[], Auth::Bearer).await;
     assert!(
-        clean.is_empty(),
-        "checks fail against the correct server: {clean:?}"
+        clean.failing.is_empty() && clean.blocked.is_empty(),
+        "checks do not pass against the correct server: {:?} {:?}",
+        clean.failing,
+        clean.blocked
     );
-    assert_eq!(left, 0, "a clean run left {left} users behind");
+    assert_eq!(clean.users_left, 0, "a clean run left users behind");
 
-    let runs: Vec<(Fault, (BTreeSet<String>, u64))> =
-        futures::stream::iter(Fault::ALL.iter().copied())
-            .map(|f| {
-                let (catalog, schemas) = (&catalog, Arc::clone(&schemas));
-                async move { (f, not_passing(catalog, schemas, &[f]).await) }
-            })
-            .buffer_unordered(4)
-            .collect()
-            .await;
+    let runs: Vec<(Fault, Got)> = futures::stream::iter(Fault::ALL.iter().copied())
+        .map(|f| {
+            let (catalog, schemas) = (&catalog, Arc::clone(&schemas));
+            let auth = expected[f.name()].auth;
+            async move { (f, run_under(catalog, schemas, &[f], auth).await) }
+        })
+        .buffer_unordered(4)
+        .collect()
+        .await;
 
     let mut problems = Vec::new();
-    for (fault, (got, left)) in &runs {
+    for (fault, got) in &runs {
         let want = &expected[fault.name()];
-        if want.is_empty() {
-            problems.push(format!(
-                "{}: fails no check, so it proves nothing",
+        match (
+            want.fails.is_empty() && want.blocked.is_empty(),
+            want.adapts,
+        ) {
+            (true, false) => problems.push(format!(
+                "{}: fails no check, so it proves nothing (or declare `adapts: true`)",
                 fault.name()
-            ));
+            )),
+            (false, true) => problems.push(format!(
+                "{}: declared `adapts: true` but lists checks that fail",
+                fault.name()
+            )),
+            _ => {}
         }
-        problems.extend(diff(fault.name(), want, got));
+        problems.extend(diff(fault.name(), "fails", &want.fails, &got.failing));
+        problems.extend(diff(fault.name(), "blocked", &want.blocked, &got.blocked));
         // Cleanup must hold under every fault except those where DELETE itself does not delete.
         let deletes_work = !matches!(fault, Fault::DeleteIgnored);
-        if deletes_work && *left != 0 {
+        if deletes_work && got.users_left != 0 {
             problems.push(format!(
-                "{}: the run left {left} users behind",
-                fault.name()
+                "{}: the run left {} users behind",
+                fault.name(),
+                got.users_left
             ));
         }
     }
@@ -148,7 +255,10 @@ async fn each_fault_fails_exactly_its_listed_checks() {
 #[test]
 fn every_check_is_failed_by_some_fault() {
     let catalog = load::load(None).unwrap();
-    let covered: BTreeSet<String> = expected().into_values().flatten().collect();
+    let covered: BTreeSet<String> = expected()
+        .into_values()
+        .flat_map(|s| s.fails.into_iter().chain(s.blocked))
+        .collect();
     let uncovered: Vec<&str> = catalog
         .checks
         .iter()

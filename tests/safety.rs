@@ -3,7 +3,8 @@
 
 use scimcheck::check::SchemaStore;
 use scimcheck::load::{self, Source, validate_sources};
-use scimcheck::run::{self, CheckResult, RunConfig, Status};
+use scimcheck::outcome::{Finding, StepError};
+use scimcheck::run::{CheckResult, RunConfig, Runner, Silent, Status};
 use scimcheck::server::{self, RunningServer, ServerConfig};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -58,7 +59,9 @@ async fn run_suite(base: &str, yaml: &str) -> Vec<CheckResult> {
     let schemas = Arc::new(SchemaStore::compile(&catalog.schemas).unwrap());
     let mut config = RunConfig::new(base);
     config.token = Some(TOKEN.into());
-    run::run_checks(&config, &checks, schemas)
+    Runner::with_schemas(config, checks, schemas)
+        .unwrap()
+        .run(&Silent)
         .await
         .unwrap()
         .results
@@ -96,10 +99,10 @@ async fn refuses_to_touch_what_it_did_not_create() {
             "{method} {path}: {}",
             results[0].message
         );
+        let error = results[0].deciding_step().and_then(|s| s.error.as_ref());
         assert!(
-            results[0].message.contains("safety: refusing"),
-            "{}",
-            results[0].message
+            matches!(error, Some(StepError::Safety(_))),
+            "a safety refusal, typed as one: {error:?}"
         );
         let left = users(base).await;
         assert!(
@@ -122,6 +125,8 @@ async fn cleans_up_when_a_check_fails_midway() {
     );
     let results = run_suite(base, &yaml).await;
     assert_eq!(results[0].status, Status::Failed);
+    let step = results[0].deciding_step().expect("a step failed");
+    assert_eq!(step.findings, [Finding::status("418", "201")]);
     assert!(
         results[0].message.contains("status: expected 418, got 201"),
         "{}",

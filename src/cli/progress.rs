@@ -1,9 +1,10 @@
 //! Live progress while checks run: a bar on an interactive terminal, plain lines in CI logs and
 //! pipes, nothing with --quiet. Progress goes to stderr; the summary and paths go to stdout.
 
-use crate::run::{CheckResult, Status};
+use crate::run::{CheckResult, RunEvent, Status};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,12 +14,14 @@ pub enum Verbosity {
     Verbose,
 }
 
+/// Follows a run's events on stderr.
 #[derive(Debug)]
 pub struct Progress {
-    bar: Option<ProgressBar>,
+    /// Made when the run starts (the plan gives its length); `None` inside when no bar is wanted.
+    bar: OnceLock<Option<ProgressBar>>,
     verbosity: Verbosity,
     done: AtomicUsize,
-    total: usize,
+    total: AtomicUsize,
 }
 
 fn label(status: Status) -> String {
@@ -27,6 +30,7 @@ fn label(status: Status) -> String {
         Status::Failed => console::Style::new().red().bold(),
         Status::Errored => console::Style::new().yellow().bold(),
         Status::Skipped => console::Style::new().dim(),
+        Status::Blocked => console::Style::new().magenta(),
     };
     style
         .for_stderr()
@@ -35,10 +39,20 @@ fn label(status: Status) -> String {
 }
 
 impl Progress {
+    pub fn new(verbosity: Verbosity) -> Self {
+        Progress {
+            bar: OnceLock::new(),
+            verbosity,
+            done: AtomicUsize::new(0),
+            total: AtomicUsize::new(0),
+        }
+    }
+
     /// A bar only on a terminal outside CI (`CI` set means a log, however it is attached).
-    pub fn new(total: usize, verbosity: Verbosity) -> Self {
+    fn start(&self, total: usize) {
+        self.total.store(total, Ordering::Relaxed);
         let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-        let bar = (interactive && verbosity != Verbosity::Quiet).then(|| {
+        let bar = (interactive && self.verbosity != Verbosity::Quiet).then(|| {
             let bar = ProgressBar::new(total as u64);
             if let Ok(style) =
                 ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
@@ -47,20 +61,47 @@ impl Progress {
             }
             bar
         });
-        Progress {
-            bar,
-            verbosity,
-            done: AtomicUsize::new(0),
-            total,
+        let _ = self.bar.set(bar);
+    }
+
+    fn bar(&self) -> Option<&ProgressBar> {
+        self.bar.get().and_then(Option::as_ref)
+    }
+
+    /// Called for every run event, from the run's tasks.
+    pub fn on_event(&self, event: &RunEvent<'_>) {
+        match event {
+            RunEvent::Started { planned, .. } => self.start(*planned),
+            RunEvent::CheckFinished(r) => self.on_result(r),
+            RunEvent::Interrupted => {
+                self.finish();
+                eprintln!("interrupted: deleting what this run created (Ctrl-C again to stop)");
+            }
+            RunEvent::SweepFinished {
+                abandoned: true, ..
+            } => eprintln!("cleanup stopped; resources this run created may remain"),
+            RunEvent::SweepFinished {
+                left_behind: [], ..
+            } => eprintln!("cleanup complete"),
+            RunEvent::SweepFinished { left_behind, .. } => {
+                eprintln!(
+                    "cleanup could not delete {} resource(s):",
+                    left_behind.len()
+                );
+                for k in *left_behind {
+                    eprintln!("  {k}");
+                }
+            }
         }
     }
 
     /// Called as each check finishes, from the run's tasks.
-    pub fn on_result(&self, r: &CheckResult) {
+    fn on_result(&self, r: &CheckResult) {
         let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        let notable = matches!(r.status, Status::Failed | Status::Errored);
-        let line = format!("[{n}/{}] {} {}", self.total, label(r.status), r.id);
-        match &self.bar {
+        let notable = r.status.is_bad();
+        let total = self.total.load(Ordering::Relaxed);
+        let line = format!("[{n}/{total}] {} {}", label(r.status), r.id);
+        match self.bar() {
             Some(bar) => {
                 if notable || self.verbosity == Verbosity::Verbose {
                     bar.println(line);
@@ -78,7 +119,7 @@ impl Progress {
     }
 
     pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.bar() {
             bar.finish_and_clear();
         }
     }

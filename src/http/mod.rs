@@ -113,7 +113,6 @@ pub struct Exchange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<TransportError>,
     /// How many times the request was sent (retries come with the http pipeline; always 1 now).
-    #[serde(skip)]
     pub attempts: u32,
 }
 

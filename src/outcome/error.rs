@@ -33,6 +33,17 @@ impl StepError {
         )
     }
 
+    /// The same error with its text rewritten (stable reports replace ports and ids).
+    pub fn map_text(&self, f: impl Fn(&str) -> String) -> StepError {
+        match self {
+            StepError::Transport(e) => StepError::Transport(e.map_text(f)),
+            StepError::Timeout(e) => StepError::Timeout(e.map_text(f)),
+            StepError::Safety(m) => StepError::Safety(f(m)),
+            StepError::Template(e) => StepError::Template(e.clone()),
+            StepError::Builtin(m) => StepError::Builtin(f(m)),
+        }
+    }
+
     /// The stable name reports use for the error's kind.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -3,8 +3,10 @@
 
 mod error;
 mod finding;
+mod result;
 mod role;
 
 pub use error::StepError;
 pub use finding::{Finding, FindingKind};
+pub use result::{CheckResult, CleanupOutcome, Status, StepOutcome, Summary};
 pub use role::{Role, StepShape, infer_roles};

@@ -137,7 +137,8 @@ pub fn render_diff(diff: &Diff, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::{Capabilities, CheckResult, Tool};
+    use crate::outcome::CleanupOutcome;
+    use crate::run::{Capabilities, CheckResult, RunExchanges, Tool};
     use crate::suite::Level;
 
     fn report(verdicts: &[(&str, Status)]) -> RunReport {
@@ -150,25 +151,34 @@ mod tests {
                 spec: String::new(),
                 catalogue_ref: None,
                 tags: vec![],
+                origin: String::new(),
                 status: *status,
                 message: String::new(),
+                reason: None,
                 duration_ms: 7,
+                steps: vec![],
+                cleanup: CleanupOutcome::default(),
                 exchanges: vec![],
             })
             .collect();
         RunReport {
-            schema_version: 1,
+            schema_version: 2,
             tool: Tool {
                 name: "scimcheck",
                 version: "0",
             },
+            run_id: "ab12cd34".into(),
             target: "http://127.0.0.1:1234/scim/v2".into(),
+            profile: None,
             started_at: "2026-01-01T00:00:00Z".into(),
             duration_ms: 99,
-            summary: RunReport::summarize(&results),
-            results,
-            left_behind: vec![],
+            interrupted: false,
             capabilities: Capabilities::default(),
+            summary: RunReport::summarize(&results),
+            discovery: RunExchanges::default(),
+            cleanup: RunExchanges::default(),
+            left_behind: vec![],
+            results,
         }
     }
 

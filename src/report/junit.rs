@@ -1,7 +1,7 @@
 //! `junit.xml` via quick-junit: one testsuite per area, one testcase per check; a failed check is a
 //! `failure`, an errored one an `error` (kept apart), a skipped one `skipped` with its reason.
 
-use super::parts::{area, first_finding};
+use super::parts::area;
 use super::transcript::transcript;
 use crate::run::{CheckResult, RunReport, Status};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
@@ -21,14 +21,14 @@ fn test_case(r: &CheckResult) -> TestCase {
             s.set_message(r.message.as_str());
             s
         }
-        Status::Failed | Status::Errored => {
+        Status::Failed | Status::Errored | Status::Blocked => {
             let kind = if r.status == Status::Failed {
                 NonSuccessKind::Failure
             } else {
                 NonSuccessKind::Error
             };
             let mut s = TestCaseStatus::non_success(kind);
-            s.set_message(first_finding(&r.message))
+            s.set_message(r.first_problem())
                 .set_type(r.level.as_str())
                 .set_description(r.message.as_str());
             s

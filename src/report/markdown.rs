@@ -1,7 +1,7 @@
 //! `summary.md`: short enough for a GitHub job summary or a pull-request comment — counts, a table
 //! by area, the failed and errored checks with their first finding; no transcripts.
 
-use super::parts::{area, first_finding};
+use super::parts::area;
 use crate::run::{RunReport, Status, Summary};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -75,7 +75,7 @@ pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
                 r.id,
                 escape(&r.title),
                 escape(&r.spec),
-                escape(first_finding(&r.message))
+                escape(&r.first_problem())
             );
         }
         if bad.len() > MAX_LISTED {

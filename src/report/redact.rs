@@ -98,12 +98,31 @@ pub fn stable_report(report: &RunReport) -> RunReport {
     out.target = stable_text(&out.target);
     out.started_at = stable_text(&out.started_at);
     out.duration_ms = 0;
+    out.run_id = "[run]".into();
     out.left_behind = out.left_behind.iter().map(|k| stable_text(k)).collect();
+    for x in [&mut out.discovery, &mut out.cleanup] {
+        x.exchanges = x.exchanges.iter().map(stable_exchange).collect();
+    }
     for r in &mut out.results {
         r.message = stable_text(&r.message);
         r.title = stable_text(&r.title);
         r.duration_ms = 0;
         r.exchanges = r.exchanges.iter().map(stable_exchange).collect();
+        r.cleanup.left_behind = r
+            .cleanup
+            .left_behind
+            .iter()
+            .map(|k| stable_text(k))
+            .collect();
+        for step in &mut r.steps {
+            for f in &mut step.findings {
+                f.expected = stable_text(&f.expected);
+                f.actual = stable_text(&f.actual);
+                f.target = f.target.as_deref().map(stable_text);
+                f.server_detail = f.server_detail.as_deref().map(stable_text);
+            }
+            step.error = step.error.as_ref().map(|e| e.map_text(stable_text));
+        }
     }
     out
 }

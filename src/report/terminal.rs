@@ -33,6 +33,7 @@ fn styled(text: String, status: Status, color: bool) -> String {
         Status::Failed => console::Style::new().red().bold(),
         Status::Errored => console::Style::new().yellow().bold(),
         Status::Skipped => console::Style::new().dim(),
+        Status::Blocked => console::Style::new().magenta().bold(),
     };
     style.force_styling(color).apply_to(text).to_string()
 }
@@ -69,15 +70,17 @@ pub fn render_terminal(report: &RunReport, color: bool) -> String {
             None => r.spec.clone(),
         };
         let _ = writeln!(s, "         {reference}");
-        match r
-            .message
-            .split_once("): ")
-            .filter(|_| r.message.starts_with("step "))
-        {
-            Some((head, findings)) => {
-                let _ = writeln!(s, "         {head})");
-                for f in findings.lines() {
-                    let _ = writeln!(s, "           {f}");
+        match r.step_heading() {
+            Some(heading) => {
+                let _ = writeln!(s, "         {heading}");
+                for line in r.problem_lines() {
+                    for l in line.lines() {
+                        let _ = writeln!(s, "           {l}");
+                    }
+                }
+                if !r.cleanup.left_behind.is_empty() {
+                    let list = r.cleanup.left_behind.join(", ");
+                    let _ = writeln!(s, "           cleanup could not delete {list}");
                 }
             }
             None => {

@@ -1,7 +1,7 @@
 //! Capability discovery from /ServiceProviderConfig, and the clear failure when the target is not a
 //! SCIM service provider at all (unreachable, HTML, 5xx).
 
-use crate::http::{HttpClient, Outgoing};
+use crate::http::{Exchange, HttpClient, Outgoing};
 use crate::suite::Capability;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -16,6 +16,13 @@ impl Capabilities {
     pub fn has(&self, c: Capability) -> bool {
         self.supported.contains(&c)
     }
+}
+
+/// What discovery learnt, and the exchanges it learnt it from.
+#[derive(Debug, Clone, Default)]
+pub struct Discovered {
+    pub capabilities: Capabilities,
+    pub exchanges: Vec<Exchange>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +57,7 @@ fn flag(spc: &Value, feature: &str) -> bool {
 pub async fn discover(
     client: &HttpClient,
     config: &super::RunConfig,
-) -> Result<Capabilities, DiscoveryError> {
+) -> Result<Discovered, DiscoveryError> {
     let url = format!("{}/ServiceProviderConfig", config.base_url);
     let has_token = config.token.is_some();
     let headers = config.default_headers();
@@ -62,6 +69,7 @@ pub async fn discover(
             body: None,
         })
         .await;
+    let mut exchanges = vec![ex.clone()];
     let shown = ex.request.url.clone();
     let Some(resp) = ex.response else {
         return Err(DiscoveryError::Unreachable {
@@ -120,8 +128,13 @@ pub async fn discover(
     if has_token {
         supported.insert(Capability::Auth);
     }
-    supported.extend(resource_type_capabilities(client, config).await);
-    Ok(Capabilities { supported })
+    let (caps, ex) = resource_type_capabilities(client, config).await;
+    supported.extend(caps);
+    exchanges.push(ex);
+    Ok(Discovered {
+        capabilities: Capabilities { supported },
+        exchanges,
+    })
 }
 
 const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -131,7 +144,7 @@ const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:
 async fn resource_type_capabilities(
     client: &HttpClient,
     config: &super::RunConfig,
-) -> Vec<Capability> {
+) -> (Vec<Capability>, Exchange) {
     let url = format!("{}/ResourceTypes", config.base_url);
     let ex = client
         .send(Outgoing {
@@ -143,10 +156,11 @@ async fn resource_type_capabilities(
         .await;
     let Some(list) = ex
         .response
-        .and_then(|r| r.body)
+        .as_ref()
+        .and_then(|r| r.body.as_ref())
         .and_then(|b| b.json().cloned())
     else {
-        return Vec::new();
+        return (Vec::new(), ex);
     };
     let items = list
         .get("Resources")
@@ -173,5 +187,5 @@ async fn resource_type_capabilities(
     if has_enterprise {
         caps.push(Capability::EnterpriseUser);
     }
-    caps
+    (caps, ex)
 }

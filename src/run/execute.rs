@@ -2,10 +2,10 @@
 
 use super::ledger::{Created, Ledger};
 use super::step::{CheckState, StepEnd};
-use super::{CheckResult, RunConfig, Status};
+use super::{CheckResult, RunConfig};
 use crate::check::SchemaStore;
 use crate::http::{Exchange, HttpClient, Outgoing};
-use crate::outcome::Finding;
+use crate::outcome::{CleanupOutcome, StepOutcome, StepShape, infer_roles};
 use crate::suite::{Check, Vars};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -19,7 +19,7 @@ pub struct Session {
     pub(crate) schemas: Arc<SchemaStore>,
     pub(crate) run_id: String,
     pub(crate) created: Created,
-    left_behind: Mutex<Vec<String>>,
+    pub(crate) left_behind: Mutex<Vec<String>>,
 }
 
 impl Session {
@@ -59,15 +59,18 @@ impl Session {
     }
 
     /// Deletes everything the run created and has not deleted yet (after an interrupt);
-    /// returns what could not be deleted.
-    pub async fn sweep(&self) -> Vec<String> {
+    /// returns the deletes sent and what could not be deleted.
+    pub async fn sweep(&self) -> (Vec<Exchange>, Vec<String>) {
+        let mut exchanges = Vec::new();
         let mut failed = Vec::new();
         for key in self.created.live().into_iter().rev() {
-            if !self.delete_created(&key).await.1 {
+            let (ex, gone) = self.delete_created(&key).await;
+            exchanges.push(ex);
+            if !gone {
                 failed.push(key);
             }
         }
-        failed
+        (exchanges, failed)
     }
 
     /// Accept, the user's extra headers and the bearer token.
@@ -78,9 +81,6 @@ impl Session {
     pub async fn run(&self, check: &Check, seq: usize) -> CheckResult {
         run_check(self, check, seq).await
     }
-    pub fn jobs(&self) -> usize {
-        self.config.jobs
-    }
     pub fn left_behind(&self) -> Vec<String> {
         self.left_behind
             .lock()
@@ -89,20 +89,11 @@ impl Session {
     }
 }
 
-fn describe_step(state: &CheckState<'_>, index: Option<usize>, n: usize) -> String {
-    match index.and_then(|i| state.exchanges.get(i)) {
-        Some(ex) => {
-            let status = ex
-                .response
-                .as_ref()
-                .map_or_else(|| "no response".to_string(), |r| r.status.to_string());
-            format!(
-                "step {n} ({} {} → {status})",
-                ex.request.method, ex.request.url
-            )
-        }
-        None => format!("step {n}"),
-    }
+/// The server's own explanation of an error response: the `detail` of its JSON body.
+fn server_detail(ex: &Exchange) -> Option<String> {
+    let body = ex.response.as_ref()?.body.as_ref()?.json()?;
+    let detail = body.get("detail")?.as_str()?.trim();
+    (!detail.is_empty()).then(|| detail.to_string())
 }
 
 /// Runs every step of one check; always cleans up what it created.
@@ -114,51 +105,60 @@ async fn run_check(shared: &Session, check: &Check, seq: usize) -> CheckResult {
         ledger: Ledger::default(),
         exchanges: Vec::new(),
     };
-    let mut verdict = (Status::Passed, String::new());
-    for (n, step) in check.steps.iter().enumerate() {
+    let shapes: Vec<StepShape> = check.steps.iter().map(CheckState::shape).collect();
+    let roles = infer_roles(&shapes);
+    let mut steps = Vec::new();
+    for (n, (step, role)) in check.steps.iter().zip(roles).enumerate() {
         let before = state.exchanges.len();
         let end = state.run_step(step).await;
-        let last = (state.exchanges.len() > before).then(|| state.exchanges.len() - 1);
+        let exchanges: Vec<usize> = (before..state.exchanges.len()).collect();
+        let mut outcome = StepOutcome {
+            index: n + 1,
+            role,
+            exchanges,
+            findings: Vec::new(),
+            error: None,
+        };
         match end {
             StepEnd::Passed => {}
-            StepEnd::Failed(findings) => {
-                let lines: Vec<String> = findings.iter().map(Finding::to_string).collect();
-                verdict = (
-                    Status::Failed,
-                    format!(
-                        "{}: {}",
-                        describe_step(&state, last, n + 1),
-                        lines.join("\n")
-                    ),
-                );
-                break;
+            StepEnd::Failed(mut findings) => {
+                let detail = outcome
+                    .exchanges
+                    .last()
+                    .and_then(|i| server_detail(&state.exchanges[*i]));
+                for f in &mut findings {
+                    if f.server_detail.is_none() {
+                        f.server_detail.clone_from(&detail);
+                    }
+                }
+                outcome.findings = findings;
             }
-            StepEnd::Errored(msg) => {
-                verdict = (
-                    Status::Errored,
-                    format!("{}: {msg}", describe_step(&state, last, n + 1)),
-                );
-                break;
-            }
+            StepEnd::Errored(e) => outcome.error = Some(e),
+        }
+        let stop = !outcome.passed();
+        steps.push(outcome);
+        if stop {
+            break;
         }
     }
-    let failed_cleanup = state.cleanup().await;
-    if !failed_cleanup.is_empty() {
-        let list = failed_cleanup.join(", ");
-        if !verdict.1.is_empty() {
-            verdict.1.push('\n');
-        }
-        verdict
-            .1
-            .push_str(&format!("cleanup could not delete {list}"));
+    let before = state.exchanges.len();
+    let left_behind = state.cleanup().await;
+    if !left_behind.is_empty() {
         shared
             .left_behind
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .extend(failed_cleanup);
+            .extend(left_behind.iter().cloned());
     }
-    let mut result = CheckResult::new(check, verdict.0, verdict.1);
-    result.duration_ms = started.elapsed().as_millis() as u64;
-    result.exchanges = state.exchanges;
-    result
+    let cleanup = CleanupOutcome {
+        exchanges: (before..state.exchanges.len()).collect(),
+        left_behind,
+    };
+    CheckResult::ran(
+        check,
+        steps,
+        cleanup,
+        state.exchanges,
+        started.elapsed().as_millis() as u64,
+    )
 }

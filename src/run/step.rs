@@ -205,7 +205,6 @@ impl CheckState<'_> {
     }
 
     /// What the outcome module needs to infer the step's role.
-    #[expect(dead_code, reason = "step outcomes record roles in the next change")]
     pub(crate) fn shape(step: &Step) -> StepShape {
         match &step.request {
             Some(req) => StepShape::Request {

@@ -24,7 +24,8 @@ fn report_json() {
             passed: 1,
             failed: 1,
             skipped: 1,
-            errored: 1
+            errored: 1,
+            blocked: 0
         })
     );
     insta::assert_snapshot!(text);

@@ -4,8 +4,9 @@
 use super::{canned, result, validate_with_xmllint};
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
+use scimcheck::outcome::{Finding, FindingKind, Role, StepOutcome};
 use scimcheck::report::write_junit;
-use scimcheck::run::{RunReport, Status};
+use scimcheck::run::RunReport;
 use scimcheck::suite::Level;
 use std::collections::BTreeMap;
 
@@ -111,18 +112,29 @@ fn parse(xml: &str) -> Vec<Suite> {
 /// The canned report plus a second area, so suites per area show.
 fn two_areas() -> RunReport {
     let mut report = canned();
+    let mut failing = StepOutcome {
+        index: 1,
+        role: Role::Act,
+        exchanges: vec![],
+        findings: vec![Finding::new(
+            FindingKind::Body,
+            None,
+            "a JSON body",
+            "an empty body",
+        )],
+        error: None,
+    };
     report.results.push(result(
         "discovery.spc.is-json",
         Level::Should,
-        Status::Failed,
-        "step 1 (GET http://127.0.0.1:8080/scim/v2/ServiceProviderConfig → 200): body: expected JSON",
+        vec![failing.clone()],
         vec![],
     ));
+    failing.findings.clear();
     report.results.push(result(
         "discovery.spc.has-schemas",
         Level::Must,
-        Status::Passed,
-        "",
+        vec![failing],
         vec![],
     ));
     report.summary = RunReport::summarize(&report.results);

@@ -6,29 +6,46 @@ mod canned;
 mod examples;
 mod junit;
 
-use scimcheck::http::{Body, Exchange, Headers, RecordedRequest, RecordedResponse};
-use scimcheck::run::{Capabilities, CheckResult, RunReport, Status, Tool};
+use scimcheck::http::{Body, Exchange, Headers, RecordedRequest, RecordedResponse, TransportError};
+use scimcheck::outcome::{CleanupOutcome, Finding, FindingKind, Role, StepError, StepOutcome};
+use scimcheck::run::{Capabilities, CheckResult, RunExchanges, RunReport, Status, Tool};
 use scimcheck::suite::{Capability, Level};
 use serde_json::json;
+use std::time::Duration;
 
 pub fn result(
     id: &str,
     level: Level,
-    status: Status,
-    message: &str,
+    steps: Vec<StepOutcome>,
     exchanges: Vec<Exchange>,
 ) -> CheckResult {
-    CheckResult {
+    let mut r = CheckResult {
         id: id.into(),
         title: format!("Title of {id}"),
         level,
         spec: "RFC 7644 §3.3".into(),
         catalogue_ref: Some("CREATE-002".into()),
         tags: vec!["users".into()],
-        status,
-        message: message.into(),
+        origin: "suites/users/create.yaml:1:3".into(),
+        status: Status::Passed,
+        message: String::new(),
+        reason: None,
         duration_ms: 3,
+        steps,
+        cleanup: CleanupOutcome::default(),
         exchanges,
+    };
+    r.derive();
+    r
+}
+
+fn step(index: usize, role: Role, exchanges: Vec<usize>) -> StepOutcome {
+    StepOutcome {
+        index,
+        role,
+        exchanges,
+        findings: vec![],
+        error: None,
     }
 }
 
@@ -54,51 +71,77 @@ pub fn canned() -> RunReport {
         error: None,
         attempts: 1,
     };
+    let timed_out = Exchange {
+        request: RecordedRequest {
+            method: "GET".into(),
+            url: "http://127.0.0.1:8080/scim/v2/Users/42".into(),
+            headers: Headers(vec![("Authorization".into(), "Bearer [redacted]".into())]),
+            body: None,
+        },
+        response: None,
+        duration_ms: 30000,
+        error: Some(TransportError::Timeout(Duration::from_secs(30))),
+        attempts: 1,
+    };
+    let mut failing = step(1, Role::Act, vec![0]);
+    failing.findings = vec![
+        Finding::at(
+            FindingKind::Capture,
+            "location",
+            "header:Location present",
+            "absent",
+        ),
+        Finding::at(FindingKind::Body, "/meta/location", "present", "absent"),
+    ];
+    let mut erroring = step(2, Role::Verify, vec![0]);
+    erroring.error = Some(StepError::from(TransportError::Timeout(
+        Duration::from_secs(30),
+    )));
+    let mut skipped = result("users.patch.replace-with-path", Level::Must, vec![], vec![]);
+    skipped.reason =
+        Some("the server does not advertise patch.supported in /ServiceProviderConfig".into());
+    skipped.derive();
     let results = vec![
         result(
             "users.create.returns-201-with-id",
             Level::Must,
-            Status::Passed,
-            "",
+            vec![step(1, Role::Act, vec![])],
             vec![],
         ),
         result(
             "users.create.location-header-matches-meta",
             Level::Must,
-            Status::Failed,
-            "step 1 (POST http://127.0.0.1:8080/scim/v2/Users → 201): capture location: expected header:Location present, got absent\nbody /meta/location: expected present, got absent",
+            vec![failing],
             vec![exchange],
         ),
-        result(
-            "users.patch.replace-with-path",
-            Level::Must,
-            Status::Skipped,
-            "the server does not advertise patch.supported in /ServiceProviderConfig",
-            vec![],
-        ),
+        skipped,
         result(
             "users.get.returns-resource",
             Level::Must,
-            Status::Errored,
-            "step 2 (GET http://127.0.0.1:8080/scim/v2/Users/42 → no response): timed out after 30s",
-            vec![],
+            vec![step(1, Role::Setup, vec![]), erroring],
+            vec![timed_out],
         ),
     ];
     RunReport {
-        schema_version: 1,
+        schema_version: 2,
         tool: Tool {
             name: "scimcheck",
             version: "0.0.0-test",
         },
+        run_id: "ab12cd34".into(),
         target: "http://127.0.0.1:8080/scim/v2".into(),
+        profile: None,
         started_at: "2026-01-01T00:00:00Z".into(),
         duration_ms: 1234,
-        summary: RunReport::summarize(&results),
-        results,
-        left_behind: vec!["/Users/42".into()],
+        interrupted: false,
         capabilities: Capabilities {
             supported: [Capability::Filter, Capability::Auth].into_iter().collect(),
         },
+        summary: RunReport::summarize(&results),
+        discovery: RunExchanges::default(),
+        cleanup: RunExchanges::default(),
+        left_behind: vec!["/Users/42".into()],
+        results,
     }
 }
 
@@ -127,7 +170,9 @@ pub fn real_run() -> RunReport {
         config.token = Some(TOKEN.into());
         config.jobs = 1;
         config.only = vec![Pattern::new("users.create")];
-        let mut report = run::run_checks(&config, &catalog.checks, schemas)
+        let mut report = run::Runner::with_schemas(config, catalog.checks, schemas)
+            .unwrap()
+            .run(&run::Silent)
             .await
             .unwrap();
         report

@@ -1,0 +1,260 @@
+//! The verdict on one check as data: its status, what each step did (role, exchanges, findings,
+//! error) and its cleanup. The one-line `message` every format shows is derived from these.
+
+use super::{Finding, Role, StepError};
+use crate::http::Exchange;
+use crate::suite::{Check, Level, Origin};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped,
+    Errored,
+    /// A setup step failed, so the requirement itself was never tested.
+    Blocked,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::Errored => "errored",
+            Status::Blocked => "blocked",
+        }
+    }
+
+    /// Failed, errored or blocked: the check ran and its requirement was not shown to hold.
+    pub fn is_bad(self) -> bool {
+        matches!(self, Status::Failed | Status::Errored | Status::Blocked)
+    }
+}
+
+/// What one step of a check did.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepOutcome {
+    /// 1-based, as messages count steps.
+    pub index: usize,
+    pub role: Role,
+    /// Indices into the check's `exchanges`.
+    pub exchanges: Vec<usize>,
+    pub findings: Vec<Finding>,
+    pub error: Option<StepError>,
+}
+
+impl StepOutcome {
+    pub fn passed(&self) -> bool {
+        self.findings.is_empty() && self.error.is_none()
+    }
+}
+
+/// What the check's cleanup did: the deletes it sent and what it could not delete.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CleanupOutcome {
+    pub exchanges: Vec<usize>,
+    pub left_behind: Vec<String>,
+}
+
+/// The verdict on one check, with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub title: String,
+    pub level: Level,
+    pub spec: String,
+    #[serde(rename = "ref")]
+    pub catalogue_ref: Option<String>,
+    pub tags: Vec<String>,
+    /// Where the check is defined (`file:line:col`).
+    pub origin: String,
+    pub status: Status,
+    /// Derived from the steps (or the skip reason): what every format shows in one place.
+    pub message: String,
+    /// Why the check did not run (skipped), if it did not.
+    pub reason: Option<String>,
+    pub duration_ms: u64,
+    /// The steps that ran, in order; a check stops at its first step that does not pass.
+    pub steps: Vec<StepOutcome>,
+    pub cleanup: CleanupOutcome,
+    pub exchanges: Vec<Exchange>,
+}
+
+impl CheckResult {
+    fn base(check: &Check, status: Status) -> Self {
+        CheckResult {
+            id: check.id.0.clone(),
+            title: check.title.clone(),
+            level: check.level,
+            spec: check.spec.clone(),
+            catalogue_ref: check.catalogue_ref.clone(),
+            tags: check.tags.clone(),
+            origin: origin_text(&check.origin),
+            status,
+            message: String::new(),
+            reason: None,
+            duration_ms: 0,
+            steps: Vec::new(),
+            cleanup: CleanupOutcome::default(),
+            exchanges: Vec::new(),
+        }
+    }
+
+    /// A check that did not run, and why.
+    pub fn skipped(check: &Check, reason: String) -> Self {
+        let mut r = CheckResult::base(check, Status::Skipped);
+        r.message = reason.clone();
+        r.reason = Some(reason);
+        r
+    }
+
+    /// A check that ran: its status follows from its steps.
+    pub fn ran(
+        check: &Check,
+        steps: Vec<StepOutcome>,
+        cleanup: CleanupOutcome,
+        exchanges: Vec<Exchange>,
+        duration_ms: u64,
+    ) -> Self {
+        let mut r = CheckResult::base(check, Status::Passed);
+        r.steps = steps;
+        r.cleanup = cleanup;
+        r.exchanges = exchanges;
+        r.duration_ms = duration_ms;
+        r.derive();
+        r
+    }
+
+    /// Sets `status` and `message` from the steps and cleanup (a skipped check keeps its reason).
+    pub fn derive(&mut self) {
+        if self.reason.is_some() {
+            self.status = Status::Skipped;
+            self.message = self.reason.clone().unwrap_or_default();
+            return;
+        }
+        self.status = match self.deciding_step() {
+            None => Status::Passed,
+            Some(s) if s.error.is_some() => Status::Errored,
+            Some(_) => Status::Failed,
+        };
+        self.message = self.derive_message();
+    }
+
+    /// The step the verdict rests on: the first one that did not pass.
+    pub fn deciding_step(&self) -> Option<&StepOutcome> {
+        self.steps.iter().find(|s| !s.passed())
+    }
+
+    /// `step N (METHOD url → status)` for the deciding step, from its last exchange.
+    pub fn step_heading(&self) -> Option<String> {
+        let step = self.deciding_step()?;
+        let last = step.exchanges.last().and_then(|i| self.exchanges.get(*i));
+        Some(match last {
+            Some(ex) => {
+                let status = ex
+                    .response
+                    .as_ref()
+                    .map_or_else(|| "no response".to_string(), |r| r.status.to_string());
+                format!(
+                    "step {} ({} {} → {status})",
+                    step.index, ex.request.method, ex.request.url
+                )
+            }
+            None => format!("step {}", step.index),
+        })
+    }
+
+    /// What went wrong, one line each: the deciding step's findings, or its error.
+    pub fn problem_lines(&self) -> Vec<String> {
+        match self.deciding_step() {
+            Some(StepOutcome { error: Some(e), .. }) => vec![e.to_string()],
+            Some(s) => s.findings.iter().map(Finding::to_string).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The first thing to say about a check that did not pass: its first finding or error, or
+    /// why it was skipped.
+    pub fn first_problem(&self) -> String {
+        match &self.reason {
+            Some(reason) => reason.clone(),
+            None => self.problem_lines().into_iter().next().unwrap_or_default(),
+        }
+    }
+
+    fn derive_message(&self) -> String {
+        let mut message = match self.step_heading() {
+            Some(heading) => format!("{heading}: {}", self.problem_lines().join("\n")),
+            None => String::new(),
+        };
+        if !self.cleanup.left_behind.is_empty() {
+            if !message.is_empty() {
+                message.push('\n');
+            }
+            message.push_str(&format!(
+                "cleanup could not delete {}",
+                self.cleanup.left_behind.join(", ")
+            ));
+        }
+        message
+    }
+}
+
+fn origin_text(origin: &Origin) -> String {
+    if origin.file.is_empty() {
+        String::new()
+    } else {
+        origin.to_string()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub errored: usize,
+    pub blocked: usize,
+}
+
+impl std::fmt::Display for Summary {
+    /// `3 passed, 1 failed, 0 skipped, 0 errored` (and `, N blocked` when there are any): the
+    /// counts sentence every format shows.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} passed, {} failed, {} skipped, {} errored",
+            self.passed, self.failed, self.skipped, self.errored
+        )?;
+        if self.blocked > 0 {
+            write!(f, ", {} blocked", self.blocked)?;
+        }
+        Ok(())
+    }
+}
+
+impl Summary {
+    /// Counts one more check with this status.
+    pub fn add(&mut self, status: Status) {
+        self.total += 1;
+        match status {
+            Status::Passed => self.passed += 1,
+            Status::Failed => self.failed += 1,
+            Status::Skipped => self.skipped += 1,
+            Status::Errored => self.errored += 1,
+            Status::Blocked => self.blocked += 1,
+        }
+    }
+
+    pub fn of(results: &[CheckResult]) -> Summary {
+        let mut s = Summary::default();
+        for r in results {
+            s.add(r.status);
+        }
+        s
+    }
+}

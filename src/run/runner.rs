@@ -1,0 +1,191 @@
+//! The one orchestrator: discover, plan, execute, clean up, and tell observers as it goes. The CLI,
+//! the libtest harness and library users all run checks through it.
+
+use super::{
+    Capabilities, CheckResult, Discovered, DiscoveryError, EventSink, Planned, RunConfig, RunEvent,
+    RunExchanges, RunReport, Session, Summary, Tool, discover, new_run_id, now_rfc3339, plan,
+    report::REPORT_VERSION,
+};
+use crate::check::{SchemaError, SchemaStore};
+use crate::load::Catalog;
+use crate::suite::Check;
+use futures::StreamExt;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Why a run could not start or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+    #[error(transparent)]
+    Schemas(#[from] SchemaError),
+    #[error("discovery failed: {0}")]
+    Discovery(#[from] DiscoveryError),
+    #[error("no check matches the --only/--skip patterns given")]
+    NothingSelected,
+}
+
+/// Runs a catalog of checks against one target, as one run (one run id, one cleanup ledger).
+#[derive(Debug)]
+pub struct Runner {
+    checks: Vec<Check>,
+    session: Arc<Session>,
+}
+
+impl Runner {
+    /// Compiles the catalog's schemas and builds the HTTP client; nothing is sent yet.
+    pub fn new(config: RunConfig, catalog: Catalog) -> Result<Runner, RunError> {
+        let schemas = Arc::new(SchemaStore::compile(&catalog.schemas)?);
+        Runner::with_schemas(config, catalog.checks, schemas)
+    }
+
+    /// A runner over already-compiled schemas (runs that share one catalog, like the fault model).
+    pub fn with_schemas(
+        config: RunConfig,
+        checks: Vec<Check>,
+        schemas: Arc<SchemaStore>,
+    ) -> Result<Runner, RunError> {
+        let client = config
+            .client()
+            .map_err(|e| RunError::Client(e.to_string()))?;
+        let session = Session::new(&config, client, schemas, &new_run_id());
+        Ok(Runner {
+            checks,
+            session: Arc::new(session),
+        })
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.session.run_id
+    }
+
+    pub fn config(&self) -> &RunConfig {
+        &self.session.config
+    }
+
+    /// Reads /ServiceProviderConfig and /ResourceTypes.
+    pub async fn discover(&self) -> Result<Discovered, RunError> {
+        Ok(discover(&self.session.client, &self.session.config).await?)
+    }
+
+    /// The selected checks in id order, each with its skip reason if a capability is missing.
+    pub fn plan(&self, capabilities: &Capabilities) -> Result<Vec<Planned>, RunError> {
+        let config = &self.session.config;
+        let planned = plan(&self.checks, &config.only, &config.skip, capabilities);
+        if planned.is_empty() {
+            return Err(RunError::NothingSelected);
+        }
+        Ok(planned)
+    }
+
+    /// Runs one planned check; `seq` must differ between the checks of this runner.
+    pub async fn run_one(&self, planned: &Planned, seq: usize) -> CheckResult {
+        match &planned.skip_reason {
+            Some(reason) => CheckResult::skipped(&planned.check, reason.clone()),
+            None => self.session.run(&planned.check, seq).await,
+        }
+    }
+
+    /// Discovers, plans, executes and cleans up, with no interrupt.
+    pub async fn run(&self, events: &dyn EventSink) -> Result<RunReport, RunError> {
+        self.run_until(events, std::future::pending::<()>).await
+    }
+
+    /// [`Runner::run`], stopping when `interrupt()` resolves: the checks in flight are abandoned,
+    /// everything the run created is deleted (a second interrupt abandons that too), and the
+    /// report holds the checks that finished, marked `interrupted`.
+    pub async fn run_until<F: Future<Output = ()>>(
+        &self,
+        events: &dyn EventSink,
+        mut interrupt: impl FnMut() -> F,
+    ) -> Result<RunReport, RunError> {
+        let started_at = now_rfc3339();
+        let started = Instant::now();
+        let discovered = self.discover().await?;
+        let planned = self.plan(&discovered.capabilities)?;
+        events.event(&RunEvent::Started {
+            run_id: self.run_id(),
+            planned: planned.len(),
+        });
+        let finished: Mutex<Vec<(usize, CheckResult)>> = Mutex::new(Vec::new());
+        let execute = self.execute(planned, events, &finished);
+        let mut sweep = RunExchanges::default();
+        let mut left_behind = Vec::new();
+        let interrupted = tokio::select! {
+            () = execute => false,
+            () = interrupt() => true,
+        };
+        if interrupted {
+            events.event(&RunEvent::Interrupted);
+            let abandoned = tokio::select! {
+                (exchanges, left) = self.session.sweep() => {
+                    sweep.exchanges = exchanges;
+                    left_behind = left;
+                    false
+                }
+                () = interrupt() => {
+                    left_behind = self.session.created.live();
+                    true
+                }
+            };
+            events.event(&RunEvent::SweepFinished {
+                left_behind: &left_behind,
+                abandoned,
+            });
+        }
+        let mut indexed = finished.into_inner().unwrap_or_else(|e| e.into_inner());
+        indexed.sort_by_key(|(i, _)| *i);
+        let results: Vec<CheckResult> = indexed.into_iter().map(|(_, r)| r).collect();
+        let mut all_left = self.session.left_behind();
+        all_left.extend(left_behind);
+        let config = &self.session.config;
+        Ok(RunReport {
+            schema_version: REPORT_VERSION,
+            tool: Tool {
+                name: "scimcheck",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            run_id: self.run_id().to_string(),
+            target: format!(
+                "{}{}",
+                self.session.client.redactor().text(&config.base_url),
+                config.target_label
+            ),
+            profile: None,
+            started_at,
+            duration_ms: started.elapsed().as_millis() as u64,
+            interrupted,
+            capabilities: discovered.capabilities,
+            summary: Summary::of(&results),
+            discovery: RunExchanges {
+                exchanges: discovered.exchanges,
+            },
+            cleanup: sweep,
+            left_behind: all_left,
+            results,
+        })
+    }
+
+    async fn execute(
+        &self,
+        planned: Vec<Planned>,
+        events: &dyn EventSink,
+        finished: &Mutex<Vec<(usize, CheckResult)>>,
+    ) {
+        let jobs = self.session.config.jobs.max(1);
+        futures::stream::iter(planned.into_iter().enumerate())
+            .map(|(seq, p)| async move {
+                let result = self.run_one(&p, seq).await;
+                events.event(&RunEvent::CheckFinished(&result));
+                finished
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((seq, result));
+            })
+            .buffer_unordered(jobs)
+            .collect::<()>()
+            .await;
+    }
+}
