@@ -9,7 +9,6 @@ use super::bulkid::{Created, resolve_data, resolve_path};
 use super::crud::{self, Ctx};
 use super::error::ScimError;
 use super::etag::Preconditions;
-use super::fault::Fault;
 use super::project::Projection;
 use super::reply::{Body, Reply};
 use super::schema::type_of;
@@ -25,7 +24,7 @@ pub(crate) const MAX_PAYLOAD_SIZE: usize = 1_048_576;
 
 /// A body over maxPayloadSize answers 413 (unless `bulk-max-payload-ignored`).
 pub(crate) fn check_payload_size(len: usize, settings: &Settings) -> Result<(), ScimError> {
-    if len > MAX_PAYLOAD_SIZE && !settings.has(Fault::BulkMaxPayloadIgnored) {
+    if len > MAX_PAYLOAD_SIZE && !settings.policies.bulk.max_payload_ignored {
         return Err(ScimError::new(
             413,
             format!("the Bulk request is {len} bytes; maxPayloadSize is {MAX_PAYLOAD_SIZE}"),
@@ -64,7 +63,7 @@ pub(crate) fn process(
             "a Bulk request needs an 'Operations' array",
         ));
     };
-    if operations.len() > MAX_OPERATIONS && !settings.has(Fault::BulkMaxOperationsIgnored) {
+    if operations.len() > MAX_OPERATIONS && !settings.policies.bulk.max_operations_ignored {
         return Err(ScimError::new(
             413,
             format!(
@@ -82,7 +81,7 @@ pub(crate) fn process(
             )));
         }
     };
-    let fail_on_errors = fail_on_errors.filter(|_| !settings.has(Fault::BulkFailOnErrorsIgnored));
+    let fail_on_errors = fail_on_errors.filter(|_| !settings.policies.bulk.fail_on_errors_ignored);
     let mut created = Created::new();
     let mut results = Vec::with_capacity(operations.len());
     let mut errors = 0u64;
@@ -128,7 +127,7 @@ impl Outcome {
         if let Some(location) = self.location {
             out.insert("location".into(), json!(location));
         }
-        let status = if settings.has(Fault::BulkStatusNumber) {
+        let status = if settings.policies.bulk.status_as_number {
             json!(self.status)
         } else {
             json!(self.status.to_string())
@@ -185,13 +184,13 @@ fn attempt(
     }
     if outcome.method == "POST"
         && outcome.bulk_id.is_none()
-        && !settings.has(Fault::BulkPostWithoutBulkidAccepted)
+        && !settings.policies.bulk.post_without_bulk_id_accepted
     {
         return Err(ScimError::invalid_syntax(
             "a Bulk POST operation needs a bulkId",
         ));
     }
-    let resolve = !settings.has(Fault::BulkidNotResolved);
+    let resolve = !settings.policies.bulk.bulk_ids_unresolved;
     let mut path = member(op, "path")
         .and_then(Value::as_str)
         .unwrap_or_default()

@@ -7,7 +7,6 @@ use time::Duration;
 
 use super::error::ScimError;
 use super::etag::{Change, Preconditions, touch, version_of, with_etag};
-use super::fault::Fault;
 use super::groups::Write;
 use super::input::{check, has_unknown_attribute, member, validated_data};
 use super::links::{enrich, forget, member_ids, touch_moved_members};
@@ -34,10 +33,6 @@ impl Ctx<'_> {
         type_of(self.kind)
     }
 
-    pub(crate) fn has(&self, fault: Fault) -> bool {
-        self.settings.has(fault)
-    }
-
     fn not_found(&self, id: &str) -> ScimError {
         ScimError::not_found(format!("{} '{id}' not found", self.rt().name))
     }
@@ -45,7 +40,7 @@ impl Ctx<'_> {
     /// The projection of a POST/PUT/PATCH response (RFC 7644 §3.9 applies it to every
     /// operation that returns a resource); `projection-ignored-on-write` drops it.
     fn on_write(&self) -> Projection {
-        if self.has(Fault::ProjectionIgnoredOnWrite) {
+        if self.settings.policies.projection.ignored_on_write {
             Projection::default()
         } else {
             self.projection.clone()
@@ -72,7 +67,7 @@ pub(crate) fn represent(
     projection: &Projection,
 ) -> Value {
     let rt = type_of(kind);
-    let id = if read && settings.has(Fault::UnstableId) {
+    let id = if read && settings.policies.render.unstable_id {
         uuid::Uuid::new_v4().to_string()
     } else {
         record.id.clone()
@@ -116,12 +111,12 @@ fn insert_new(
     body: &Map<String, Value>,
 ) -> Done {
     let settings = ctx.settings;
-    if ctx.has(Fault::ExternalidInvented) && !data.contains_key("externalId") {
+    if ctx.settings.policies.create.external_id_invented && !data.contains_key("externalId") {
         data.insert("externalId".into(), Value::from(format!("ext-{id}")));
     }
-    let local = ctx.has(Fault::TimestampsLocal);
+    let local = ctx.settings.policies.meta.local_timestamps;
     let created_at = now();
-    let modified_at = if ctx.has(Fault::LastModifiedSkew) {
+    let modified_at = if ctx.settings.policies.meta.last_modified_skew {
         created_at + Duration::seconds(1)
     } else {
         created_at
@@ -135,7 +130,7 @@ fn insert_new(
         modified_at,
         version: 1,
     };
-    if ctx.has(Fault::ClientMetaHonoured) {
+    if ctx.settings.policies.create.client_meta_honoured {
         let opts = InputOptions::for_body(settings);
         if let Some(Value::Object(meta)) = member(body, "meta", &opts) {
             if let Some(created) = meta.get("created").and_then(Value::as_str) {
@@ -151,7 +146,7 @@ fn insert_new(
     store.insert(ctx.kind, record);
     touch_moved_members(store, &Default::default(), &members, settings);
     let mut done = resource_reply(store, ctx, 201, &id, false);
-    if !ctx.has(Fault::NoLocationHeader) {
+    if !ctx.settings.policies.create.no_location_header {
         done.reply = done.reply.with_header("Location", location);
     }
     done
@@ -162,13 +157,15 @@ pub(crate) fn create(
     ctx: &Ctx,
     body: &Map<String, Value>,
 ) -> Result<Done, ScimError> {
-    let schemas_required = !ctx.has(Fault::SchemasNotRequired);
+    let schemas_required = !ctx.settings.policies.input.schemas_optional;
     let data = validated_data(store, ctx, body, schemas_required, None)?;
     let client_id = body.get("id").and_then(Value::as_str).filter(|id| {
-        ctx.has(Fault::ClientIdHonoured) && !id.is_empty() && store.kind_of(id).is_none()
+        ctx.settings.policies.create.client_id_honoured
+            && !id.is_empty()
+            && store.kind_of(id).is_none()
     });
     let id = client_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-    if ctx.has(Fault::UnknownAttribute500) && has_unknown_attribute(body, ctx) {
+    if ctx.settings.policies.input.unknown_attribute_500 && has_unknown_attribute(body, ctx) {
         return Ok(Done {
             reply: Reply::text(500, "Internal Server Error"),
             id,
@@ -176,10 +173,10 @@ pub(crate) fn create(
         });
     }
     let mut done = insert_new(store, ctx, id, data, body);
-    if ctx.has(Fault::Create200) {
+    if ctx.settings.policies.create.status_200 {
         done.reply.status = 200;
     }
-    if ctx.has(Fault::CreateEmptyBody) {
+    if ctx.settings.policies.create.empty_body {
         done.reply.body = Body::Empty;
     }
     Ok(done)
@@ -222,26 +219,26 @@ pub(crate) fn replace(
     body: &Map<String, Value>,
 ) -> Result<Done, ScimError> {
     let Some(record) = store.get(ctx.kind, id) else {
-        if !ctx.has(Fault::PutUpsert) {
+        if !ctx.settings.policies.replace.upsert {
             return Err(ctx.not_found(id));
         }
         let data = validated_data(store, ctx, body, true, Some(id))?;
         return Ok(insert_new(store, ctx, id.to_owned(), data, body));
     };
     ctx.pre.check_match(record, ctx.settings)?;
-    if ctx.has(Fault::PutIgnored) {
+    if ctx.settings.policies.replace.ignored {
         return Ok(resource_reply(store, ctx, 200, id, false));
     }
     let mut data = validated_data(store, ctx, body, true, Some(id))?;
     check_immutable(&record.data, &data, ctx.rt())?;
-    if ctx.has(Fault::PutKeepsOmitted) {
+    if ctx.settings.policies.replace.keeps_omitted {
         let mut merged = record.data.clone();
         merged.extend(data);
         data = merged;
     }
     commit(store, ctx, id, data, Change::Other);
     let mut id = id.to_owned();
-    if ctx.has(Fault::PutIdChanges) {
+    if ctx.settings.policies.replace.id_changes {
         if let Some(new_id) = body.get("id").and_then(Value::as_str) {
             id = move_id(store, ctx, &id, new_id);
         }
@@ -257,7 +254,7 @@ pub(crate) fn patch(
 ) -> Result<Done, ScimError> {
     let record = store.get(ctx.kind, id).ok_or_else(|| ctx.not_found(id))?;
     ctx.pre.check_match(record, ctx.settings)?;
-    if ctx.has(Fault::PatchIgnored) {
+    if ctx.settings.policies.patch.ignored {
         return Ok(resource_reply(store, ctx, 200, id, false));
     }
     let before = record.data.clone();
@@ -265,7 +262,7 @@ pub(crate) fn patch(
         Ok(data) => data,
         Err(failure) => {
             // `patch-not-atomic`: what the operations before the failing one did is kept.
-            if ctx.has(Fault::PatchNotAtomic) && failure.partial != before {
+            if ctx.settings.policies.patch.not_atomic && failure.partial != before {
                 let mut partial = failure.partial.clone();
                 if check(store, ctx, &mut partial, Some(id), Write::Patch).is_ok() {
                     commit(store, ctx, id, partial, Change::Patch);
@@ -286,7 +283,7 @@ pub(crate) fn patch(
         }
     }
     let mut done = resource_reply(store, ctx, 200, &id, false);
-    if ctx.has(Fault::PatchReturns204) {
+    if ctx.settings.policies.patch.returns_204 {
         done.reply.status = 204;
         done.reply.body = Body::Empty;
     }
@@ -301,13 +298,13 @@ pub(crate) fn delete(store: &mut Store, ctx: &Ctx, id: &str) -> Result<Done, Sci
         id: id.to_owned(),
         version: None,
     };
-    if ctx.has(Fault::DeleteIgnored) {
+    if ctx.settings.policies.delete.ignored {
         return Ok(done(Reply::empty(204)));
     }
     let record = store
         .remove(ctx.kind, id)
         .ok_or_else(|| ctx.not_found(id))?;
-    if ctx.has(Fault::DeletedUsernameReserved) {
+    if ctx.settings.policies.delete.user_name_reserved {
         if let Some(name) = record.user_name() {
             store.reserve(name);
         }
@@ -319,7 +316,7 @@ pub(crate) fn delete(store: &mut Store, ctx: &Ctx, id: &str) -> Result<Done, Sci
         ctx.settings,
     );
     forget(store, ctx.kind, id, ctx.settings);
-    if ctx.has(Fault::Delete200WithBody) {
+    if ctx.settings.policies.delete.returns_body {
         let shown = represent(
             store,
             ctx.kind,

@@ -5,7 +5,6 @@ use serde_json::{Map, Value, json};
 
 use super::bulk::{MAX_OPERATIONS, MAX_PAYLOAD_SIZE};
 use super::error::ScimError;
-use super::fault::Fault;
 use super::paging::{MAX_RESULTS, list_response};
 use super::reply::Reply;
 use super::schema::{ResourceType, SchemaDef, group_type, registry, user_type};
@@ -37,11 +36,11 @@ pub(crate) fn service_provider_config(settings: &Settings) -> Reply {
             "primary": true,
         }],
     });
-    if settings.has(Fault::SpcStringValues) {
+    if settings.policies.discovery.spc_string_values {
         stringify_scalars(&mut capabilities);
     }
     let mut body = Map::new();
-    if !settings.has(Fault::SpcWithoutSchemas) {
+    if !settings.policies.discovery.spc_without_schemas {
         body.insert("schemas".into(), json!([SPC_URN]));
     }
     body.insert(
@@ -51,7 +50,7 @@ pub(crate) fn service_provider_config(settings: &Settings) -> Reply {
     if let Value::Object(capabilities) = capabilities {
         body.extend(capabilities);
     }
-    if settings.has(Fault::SpcIncomplete) {
+    if settings.policies.discovery.spc_incomplete {
         for name in [
             "bulk",
             "sort",
@@ -69,7 +68,7 @@ pub(crate) fn service_provider_config(settings: &Settings) -> Reply {
             "location": settings.absolute("/ServiceProviderConfig"),
         }),
     );
-    if settings.has(Fault::SpcAsList) {
+    if settings.policies.discovery.spc_as_list {
         return Reply::json(
             200,
             list_response(1, 1, vec![Value::Object(body)], settings),
@@ -95,7 +94,7 @@ fn resource_type(rt: &ResourceType, settings: &Settings) -> Value {
         .iter()
         .map(|ext| json!({"schema": ext.id, "required": false}))
         .collect();
-    let endpoint = if settings.has(Fault::ResourceTypeEndpointAbsolute) {
+    let endpoint = if settings.policies.discovery.resource_type_endpoint_absolute {
         settings.absolute(rt.endpoint)
     } else {
         rt.endpoint.to_string()
@@ -120,7 +119,11 @@ pub(crate) fn resource_types(settings: &Settings) -> Reply {
         .iter()
         .map(|rt| resource_type(rt, settings))
         .collect();
-    list_or_array(items, settings.has(Fault::ResourceTypesBareArray), settings)
+    list_or_array(
+        items,
+        settings.policies.discovery.resource_types_bare_array,
+        settings,
+    )
 }
 
 pub(crate) fn resource_type_by_id(settings: &Settings, id: &str) -> Result<Reply, ScimError> {
@@ -133,7 +136,7 @@ pub(crate) fn resource_type_by_id(settings: &Settings, id: &str) -> Result<Reply
 
 fn schema(def: &SchemaDef, settings: &Settings) -> Value {
     let mut out = Map::new();
-    if !settings.has(Fault::SchemaWithoutSchemas) {
+    if !settings.policies.discovery.schema_without_schemas {
         out.insert("schemas".into(), json!([SCHEMA_URN]));
     }
     if let Value::Object(document) = &def.document {
@@ -155,7 +158,7 @@ pub(crate) fn schemas(settings: &Settings) -> Reply {
         .iter()
         .map(|def| schema(def, settings))
         .collect();
-    if settings.has(Fault::SchemasPublishApiUrns) {
+    if settings.policies.discovery.publish_api_urns {
         items.push(json!({
             "schemas": [SCHEMA_URN],
             "id": "urn:ietf:params:scim:api:messages:2.0:ListResponse",
@@ -166,7 +169,11 @@ pub(crate) fn schemas(settings: &Settings) -> Reply {
             }],
         }));
     }
-    list_or_array(items, settings.has(Fault::SchemasBareArray), settings)
+    list_or_array(
+        items,
+        settings.policies.discovery.schemas_bare_array,
+        settings,
+    )
 }
 
 pub(crate) fn schema_by_id(settings: &Settings, id: &str) -> Result<Reply, ScimError> {
@@ -189,6 +196,7 @@ fn list_or_array(items: Vec<Value>, bare: bool, settings: &Settings) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::model::Fault;
     use crate::server::reply::Body;
 
     fn json_of(reply: Reply) -> Value {

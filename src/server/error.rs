@@ -2,7 +2,6 @@
 
 use serde_json::{Value, json};
 
-use super::fault::Fault;
 use super::reply::{Body, Reply};
 use super::settings::Settings;
 
@@ -111,7 +110,7 @@ impl ScimError {
     /// The JSON error body, shaped by the error-format faults.
     pub(crate) fn body(&self, settings: &Settings) -> Value {
         let mut body = json!({ "schemas": [ERROR_URN] });
-        body["status"] = if settings.has(Fault::ErrorStatusNumber) {
+        body["status"] = if settings.policies.errors.status_as_number {
             json!(self.status)
         } else {
             json!(self.status.to_string())
@@ -119,7 +118,7 @@ impl ScimError {
         if let Some(scim_type) = self.scim_type {
             let keyword = if scim_type == ScimType::Uniqueness
                 && self.status == 409
-                && settings.has(Fault::InvalidScimType)
+                && settings.policies.errors.uniqueness_as_conflict
             {
                 "conflict"
             } else {
@@ -127,10 +126,10 @@ impl ScimError {
             };
             body["scimType"] = json!(keyword);
         }
-        if !settings.has(Fault::ErrorNoDetail) {
+        if !settings.policies.errors.omit_detail {
             body["detail"] = json!(self.detail);
         }
-        if settings.has(Fault::ErrorWrapped) {
+        if settings.policies.errors.wrapped {
             json!({ "error": body })
         } else {
             body
@@ -139,7 +138,7 @@ impl ScimError {
 
     /// The full HTTP reply for this error.
     pub(crate) fn into_reply(self, settings: &Settings) -> Reply {
-        let body = if self.status == 404 && settings.has(Fault::NotFoundPlain) {
+        let body = if self.status == 404 && settings.policies.errors.not_found_as_text {
             Body::Text("Not Found".to_owned())
         } else {
             Body::Json(self.body(settings))
@@ -155,6 +154,7 @@ impl ScimError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::model::Fault;
 
     #[test]
     fn default_error_body_is_rfc_shaped() {

@@ -5,7 +5,6 @@
 use wiremock::http::HeaderMap;
 
 use super::error::ScimError;
-use super::fault::Fault;
 use super::reply::Reply;
 use super::settings::Settings;
 use super::store::{Record, after, format_timestamp};
@@ -17,7 +16,7 @@ pub(crate) fn version_of(record: &Record) -> String {
 
 /// The `ETag` header value: `meta.version`, or its strong twin under `etag-version-mismatch`.
 fn header_value(record: &Record, settings: &Settings) -> String {
-    if settings.has(Fault::EtagVersionMismatch) {
+    if settings.policies.etag.header_strong {
         format!("\"{}\"", record.version)
     } else {
         version_of(record)
@@ -26,7 +25,7 @@ fn header_value(record: &Record, settings: &Settings) -> String {
 
 /// `reply` with the record's `ETag` header (unless `etag-header-missing`).
 pub(crate) fn with_etag(reply: Reply, record: &Record, settings: &Settings) -> Reply {
-    if settings.has(Fault::EtagHeaderMissing) {
+    if settings.policies.etag.header_missing {
         return reply;
     }
     reply.with_header("ETag", header_value(record, settings))
@@ -65,7 +64,7 @@ impl Preconditions {
         let Some(list) = &self.if_match else {
             return Ok(());
         };
-        if settings.has(Fault::EtagIfMatchIgnored) || lists(list, record) {
+        if settings.policies.etag.if_match_ignored || lists(list, record) {
             return Ok(());
         }
         Err(ScimError::new(
@@ -79,7 +78,7 @@ impl Preconditions {
 
     /// If-None-Match on GET: whether the client's copy is current (answer 304).
     pub(crate) fn not_modified(&self, record: &Record, settings: &Settings) -> bool {
-        !settings.has(Fault::EtagIfNoneMatchIgnored)
+        !settings.policies.etag.if_none_match_ignored
             && self
                 .if_none_match
                 .as_deref()
@@ -109,22 +108,23 @@ pub(crate) enum Change {
 /// Records a modification: the version grows (unless `etag-not-updated`) and lastModified moves
 /// strictly forward (unless a fault freezes it).
 pub(crate) fn touch(record: &mut Record, settings: &Settings, change: Change) {
-    if !settings.has(Fault::EtagNotUpdated) {
+    if !settings.policies.etag.version_frozen {
         record.version += 1;
     }
-    if settings.has(Fault::LastModifiedFrozen)
-        || (change == Change::Patch && settings.has(Fault::LastModifiedUnchangedOnPatch))
+    if settings.policies.meta.last_modified_frozen
+        || (change == Change::Patch && settings.policies.meta.last_modified_unchanged_on_patch)
     {
         return;
     }
     record.modified_at = after(record.modified_at);
     record.last_modified =
-        format_timestamp(record.modified_at, settings.has(Fault::TimestampsLocal));
+        format_timestamp(record.modified_at, settings.policies.meta.local_timestamps);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::model::Fault;
     use crate::server::store::now;
     use serde_json::Map;
 

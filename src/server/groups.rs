@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::error::ScimError;
-use super::fault::Fault;
 use super::links::member_ids;
 use super::settings::Settings;
 use super::store::{Kind, Store};
@@ -35,15 +34,15 @@ pub(crate) fn check_group(
     let patching = write == Write::Patch;
     match data.get("displayName") {
         Some(Value::String(name)) if !name.trim().is_empty() => {}
-        None if settings.has(Fault::GroupDisplayNameOptional) => {}
-        None if patching && settings.has(Fault::PatchRemoveRequiredAllowed) => {}
+        None if settings.policies.rules.group_display_name_optional => {}
+        None if patching && settings.policies.patch.remove_required_allowed => {}
         _ => {
             return Err(ScimError::invalid_value(
                 "displayName is required and must be a non-empty string",
             ));
         }
     }
-    let dedupe = !(patching && settings.has(Fault::PatchAddDuplicates));
+    let dedupe = !(patching && settings.policies.patch.add_duplicates);
     if let Some(Value::Array(members)) = data.get_mut("members") {
         let previous = id
             .and_then(|id| store.get(Kind::Group, id))
@@ -52,7 +51,7 @@ pub(crate) fn check_group(
         let known = |value: &str| {
             previous.contains(value)
                 || store.kind_of(value).is_some()
-                || settings.has(Fault::MemberValueUnchecked)
+                || settings.policies.rules.member_value_unchecked
         };
         canonical_members(members, &known, dedupe)?;
         if members.is_empty() {
@@ -101,6 +100,7 @@ fn canonical_members(
 mod tests {
     use super::*;
     use crate::server::error::ScimType;
+    use crate::server::model::Fault;
     use crate::server::store::{Record, now};
     use serde_json::json;
 

@@ -12,8 +12,8 @@ use super::crud::{self, Ctx};
 use super::discovery;
 use super::error::ScimError;
 use super::etag::Preconditions;
-use super::fault::Fault;
 use super::media;
+use super::model::MeAnswer;
 use super::project::Projection;
 use super::query::ListQuery;
 use super::reply::Reply;
@@ -63,10 +63,10 @@ impl ScimHandler {
     fn handle(&self, request: &Request) -> Result<Reply, ScimError> {
         let settings = &*self.settings;
         let route = Route::parse(request.url.path());
-        let public = settings.has(Fault::AuthNotEnforced)
+        let public = settings.policies.auth.not_enforced
             || matches!(&route, Some(r) if r.is_discovery()
                 && request.method == Method::GET
-                && !settings.has(Fault::SpcRequiresAuth));
+                && !settings.policies.auth.discovery_requires_auth);
         if !public {
             self.authorize(&request.headers)?;
         }
@@ -115,7 +115,7 @@ impl ScimHandler {
             return Ok(());
         };
         let www_authenticate = |err: ScimError, value: &str| {
-            if settings.has(Fault::NoWwwAuthenticate) {
+            if settings.policies.auth.omit_www_authenticate {
                 err
             } else {
                 err.with_header("WWW-Authenticate", value)
@@ -134,7 +134,7 @@ impl ScimHandler {
                 return Ok(());
             }
         }
-        if settings.has(Fault::BadToken403) {
+        if settings.policies.auth.bad_token_forbidden {
             return Err(ScimError::new(403, "the bearer token is not valid"));
         }
         let err = ScimError::new(401, "the bearer token is missing, malformed or not valid");
@@ -159,10 +159,10 @@ impl ScimHandler {
             Route::Schemas(None) => Ok(discovery::schemas(settings)),
             Route::Schemas(Some(id)) => discovery::schema_by_id(settings, &id),
             Route::Search(kind) => {
-                if settings.has(Fault::SearchAsId) {
+                if settings.policies.search.served_as_id {
                     return Err(ScimError::not_found("User '.search' not found"));
                 }
-                if kind.is_none() && settings.has(Fault::RootSearchUnsupported) {
+                if kind.is_none() && settings.policies.search.root_unsupported {
                     return Err(ScimError::not_found(format!(
                         "no SCIM endpoint at {}",
                         request.url.path()
@@ -212,17 +212,15 @@ impl ScimHandler {
 /// /Me (RFC 7644 §3.11): the server has no authenticated subject to alias, so it answers
 /// 501 Not Implemented whatever the method.
 fn me(settings: &Settings) -> Reply {
-    if settings.has(Fault::Me404) {
-        return ScimError::not_found("no SCIM endpoint at /Me").into_reply(settings);
+    match settings.policies.me.answer {
+        MeAnswer::Missing => ScimError::not_found("no SCIM endpoint at /Me").into_reply(settings),
+        MeAnswer::UnimplementedEmpty => Reply::empty(501),
+        MeAnswer::Unimplemented => ScimError::new(
+            501,
+            "/Me is not implemented: requests are not tied to a SCIM resource of their subject",
+        )
+        .into_reply(settings),
     }
-    if settings.has(Fault::Me501WithoutBody) {
-        return Reply::empty(501);
-    }
-    ScimError::new(
-        501,
-        "/Me is not implemented: requests are not tied to a SCIM resource of their subject",
-    )
-    .into_reply(settings)
 }
 
 /// The JSON object in a request body; `Ok(Err(reply))` is the `invalid-json-500` answer.
@@ -235,7 +233,7 @@ fn parse_body(
         Ok(_) => Err(ScimError::invalid_syntax(
             "the request body must be a JSON object",
         )),
-        Err(_) if settings.has(Fault::InvalidJson500) => {
+        Err(_) if settings.policies.errors.invalid_json_as_500 => {
             Ok(Err(Reply::text(500, "Internal Server Error")))
         }
         Err(err) => Err(ScimError::invalid_syntax(format!(

@@ -9,7 +9,6 @@ use serde_json::{Map, Value, json};
 
 use super::error::ScimError;
 use super::etag::{Change, touch};
-use super::fault::Fault;
 use super::schema::{registry, type_of};
 use super::settings::Settings;
 use super::store::{Kind, Record, Store};
@@ -75,7 +74,7 @@ fn enrich_member(member: &mut Value, store: &Store, settings: &Settings) {
     let Some(kind) = store.kind_of(&id) else {
         return;
     };
-    if !settings.has(Fault::MemberRefMissing) {
+    if !settings.policies.links.member_ref_missing {
         fields.insert("$ref".into(), json!(location(settings, kind, &id)));
     }
     let type_name = type_of(kind).name;
@@ -95,12 +94,12 @@ fn enrich_manager(manager: &mut Map<String, Value>, store: &Store, settings: &Se
     else {
         return;
     };
-    if settings.has(Fault::ManagerRefMissing) {
+    if settings.policies.links.manager_ref_missing {
         manager.remove("$ref");
     } else {
         manager.insert("$ref".into(), json!(location(settings, Kind::User, &id)));
     }
-    if !settings.has(Fault::ManagerDisplayNameWritable) {
+    if !settings.policies.links.manager_display_name_stored {
         match display_name(store, Kind::User, &id) {
             Some(name) => manager.insert("displayName".into(), name),
             None => manager.remove("displayName"),
@@ -120,7 +119,7 @@ fn direct_groups<'s>(store: &'s Store, member: &str) -> impl Iterator<Item = &'s
 
 /// A user's `groups` (RFC 7643 §4.1.2): direct memberships, then those through nested groups.
 fn groups_of(store: &Store, user: &str, settings: &Settings) -> Vec<Value> {
-    if settings.has(Fault::UserGroupsNotMaintained) {
+    if settings.policies.links.user_groups_not_maintained {
         return Vec::new();
     }
     let entry = |group: &Record, how: &str| {
@@ -183,7 +182,7 @@ pub(crate) fn check_manager(data: &mut Map<String, Value>, store: &Store) -> Res
 /// `delete-user-keeps-membership` and it is a user) and every user it managed loses its manager.
 /// Each record changed is touched.
 pub(crate) fn forget(store: &mut Store, kind: Kind, id: &str, settings: &Settings) {
-    let keep_members = kind == Kind::User && settings.has(Fault::DeleteUserKeepsMembership);
+    let keep_members = kind == Kind::User && settings.policies.delete.user_keeps_membership;
     if !keep_members {
         for group in store.records_mut(Kind::Group).iter_mut() {
             let Some(Value::Array(members)) = group.data.get_mut("members") else {

@@ -2,7 +2,6 @@
 //! the server takes, faults included.
 
 use super::error::ScimError;
-use super::fault::Fault;
 use super::settings::Settings;
 
 const ACCEPTABLE: &[&str] = &[
@@ -42,8 +41,8 @@ pub(crate) fn check_accept(accept: Option<&str>, settings: &Settings) -> Result<
         .map(|(media, _)| media)
         .collect();
     let only = |media: &str| !wanted.is_empty() && wanted.iter().all(|m| m == media);
-    let refused = if (settings.has(Fault::RejectsScimAccept) && only("application/scim+json"))
-        || (settings.has(Fault::RejectsJsonAccept) && only("application/json"))
+    let refused = if (settings.policies.media.refuse_scim_accept && only("application/scim+json"))
+        || (settings.policies.media.refuse_json_accept && only("application/json"))
     {
         true
     } else {
@@ -73,9 +72,10 @@ pub(crate) fn check_content_type(
     let media = media.trim().to_ascii_lowercase();
     let refused = match media.as_str() {
         "application/scim+json" => false,
-        "application/json" => settings.has(Fault::RejectsJsonContentType),
+        "application/json" => settings.policies.media.refuse_json_content_type,
         _ => true,
-    } || (settings.has(Fault::RejectsCharset) && !params.is_empty());
+    } || (settings.policies.media.refuse_content_type_parameters
+        && !params.is_empty());
     if refused {
         return Err(ScimError::new(
             415,
@@ -88,6 +88,7 @@ pub(crate) fn check_content_type(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::model::Fault;
 
     #[test]
     fn accept_headers() {

@@ -11,13 +11,13 @@ mod crud;
 mod discovery;
 mod error;
 mod etag;
-mod fault;
 mod filter;
 mod groups;
 mod handler;
 mod input;
 mod links;
 mod media;
+mod model;
 mod paging;
 mod patch;
 mod path;
@@ -45,9 +45,10 @@ use std::sync::Arc;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
-pub use fault::{Fault, UnknownFault};
+pub use model::{Fault, UnknownFault};
 
 use handler::ScimHandler;
+use model::Policies;
 use settings::{BASE_PATH, Settings};
 
 /// How to start the reference server. Its `Debug` output redacts the token.
@@ -111,7 +112,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let settings = Arc::new(Settings {
         base_url: base_url.clone(),
         token: config.token,
-        faults: config.faults,
+        policies: Policies::with_faults(&config.faults),
     });
     let server = MockServer::builder()
         .listener(listener)

@@ -4,7 +4,6 @@ use std::ops::Range;
 
 use serde_json::{Value, json};
 
-use super::fault::Fault;
 use super::settings::Settings;
 
 pub(crate) const LIST_RESPONSE_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -79,12 +78,12 @@ pub(crate) fn list_response(
         "itemsPerPage": resources.len(),
         "Resources": resources,
     });
-    if settings.has(Fault::ListWithoutSchemas) {
+    if settings.policies.list.without_schemas {
         if let Some(fields) = body.as_object_mut() {
             fields.remove("schemas");
         }
     }
-    if settings.has(Fault::ResourcesKeyLowercase) {
+    if settings.policies.list.lowercase_resources_key {
         if let Some(fields) = body.as_object_mut() {
             if let Some(resources) = fields.shift_remove("Resources") {
                 fields.insert("resources".into(), resources);
@@ -97,6 +96,7 @@ pub(crate) fn list_response(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::model::Fault;
 
     #[test]
     fn pagination_arithmetic() {

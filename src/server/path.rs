@@ -2,7 +2,8 @@
 //! their resolution against a resource type's schemas.
 
 use super::error::ScimError;
-use super::filter::{self, Filter, Options};
+use super::filter::{self, Filter};
+use super::model::FilterPolicy;
 use super::schema::{AttrDef, ResourceType, SchemaDef};
 
 /// A syntactically valid attribute path, not yet checked against any schema.
@@ -209,9 +210,9 @@ fn parse_filtered(
         Some(name) if !is_attr_name(name) => return Err(malformed()),
         Some(name) => Some(at.attr.sub(name, exact).ok_or_else(unknown)?),
     };
-    let options = Options {
+    let options = FilterPolicy {
         names_exact: exact,
-        ..Options::default()
+        ..FilterPolicy::default()
     };
     let inner = filter::parse_with(&text[open + 1..close], &options).map_err(ScimError::from)?;
     let whole = Filter::ValuePath {

@@ -7,7 +7,6 @@
 
 use serde_json::{Map, Value};
 
-use super::fault::Fault;
 use super::path::{AttrPath, AttrRef};
 use super::schema::{AttrDef, ResourceType, Returned, SchemaDef};
 use super::settings::Settings;
@@ -207,13 +206,13 @@ pub(crate) fn project(
         return out;
     };
     let rules = Rules {
-        names_exact: settings.has(Fault::ProjectionNamesCaseSensitive),
-        sub_whole: settings.has(Fault::SubAttributeProjectionWhole),
-        always_excludable: settings.has(Fault::AlwaysAttributesExcludable),
+        names_exact: settings.policies.projection.names_exact,
+        sub_whole: settings.policies.projection.sub_attribute_whole,
+        always_excludable: settings.policies.projection.always_excludable,
     };
-    let attributes = (!settings.has(Fault::AttributesIgnored)).then_some(&projection.attributes);
-    let excluded =
-        (!settings.has(Fault::ExcludedAttributesIgnored)).then_some(&projection.excluded);
+    let attributes =
+        (!settings.policies.projection.attributes_ignored).then_some(&projection.attributes);
+    let excluded = (!settings.policies.projection.excluded_ignored).then_some(&projection.excluded);
     let (names, including) = match (attributes, excluded) {
         (Some(names), _) if !names.is_empty() => (names.as_slice(), true),
         (_, Some(names)) => (names.as_slice(), false),
@@ -236,7 +235,7 @@ pub(crate) fn project(
             out.insert(name, value);
         }
     }
-    if including && settings.has(Fault::PasswordOnRequest) {
+    if including && settings.policies.projection.password_on_request {
         reveal_requested_never(&mut out, stored, &selectors);
     }
     if let Some(Value::Array(schemas)) = out.get("schemas") {

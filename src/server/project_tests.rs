@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::server::model::Fault;
 use crate::server::render::render;
 use crate::server::schema::{ENTERPRISE_URN, USER_URN, user_type};
 use crate::server::store::{Record, now};

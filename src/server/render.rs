@@ -4,7 +4,6 @@
 use serde_json::{Map, Value, json};
 
 use super::etag::version_of;
-use super::fault::Fault;
 use super::schema::{AttrDef, AttrType, ResourceType, Returned};
 use super::settings::Settings;
 use super::store::Record;
@@ -14,7 +13,7 @@ pub(crate) fn render(record: &Record, rt: &ResourceType, settings: &Settings, id
     let mut out = Map::new();
     let mut schemas = vec![Value::from(rt.core.id.as_str())];
     for ext in &rt.extensions {
-        if record.data.contains_key(&ext.id) && !settings.has(Fault::EnterpriseUrnMissing) {
+        if record.data.contains_key(&ext.id) && !settings.policies.render.extension_urn_missing {
             schemas.push(Value::from(ext.id.as_str()));
         }
     }
@@ -45,7 +44,7 @@ pub(crate) fn filter_view(record: &Record, rt: &ResourceType, settings: &Setting
 
 fn meta(record: &Record, rt: &ResourceType, settings: &Settings) -> Value {
     let version = version_of(record);
-    if settings.has(Fault::MetaIncomplete) {
+    if settings.policies.meta.incomplete {
         return json!({"created": record.created, "lastModified": record.last_modified,
             "version": version});
     }
@@ -68,7 +67,7 @@ fn render_attrs(
         let Some(value) = data.get(&attr.name) else {
             continue;
         };
-        if attr.returned == Returned::Never && !settings.has(Fault::PasswordReturned) {
+        if attr.returned == Returned::Never && !settings.policies.render.password_returned {
             continue;
         }
         out.insert(attr.name.clone(), render_value(attr, value, settings));
@@ -78,7 +77,7 @@ fn render_attrs(
 fn render_value(attr: &AttrDef, value: &Value, settings: &Settings) -> Value {
     match value {
         Value::Array(items) if attr.multi_valued => {
-            if items.len() == 1 && settings.has(Fault::SingleValueObject) {
+            if items.len() == 1 && settings.policies.render.single_value_object {
                 return render_single(attr, &items[0], settings);
             }
             Value::Array(
@@ -104,7 +103,7 @@ fn render_single(attr: &AttrDef, value: &Value, settings: &Settings) -> Value {
             }
             Value::Object(out)
         }
-        (AttrType::Boolean, Value::Bool(b)) if settings.has(Fault::ActiveString) => {
+        (AttrType::Boolean, Value::Bool(b)) if settings.policies.render.booleans_as_strings => {
             Value::String(b.to_string())
         }
         _ => value.clone(),
@@ -114,6 +113,7 @@ fn render_single(attr: &AttrDef, value: &Value, settings: &Settings) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::model::Fault;
     use crate::server::schema::{ENTERPRISE_URN, user_type};
     use crate::server::store::now;
 

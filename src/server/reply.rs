@@ -3,7 +3,6 @@
 use serde_json::Value;
 use wiremock::ResponseTemplate;
 
-use super::fault::Fault;
 use super::settings::Settings;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,19 +64,9 @@ impl Reply {
             }
             Body::Json(value) => {
                 let bytes = serde_json::to_vec(&value).unwrap_or_default();
-                template.set_body_raw(bytes, json_media_type(settings))
+                template.set_body_raw(bytes, settings.policies.media.response.as_str())
             }
         }
-    }
-}
-
-fn json_media_type(settings: &Settings) -> &'static str {
-    if settings.has(Fault::ContentTypeJson) {
-        "application/json"
-    } else if settings.has(Fault::ContentTypeJsonScim) {
-        "application/json+scim"
-    } else {
-        "application/scim+json"
     }
 }
 

@@ -6,7 +6,6 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::ScimError;
-use super::fault::Fault;
 use super::schema::{AttrDef, AttrType, Mutability, ResourceType, SchemaDef};
 use super::settings::Settings;
 
@@ -29,28 +28,28 @@ pub(crate) struct InputOptions {
 }
 
 impl InputOptions {
-    /// Options for POST/PUT bodies.
+    /// FilterPolicy for POST/PUT bodies.
     pub(crate) fn for_body(settings: &Settings) -> Self {
         InputOptions {
-            reject_null: settings.has(Fault::NullRejected),
-            keep_groups: settings.has(Fault::GroupsWritable),
+            reject_null: settings.policies.input.reject_null,
+            keep_groups: settings.policies.input.groups_writable,
             string_booleans: false,
             ..Self::for_patch(settings)
         }
     }
 
-    /// Options for PATCH values (explicit null is always allowed there).
+    /// FilterPolicy for PATCH values (explicit null is always allowed there).
     pub(crate) fn for_patch(settings: &Settings) -> Self {
         InputOptions {
-            exact_names: settings.has(Fault::AttributeNamesCaseSensitive),
-            lenient_types: settings.has(Fault::LenientTypes),
-            ascii_only: settings.has(Fault::AsciiOnly),
-            lowercase_external_id: settings.has(Fault::ExternalidLowercased),
+            exact_names: settings.policies.input.names_exact,
+            lenient_types: settings.policies.input.lenient_types,
+            ascii_only: settings.policies.input.ascii_only,
+            lowercase_external_id: settings.policies.input.lowercase_external_id,
             reject_null: false,
             keep_groups: false,
-            keep_manager_display_name: settings.has(Fault::ManagerDisplayNameWritable),
-            string_booleans: !settings.has(Fault::PatchStringBooleanRejected),
-            primary_not_unique: settings.has(Fault::PrimaryNotUnique),
+            keep_manager_display_name: settings.policies.input.manager_display_name_writable,
+            string_booleans: !settings.policies.patch.reject_string_booleans,
+            primary_not_unique: settings.policies.input.primary_not_unique,
         }
     }
 

@@ -6,9 +6,9 @@ use serde_json::{Map, Value};
 
 use super::crud::represent;
 use super::error::ScimError;
-use super::fault::Fault;
-use super::filter::{self, CaseRule, Filter, Options};
+use super::filter::{self, Filter};
 use super::links::enrich;
+use super::model::FilterPolicy;
 use super::paging::{DEFAULT_COUNT, MAX_RESULTS, PageRules, list_response, page_with};
 use super::query::ListQuery;
 use super::render::filter_view;
@@ -25,31 +25,6 @@ pub(crate) enum Origin {
     Search,
 }
 
-/// The filter options the enabled faults ask for.
-fn filter_options(settings: &Settings) -> Options {
-    let case = if settings.has(Fault::FilterValuesCaseSensitive) {
-        CaseRule::AlwaysExact
-    } else if settings.has(Fault::FilterValuesCaseInsensitive) {
-        CaseRule::NeverExact
-    } else {
-        CaseRule::Schema
-    };
-    Options {
-        names_exact: settings.has(Fault::FilterNamesCaseSensitive),
-        operators_case_sensitive: settings.has(Fault::FilterOperatorsCaseSensitive),
-        case,
-        co_as_eq: settings.has(Fault::CoAsEq),
-        sw_as_co: settings.has(Fault::SwAsCo),
-        ew_unsupported: settings.has(Fault::EwUnsupported),
-        ne_as_eq: settings.has(Fault::NeAsEq),
-        and_looser_than_or: settings.has(Fault::AndLooserThanOr),
-        not_ignored: settings.has(Fault::NotIgnored),
-        pr_counts_empty: settings.has(Fault::PrCountsEmpty),
-        datetime_as_string: settings.has(Fault::DatetimeComparedAsString),
-        cross_element: settings.has(Fault::ValueFilterCrossElement),
-    }
-}
-
 /// The parsed, validated filter, if any. `filter-unknown-attribute-empty` turns a filter on an
 /// unknown attribute into `matches_nothing` instead of an error.
 struct Selection {
@@ -60,7 +35,7 @@ struct Selection {
 fn select(
     text: Option<&str>,
     rt: &'static ResourceType,
-    options: &Options,
+    options: &FilterPolicy,
     settings: &Settings,
 ) -> Result<Selection, ScimError> {
     let none = Selection {
@@ -70,7 +45,7 @@ fn select(
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(none);
     };
-    if settings.has(Fault::FilterIgnored) {
+    if settings.policies.filter.ignored {
         return Ok(none);
     }
     let filter = filter::parse_with(text, options)?;
@@ -80,7 +55,8 @@ fn select(
             matches_nothing: false,
         }),
         Err(refusal)
-            if refusal.unknown_attribute && settings.has(Fault::FilterUnknownAttributeEmpty) =>
+            if refusal.unknown_attribute
+                && settings.policies.filter.unknown_attribute_matches_nothing =>
         {
             Ok(Selection {
                 filter: None,
@@ -115,7 +91,7 @@ fn sort_spec(query: &ListQuery, kinds: &[Kind]) -> Result<Option<SortSpec>, Scim
 fn selections(
     query: &ListQuery,
     kinds: &[Kind],
-    options: &Options,
+    options: &FilterPolicy,
     settings: &Settings,
 ) -> Result<Vec<(Kind, Selection)>, ScimError> {
     let mut out = Vec::new();
@@ -144,19 +120,19 @@ pub(crate) fn run(
 ) -> Result<Reply, ScimError> {
     let mut query = query.clone();
     if origin == Origin::Search {
-        if settings.has(Fault::SearchIgnoresFilter) {
+        if settings.policies.search.ignores_filter {
             query.filter = None;
         }
-        if settings.has(Fault::SearchCountIgnored) {
+        if settings.policies.search.ignores_paging {
             (query.start_index, query.count) = (None, None);
         }
     }
     if let Some(reply) = paging_fault(&query, settings)? {
         return Ok(reply);
     }
-    let options = filter_options(settings);
+    let options = settings.policies.filter;
     let selections = selections(&query, kinds, &options, settings)?;
-    let spec = if settings.has(Fault::SortByIgnored) {
+    let spec = if settings.policies.sort.sort_by_ignored {
         None
     } else {
         sort_spec(&query, kinds)?
@@ -167,7 +143,7 @@ pub(crate) fn run(
         .collect();
     // `unstable-order`: a later page is cut from the reversed order, as a server without a
     // stable ORDER BY might do once the database picks another plan for an offset.
-    if settings.has(Fault::UnstableOrder) && query.start_index.is_some_and(|s| s > 1) {
+    if settings.policies.paging.unstable_order && query.start_index.is_some_and(|s| s > 1) {
         records.reverse();
     }
     let mut matching: Vec<((Kind, &Record), Value)> = records
@@ -190,28 +166,28 @@ pub(crate) fn run(
             })
         })
         .collect();
-    if matching.is_empty() && settings.has(Fault::NoMatch404) {
+    if matching.is_empty() && settings.policies.list.no_match_404 {
         return Err(ScimError::not_found("no resources match the query"));
     }
     if let Some(spec) = &spec {
         matching = sort(matching, spec, settings);
     }
     let total = matching.len();
-    if settings.has(Fault::StartIndexPastEnd404)
+    if settings.policies.paging.start_index_past_end_404
         && query.start_index.unwrap_or(1) > i64::try_from(total.max(1)).unwrap_or(i64::MAX)
     {
         return Err(ScimError::not_found("startIndex is past the last result"));
     }
     let rules = PageRules {
-        start_index_zero_based: settings.has(Fault::StartIndexZeroBased),
-        count_zero_returns_all: settings.has(Fault::CountZeroReturnsAll),
+        start_index_zero_based: settings.policies.paging.zero_based_start_index,
+        count_zero_returns_all: settings.policies.paging.count_zero_returns_all,
     };
     let page = page_with(total, query.start_index, query.count, rules);
     let resources = matching[page.range.clone()]
         .iter()
         .map(|((kind, r), _)| represent(store, *kind, r, settings, true, &query.projection))
         .map(|v| {
-            if settings.has(Fault::ListItemsTrimmed) {
+            if settings.policies.list.items_trimmed {
                 trimmed(v)
             } else {
                 v
@@ -219,7 +195,7 @@ pub(crate) fn run(
         })
         .collect();
     let mut body = list_response(total, page.start_index, resources, settings);
-    if settings.has(Fault::ItemsPerPageIsCount) {
+    if settings.policies.paging.items_per_page_is_count {
         let count = query.count.unwrap_or(DEFAULT_COUNT);
         body["itemsPerPage"] = Value::from(count);
     }
@@ -229,10 +205,10 @@ pub(crate) fn run(
 /// The paging faults that refuse a request outright, before anything is read.
 fn paging_fault(query: &ListQuery, settings: &Settings) -> Result<Option<Reply>, ScimError> {
     let count = query.count.unwrap_or(0);
-    if count < 0 && settings.has(Fault::NegativeCount500) {
+    if count < 0 && settings.policies.paging.negative_count_500 {
         return Ok(Some(Reply::text(500, "Internal Server Error")));
     }
-    if count > MAX_RESULTS && settings.has(Fault::CountOverMax400) {
+    if count > MAX_RESULTS && settings.policies.paging.count_over_max_refused {
         return Err(ScimError::too_many(format!(
             "count may not exceed {MAX_RESULTS}"
         )));
@@ -256,7 +232,7 @@ pub(crate) fn search(
     body: &Map<String, Value>,
     kinds: &[Kind],
 ) -> Result<Reply, ScimError> {
-    let required = !settings.has(Fault::SearchSchemaNotRequired);
+    let required = !settings.policies.search.schemas_optional;
     let query = ListQuery::from_search_body(body, required)?;
     run(store, settings, &query, Origin::Search, kinds)
 }

@@ -1,9 +1,10 @@
-//! The immutable configuration every request handler sees: base URL, token and enabled faults.
+//! The immutable configuration every request handler sees: base URL, token and the policies.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
-use super::fault::Fault;
+#[cfg(test)]
+use super::model::Fault;
+use super::model::Policies;
 
 /// The path under which every SCIM endpoint lives.
 pub(crate) const BASE_PATH: &str = "/scim/v2";
@@ -12,7 +13,7 @@ pub(crate) struct Settings {
     /// Absolute base URL, e.g. `http://127.0.0.1:8080/scim/v2`, without a trailing slash.
     pub(crate) base_url: String,
     pub(crate) token: Option<String>,
-    pub(crate) faults: BTreeSet<Fault>,
+    pub(crate) policies: Policies,
 }
 
 impl fmt::Debug for Settings {
@@ -20,16 +21,12 @@ impl fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("base_url", &self.base_url)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("faults", &self.faults)
+            .field("policies", &self.policies)
             .finish()
     }
 }
 
 impl Settings {
-    pub(crate) fn has(&self, fault: Fault) -> bool {
-        self.faults.contains(&fault)
-    }
-
     /// The absolute URL of `relative` (which starts with `/`) under the base URL.
     pub(crate) fn absolute(&self, relative: &str) -> String {
         format!("{}{relative}", self.base_url)
@@ -38,7 +35,7 @@ impl Settings {
     /// The `meta.location` of a resource, honouring `meta-location-relative`.
     pub(crate) fn resource_location(&self, endpoint: &str, id: &str) -> String {
         let relative = format!("{endpoint}/{}", encode_segment(id));
-        if self.has(Fault::MetaLocationRelative) {
+        if self.policies.meta.location_relative {
             format!("{BASE_PATH}{relative}")
         } else {
             self.absolute(&relative)
@@ -50,7 +47,7 @@ impl Settings {
         Settings {
             base_url: "http://127.0.0.1:9/scim/v2".to_owned(),
             token: None,
-            faults: faults.iter().copied().collect(),
+            policies: Policies::with_faults(faults),
         }
     }
 }

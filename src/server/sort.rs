@@ -9,7 +9,6 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::ScimError;
-use super::fault::Fault;
 use super::path::{AttrPath, AttrRef};
 use super::schema::{AttrDef, AttrType, ResourceType, Returned};
 use super::settings::Settings;
@@ -133,9 +132,9 @@ pub(crate) fn sort<T>(
     spec: &SortSpec,
     settings: &Settings,
 ) -> Vec<(T, Value)> {
-    let descending = spec.descending && !settings.has(Fault::SortOrderIgnored);
-    let missing_first = settings.has(Fault::SortMissingFirst);
-    let case_sensitive = settings.has(Fault::SortCaseSensitive);
+    let descending = spec.descending && !settings.policies.sort.order_ignored;
+    let missing_first = settings.policies.sort.missing_first;
+    let case_sensitive = settings.policies.sort.case_sensitive;
     let mut keyed: Vec<(Option<Key>, (T, Value))> = items
         .into_iter()
         .map(|item| (key(&item.1, spec, case_sensitive), item))

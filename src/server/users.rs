@@ -5,7 +5,6 @@
 use serde_json::{Map, Value};
 
 use super::error::ScimError;
-use super::fault::Fault;
 use super::groups::Write;
 use super::links::check_manager;
 use super::settings::Settings;
@@ -18,9 +17,9 @@ fn check_user_name(
 ) -> Result<(), ScimError> {
     match data.get("userName") {
         Some(Value::String(name)) if !name.trim().is_empty() => Ok(()),
-        None if settings.has(Fault::UsernameNotRequired) => Ok(()),
-        None if write == Write::Patch && settings.has(Fault::PatchRemoveRequiredAllowed) => Ok(()),
-        Some(other) if !other.is_string() && settings.has(Fault::LenientTypes) => Ok(()),
+        None if settings.policies.rules.user_name_optional => Ok(()),
+        None if write == Write::Patch && settings.policies.patch.remove_required_allowed => Ok(()),
+        Some(other) if !other.is_string() && settings.policies.input.lenient_types => Ok(()),
         _ => Err(ScimError::invalid_value(
             "userName is required and must be a non-empty string",
         )),
@@ -36,7 +35,7 @@ fn check_unique(
     let Some(name) = data.get("userName").and_then(Value::as_str) else {
         return Ok(());
     };
-    let case_exact = settings.has(Fault::UsernameCaseSensitiveUniqueness);
+    let case_exact = settings.policies.rules.user_name_unique_case_exact;
     if store.user_name_taken(name, except, case_exact) {
         return Err(ScimError::conflict(format!(
             "userName '{name}' is already taken"

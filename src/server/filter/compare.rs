@@ -8,10 +8,10 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{CaseRule, CompValue, CompareOp, Options};
+use super::{CaseRule, CompValue, CompareOp, FilterPolicy};
 use crate::server::schema::{AttrDef, AttrType};
 
-fn case_exact(def: &AttrDef, options: &Options) -> bool {
+fn case_exact(def: &AttrDef, options: &FilterPolicy) -> bool {
     match options.case {
         CaseRule::Schema => def.case_exact,
         CaseRule::AlwaysExact => true,
@@ -37,7 +37,7 @@ pub(super) fn equal(
     def: &AttrDef,
     actual: &Value,
     expected: &CompValue,
-    options: &Options,
+    options: &FilterPolicy,
 ) -> bool {
     match (expected, actual) {
         (CompValue::Str(e), Value::String(a)) if def.ty == AttrType::DateTime => {
@@ -65,7 +65,7 @@ pub(super) fn substring(
     def: &AttrDef,
     actual: &Value,
     expected: &CompValue,
-    options: &Options,
+    options: &FilterPolicy,
 ) -> bool {
     let (CompValue::Str(e), Value::String(a)) = (expected, actual) else {
         return false;
@@ -86,7 +86,7 @@ pub(super) fn ordered(
     def: &AttrDef,
     actual: &Value,
     expected: &CompValue,
-    options: &Options,
+    options: &FilterPolicy,
 ) -> Option<Ordering> {
     match (expected, actual) {
         (CompValue::Str(e), Value::String(a)) => {

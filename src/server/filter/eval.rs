@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::compare::{equal, ordered, substring};
 use super::validate::{Context, Leaf, resolve_leaf, resolve_value_path};
-use super::{CompValue, CompareOp, Filter, Options};
+use super::{CompValue, CompareOp, Filter, FilterPolicy};
 use crate::server::schema::{AttrDef, ResourceType};
 
 /// What paths are evaluated against.
@@ -29,7 +29,7 @@ impl Scope<'_> {
 /// Whether the resource view (see `render::filter_view`) satisfies `filter` as RFC 7644 reads it.
 #[cfg(test)]
 pub(crate) fn matches(filter: &Filter, view: &Value, rt: &'static ResourceType) -> bool {
-    matches_with(filter, view, rt, &Options::default())
+    matches_with(filter, view, rt, &FilterPolicy::default())
 }
 
 /// Whether the resource view satisfies `filter`. A path that does not resolve matches nothing;
@@ -38,7 +38,7 @@ pub(crate) fn matches_with(
     filter: &Filter,
     view: &Value,
     rt: &'static ResourceType,
-    options: &Options,
+    options: &FilterPolicy,
 ) -> bool {
     eval(filter, Scope::Resource(view), rt, options)
 }
@@ -50,12 +50,17 @@ pub(crate) fn element_matches(
     parent: &'static AttrDef,
     element: &Value,
     rt: &'static ResourceType,
-    options: &Options,
+    options: &FilterPolicy,
 ) -> bool {
     eval(filter, Scope::Element(parent, element), rt, options)
 }
 
-fn eval(filter: &Filter, scope: Scope<'_>, rt: &'static ResourceType, options: &Options) -> bool {
+fn eval(
+    filter: &Filter,
+    scope: Scope<'_>,
+    rt: &'static ResourceType,
+    options: &FilterPolicy,
+) -> bool {
     match filter {
         Filter::And(left, right) => {
             eval(left, scope, rt, options) && eval(right, scope, rt, options)
@@ -118,7 +123,7 @@ fn compare(
     leaf: &Leaf,
     scope: Scope<'_>,
     expected: &CompValue,
-    o: &Options,
+    o: &FilterPolicy,
 ) -> bool {
     let op = match op {
         CompareOp::Co if o.co_as_eq => CompareOp::Eq,

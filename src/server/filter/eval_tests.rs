@@ -1,5 +1,5 @@
 //! Evaluator and validator tests over the catalogue's fixture users (CATALOGUE §9, U1–U4), for
-//! every operator, and for each fault-driven deviation in `Options`.
+//! every operator, and for each fault-driven deviation in `FilterPolicy`.
 
 use serde_json::{Value, json};
 
@@ -28,7 +28,7 @@ fn users() -> Vec<Value> {
     ]
 }
 
-fn ids_with(filter: &str, options: &Options) -> Result<Vec<String>, String> {
+fn ids_with(filter: &str, options: &FilterPolicy) -> Result<Vec<String>, String> {
     let filter = parse_with(filter, options).map_err(|e| e.0)?;
     validate_with(&filter, user_type(), options).map_err(|e| e.message)?;
     Ok(users()
@@ -39,7 +39,7 @@ fn ids_with(filter: &str, options: &Options) -> Result<Vec<String>, String> {
 }
 
 fn ids(filter: &str) -> Vec<String> {
-    ids_with(filter, &Options::default()).unwrap_or_else(|e| panic!("{filter}: {e}"))
+    ids_with(filter, &FilterPolicy::default()).unwrap_or_else(|e| panic!("{filter}: {e}"))
 }
 
 #[test]
@@ -130,9 +130,9 @@ fn datetimes_compare_as_instants() {
         ids(r#"meta.lastModified eq "2026-03-01T10:30:00+01:00""#),
         ["u1"]
     );
-    let raw = Options {
+    let raw = FilterPolicy {
         datetime_as_string: true,
-        ..Options::default()
+        ..FilterPolicy::default()
     };
     assert_eq!(
         ids_with(r#"meta.lastModified ge "2026-01-01T00:30:00+03:00""#, &raw).unwrap(),
@@ -158,31 +158,31 @@ fn schema_mismatches_are_refused() {
         r#"password eq "secret""#,
         "password pr",
     ] {
-        assert!(ids_with(bad, &Options::default()).is_err(), "{bad}");
+        assert!(ids_with(bad, &FilterPolicy::default()).is_err(), "{bad}");
     }
     let filter = parse(r#"nope eq "x""#).unwrap();
     assert!(
-        validate_with(&filter, user_type(), &Options::default())
+        validate_with(&filter, user_type(), &FilterPolicy::default())
             .unwrap_err()
             .unknown_attribute
     );
     let filter = parse("active gt true").unwrap();
     assert!(
-        !validate_with(&filter, user_type(), &Options::default())
+        !validate_with(&filter, user_type(), &FilterPolicy::default())
             .unwrap_err()
             .unknown_attribute
     );
 }
 
-fn with(change: impl FnOnce(&mut Options)) -> Options {
-    let mut options = Options::default();
+fn with(change: impl FnOnce(&mut FilterPolicy)) -> FilterPolicy {
+    let mut options = FilterPolicy::default();
     change(&mut options);
     options
 }
 
 #[test]
 fn fault_options_deviate_as_named() {
-    let run = |filter: &str, options: Options| ids_with(filter, &options);
+    let run = |filter: &str, options: FilterPolicy| ids_with(filter, &options);
     let names = with(|o| o.names_exact = true);
     assert!(run(r#"USERNAME eq "carol""#, names).is_err());
     let exact = with(|o| o.case = CaseRule::AlwaysExact);

@@ -2,7 +2,7 @@
 //! schema validation and an evaluator over stored resources.
 //!
 //! The whole grammar is supported: every comparison operator, `pr`, `and`/`or`/`not`, grouping
-//! and value filters (`emails[type eq "work"]`). [`Options`] carries the deviations that the
+//! and value filters (`emails[type eq "work"]`). [`FilterPolicy`] carries the deviations that the
 //! server's faults ask for; its default is the RFC.
 
 mod compare;
@@ -22,6 +22,7 @@ mod tests;
 use serde_json::Number;
 
 use super::error::ScimError;
+use super::model::{CaseRule, FilterPolicy};
 use super::path::AttrPath;
 
 #[cfg(test)]
@@ -116,36 +117,6 @@ pub(crate) enum CompValue {
     Null,
 }
 
-/// How string comparisons treat case.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) enum CaseRule {
-    /// Each attribute's `caseExact` decides (RFC 7644 §3.4.2.2).
-    #[default]
-    Schema,
-    /// Always case-sensitive (`filter-values-case-sensitive`).
-    AlwaysExact,
-    /// Never case-sensitive (`filter-values-case-insensitive`).
-    NeverExact,
-}
-
-/// How filters are parsed, checked and evaluated. The default follows RFC 7644; each flag is the
-/// behaviour of one fault of the same name.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Options {
-    pub(crate) names_exact: bool,
-    pub(crate) operators_case_sensitive: bool,
-    pub(crate) case: CaseRule,
-    pub(crate) co_as_eq: bool,
-    pub(crate) sw_as_co: bool,
-    pub(crate) ew_unsupported: bool,
-    pub(crate) ne_as_eq: bool,
-    pub(crate) and_looser_than_or: bool,
-    pub(crate) not_ignored: bool,
-    pub(crate) pr_counts_empty: bool,
-    pub(crate) datetime_as_string: bool,
-    pub(crate) cross_element: bool,
-}
-
 /// Why a filter was refused; becomes a 400 `invalidFilter`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FilterError(pub(crate) String);
@@ -159,11 +130,11 @@ impl From<FilterError> for ScimError {
 /// Parses a filter expression as RFC 7644 reads it.
 #[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Filter, FilterError> {
-    parse_with(text, &Options::default())
+    parse_with(text, &FilterPolicy::default())
 }
 
 /// Parses a filter expression, with the syntax deviations `options` asks for.
-pub(crate) fn parse_with(text: &str, options: &Options) -> Result<Filter, FilterError> {
+pub(crate) fn parse_with(text: &str, options: &FilterPolicy) -> Result<Filter, FilterError> {
     let tokens = lexer::tokenize(text)?;
     parser::Parser::new(tokens, options).parse_filter()
 }

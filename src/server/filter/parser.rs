@@ -2,7 +2,7 @@
 //! (or → and → not → atom), following RFC 7644 §3.4.2.2.
 
 use super::lexer::Token;
-use super::{CompValue, CompareOp, Filter, FilterError, Options};
+use super::{CompValue, CompareOp, Filter, FilterError, FilterPolicy};
 use crate::server::path::AttrPath;
 
 /// Deepest nesting of parentheses and brackets accepted, so hostile input cannot exhaust the
@@ -20,7 +20,7 @@ pub(super) struct Parser<'o> {
     depth: usize,
     terms: usize,
     in_value_path: bool,
-    options: &'o Options,
+    options: &'o FilterPolicy,
 }
 
 fn err<T>(message: impl Into<String>) -> Result<T, FilterError> {
@@ -28,7 +28,7 @@ fn err<T>(message: impl Into<String>) -> Result<T, FilterError> {
 }
 
 impl<'o> Parser<'o> {
-    pub(super) fn new(tokens: Vec<Token>, options: &'o Options) -> Parser<'o> {
+    pub(super) fn new(tokens: Vec<Token>, options: &'o FilterPolicy) -> Parser<'o> {
         Parser {
             tokens,
             pos: 0,

@@ -66,7 +66,7 @@ fn view() -> serde_json::Value {
 
 /// Runs the whole pipeline, under the RFC and under every deviation at once.
 fn exercise(text: &str) {
-    let every_fault = Options {
+    let every_fault = FilterPolicy {
         names_exact: true,
         operators_case_sensitive: true,
         case: CaseRule::NeverExact,
@@ -79,8 +79,9 @@ fn exercise(text: &str) {
         pr_counts_empty: true,
         datetime_as_string: true,
         cross_element: true,
+        ..FilterPolicy::default()
     };
-    for options in [Options::default(), every_fault] {
+    for options in [FilterPolicy::default(), every_fault] {
         if let Ok(filter) = parse_with(text, &options) {
             let _ = validate_with(&filter, user_type(), &options);
             matches_with(&filter, &view(), user_type(), &options);

@@ -218,9 +218,9 @@ fn parses_every_operator_in_any_case() {
         }
     }
     assert_eq!(parse("title PR"), Ok(pr("title")));
-    let strict = Options {
+    let strict = FilterPolicy {
         operators_case_sensitive: true,
-        ..Options::default()
+        ..FilterPolicy::default()
     };
     assert!(parse_with(r#"title EQ "x""#, &strict).is_err());
     assert!(parse_with(r#"title pr AND title pr"#, &strict).is_err());
@@ -247,9 +247,9 @@ fn precedence_is_not_then_and_then_or() {
         parse("not (a pr) and b pr"),
         Ok(and(Filter::Not(Box::new(a.clone())), b.clone()))
     );
-    let loose = Options {
+    let loose = FilterPolicy {
         and_looser_than_or: true,
-        ..Options::default()
+        ..FilterPolicy::default()
     };
     assert_eq!(
         parse_with("a pr or b pr and c pr", &loose),

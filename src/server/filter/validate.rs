@@ -5,7 +5,7 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{CompValue, CompareOp, Filter, Options};
+use super::{CompValue, CompareOp, Filter, FilterPolicy};
 use crate::server::error::ScimError;
 use crate::server::path::{AttrPath, AttrRef};
 use crate::server::schema::{AttrDef, AttrType, ResourceType, Returned};
@@ -65,7 +65,7 @@ pub(super) fn resolve_leaf(
     path: &AttrPath,
     context: Context,
     rt: &'static ResourceType,
-    options: &Options,
+    options: &FilterPolicy,
     presence: bool,
 ) -> Result<Leaf, Refusal> {
     let parent = match context {
@@ -121,7 +121,7 @@ pub(super) fn resolve_leaf(
 pub(super) fn resolve_value_path(
     path: &AttrPath,
     rt: &'static ResourceType,
-    options: &Options,
+    options: &FilterPolicy,
 ) -> Result<AttrRef, Refusal> {
     let at =
         AttrRef::resolve(path, rt, options.names_exact).ok_or_else(|| Refusal::unknown(path))?;
@@ -136,7 +136,7 @@ pub(super) fn resolve_value_path(
 /// Checks that `filter` fits `rt` as RFC 7644 reads it.
 #[cfg(test)]
 pub(crate) fn validate(filter: &Filter, rt: &'static ResourceType) -> Result<(), ScimError> {
-    validate_with(filter, rt, &Options::default()).map_err(ScimError::from)
+    validate_with(filter, rt, &FilterPolicy::default()).map_err(ScimError::from)
 }
 
 /// Checks that every path of `filter` names a filterable attribute of `rt` and every operator
@@ -144,7 +144,7 @@ pub(crate) fn validate(filter: &Filter, rt: &'static ResourceType) -> Result<(),
 pub(crate) fn validate_with(
     filter: &Filter,
     rt: &'static ResourceType,
-    options: &Options,
+    options: &FilterPolicy,
 ) -> Result<(), Refusal> {
     check(filter, Context::Resource, rt, options)
 }
@@ -153,7 +153,7 @@ fn check(
     filter: &Filter,
     context: Context,
     rt: &'static ResourceType,
-    options: &Options,
+    options: &FilterPolicy,
 ) -> Result<(), Refusal> {
     match filter {
         Filter::Compare { path, op, value } => {
@@ -183,7 +183,7 @@ fn check_operator(
     op: CompareOp,
     def: &AttrDef,
     value: &CompValue,
-    options: &Options,
+    options: &FilterPolicy,
 ) -> Result<(), Refusal> {
     let keyword = op.keyword();
     if op == CompareOp::Ew && options.ew_unsupported {

@@ -8,7 +8,8 @@ use super::target::{check_removable, check_sub_change};
 use super::values::{is_empty, is_primary, keep_only_primary};
 use super::{OpKind, Rules};
 use crate::server::error::ScimError;
-use crate::server::filter::{CompValue, CompareOp, Filter, Options, element_matches};
+use crate::server::filter::{CompValue, CompareOp, Filter, element_matches};
+use crate::server::model::FilterPolicy;
 use crate::server::path::AttrRef;
 use crate::server::resource::normalize_single;
 use crate::server::schema::Mutability;
@@ -26,9 +27,9 @@ pub(super) fn apply(
         container.remove(&name);
         return Ok(());
     }
-    let options = Options {
+    let options = FilterPolicy {
         names_exact: rules.path_exact,
-        ..Options::default()
+        ..FilterPolicy::default()
     };
     let mut items = match container.remove(&name) {
         Some(Value::Array(items)) => items,

@@ -5,6 +5,7 @@ use serde_json::json;
 use super::tests::{object, patch, patch_with, scim_type};
 use super::*;
 use crate::server::error::ScimType;
+use crate::server::model::Fault;
 use crate::server::schema::{ENTERPRISE_URN, group_type, user_type};
 
 fn two_emails() -> Value {

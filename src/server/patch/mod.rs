@@ -13,7 +13,6 @@ mod tests;
 use serde_json::{Map, Value};
 
 use super::error::ScimError;
-use super::fault::Fault;
 use super::path::Target;
 use super::resource::InputOptions;
 use super::schema::ResourceType;
@@ -50,13 +49,13 @@ impl Rules {
         Rules {
             opts: InputOptions::for_patch(settings),
             rt,
-            add_replaces: settings.has(Fault::PatchAddReplacesMembers),
-            add_duplicates: settings.has(Fault::PatchAddDuplicates),
-            remove_filter_all: settings.has(Fault::PatchRemoveFilterRemovesAll),
-            no_target_ignored: settings.has(Fault::PatchNoTargetIgnored),
-            remove_required: settings.has(Fault::PatchRemoveRequiredAllowed),
-            read_only_writable: settings.has(Fault::PatchReadonlyAllowed),
-            path_exact: settings.has(Fault::PatchPathNamesCaseSensitive),
+            add_replaces: settings.policies.patch.add_replaces,
+            add_duplicates: settings.policies.patch.add_duplicates,
+            remove_filter_all: settings.policies.patch.remove_filter_removes_all,
+            no_target_ignored: settings.policies.patch.no_target_ignored,
+            remove_required: settings.policies.patch.remove_required_allowed,
+            read_only_writable: settings.policies.patch.readonly_allowed,
+            path_exact: settings.policies.patch.path_names_exact,
         }
     }
 }
@@ -110,7 +109,7 @@ fn parse_operations<'a>(
             ));
         }
     };
-    let case_sensitive = settings.has(Fault::PatchOpCaseSensitive);
+    let case_sensitive = settings.policies.patch.op_case_sensitive;
     operations
         .iter()
         .map(|op| parse_operation(op, case_sensitive))
@@ -190,20 +189,23 @@ fn apply_one(
 ) -> Result<(), ScimError> {
     match (op.kind, op.path) {
         (OpKind::Remove, None) => Err(ScimError::no_target("'remove' needs a 'path'")),
-        (_, None) if settings.has(Fault::PatchPathlessUnsupported) => {
+        (_, None) if settings.policies.patch.pathless_unsupported => {
             Err(ScimError::no_target("PATCH operations need a 'path'"))
         }
         (kind, None) => {
             let clears = kind == OpKind::Replace
                 && rules.rt.name == "Group"
-                && settings.has(Fault::GroupPathlessReplaceClearsMembers);
+                && settings
+                    .policies
+                    .patch
+                    .group_pathless_replace_clears_members;
             if clears {
                 work.remove("members");
             }
             apply_pathless(work, kind, op.value, rules, id)
         }
         (_, Some(path))
-            if path.contains('[') && settings.has(Fault::PatchValueFilterUnsupported) =>
+            if path.contains('[') && settings.policies.patch.value_filter_unsupported =>
         {
             Err(ScimError::new(
                 501,

@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::*;
 use crate::server::error::ScimType;
+use crate::server::model::Fault;
 use crate::server::schema::{ENTERPRISE_URN, user_type};
 
 pub(super) fn object(value: Value) -> Map<String, Value> {
