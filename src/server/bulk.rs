@@ -17,17 +17,14 @@ use super::store::{Kind, Store};
 
 pub(crate) const BULK_REQUEST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 pub(crate) const BULK_RESPONSE_URN: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
-/// Advertised as `bulk.maxOperations`.
-pub(crate) const MAX_OPERATIONS: usize = 10;
-/// Advertised as `bulk.maxPayloadSize`, in bytes.
-pub(crate) const MAX_PAYLOAD_SIZE: usize = 1_048_576;
 
 /// A body over maxPayloadSize answers 413 (unless `bulk-max-payload-ignored`).
 pub(crate) fn check_payload_size(len: usize, settings: &Settings) -> Result<(), ScimError> {
-    if len > MAX_PAYLOAD_SIZE && !settings.policies.bulk.max_payload_ignored {
+    let max = settings.model.limits.bulk_max_payload_size;
+    if len > max && !settings.policies.bulk.max_payload_ignored {
         return Err(ScimError::new(
             413,
-            format!("the Bulk request is {len} bytes; maxPayloadSize is {MAX_PAYLOAD_SIZE}"),
+            format!("the Bulk request is {len} bytes; maxPayloadSize is {max}"),
         ));
     }
     Ok(())
@@ -63,11 +60,12 @@ pub(crate) fn process(
             "a Bulk request needs an 'Operations' array",
         ));
     };
-    if operations.len() > MAX_OPERATIONS && !settings.policies.bulk.max_operations_ignored {
+    let max = settings.model.limits.bulk_max_operations;
+    if operations.len() > max && !settings.policies.bulk.max_operations_ignored {
         return Err(ScimError::new(
             413,
             format!(
-                "the Bulk request has {} operations; maxOperations is {MAX_OPERATIONS}",
+                "the Bulk request has {} operations; maxOperations is {max}",
                 operations.len()
             ),
         ));

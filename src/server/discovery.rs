@@ -3,9 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::bulk::{MAX_OPERATIONS, MAX_PAYLOAD_SIZE};
 use super::error::ScimError;
-use super::paging::{MAX_RESULTS, list_response};
+use super::paging::list_response;
 use super::reply::Reply;
 use super::schema::{ResourceType, SchemaDef, group_type, registry, user_type};
 use super::settings::Settings;
@@ -20,55 +19,35 @@ fn resource_type_list() -> [&'static ResourceType; 2] {
 }
 
 pub(crate) fn service_provider_config(settings: &Settings) -> Reply {
-    let mut capabilities = json!({
-        "patch": {"supported": true},
-        "bulk": {"supported": true, "maxOperations": MAX_OPERATIONS,
-            "maxPayloadSize": MAX_PAYLOAD_SIZE},
-        "filter": {"supported": true, "maxResults": MAX_RESULTS},
-        "changePassword": {"supported": false},
-        "sort": {"supported": true},
-        "etag": {"supported": true},
-        "authenticationSchemes": [{
-            "type": "oauthbearertoken",
-            "name": "OAuth Bearer Token",
-            "description": "Authentication with a bearer token in the Authorization header (RFC 6750).",
-            "specUri": "https://www.rfc-editor.org/info/rfc6750",
-            "primary": true,
-        }],
-    });
-    if settings.policies.discovery.spc_string_values {
-        stringify_scalars(&mut capabilities);
+    let (model, policy) = (&settings.model, &settings.policies.discovery);
+    let mut advertised = model.service_provider_config.clone();
+    let limits = &model.limits;
+    if let Some(Value::Object(bulk)) = advertised.get_mut("bulk") {
+        bulk.insert("maxOperations".into(), json!(limits.bulk_max_operations));
+        bulk.insert("maxPayloadSize".into(), json!(limits.bulk_max_payload_size));
+    }
+    if let Some(Value::Object(filter)) = advertised.get_mut("filter") {
+        filter.insert("maxResults".into(), json!(limits.filter_max_results));
+    }
+    let mut advertised = Value::Object(advertised);
+    if policy.spc_string_values {
+        stringify_scalars(&mut advertised);
     }
     let mut body = Map::new();
-    if !settings.policies.discovery.spc_without_schemas {
+    if !policy.spc_without_schemas {
         body.insert("schemas".into(), json!([SPC_URN]));
     }
-    body.insert(
-        "documentationUri".into(),
-        json!("https://www.rfc-editor.org/rfc/rfc7644"),
-    );
-    if let Value::Object(capabilities) = capabilities {
-        body.extend(capabilities);
-    }
-    if settings.policies.discovery.spc_incomplete {
-        for name in [
-            "bulk",
-            "sort",
-            "etag",
-            "changePassword",
-            "authenticationSchemes",
-        ] {
-            body.shift_remove(name);
-        }
+    if let Value::Object(advertised) = advertised {
+        body.extend(advertised);
     }
     body.insert(
         "meta".into(),
         json!({
             "resourceType": "ServiceProviderConfig",
-            "location": settings.absolute("/ServiceProviderConfig"),
+            "location": model.absolute("/ServiceProviderConfig"),
         }),
     );
-    if settings.policies.discovery.spc_as_list {
+    if policy.spc_as_list {
         return Reply::json(
             200,
             list_response(1, 1, vec![Value::Object(body)], settings),
@@ -95,7 +74,7 @@ fn resource_type(rt: &ResourceType, settings: &Settings) -> Value {
         .map(|ext| json!({"schema": ext.id, "required": false}))
         .collect();
     let endpoint = if settings.policies.discovery.resource_type_endpoint_absolute {
-        settings.absolute(rt.endpoint)
+        settings.model.absolute(rt.endpoint)
     } else {
         rt.endpoint.to_string()
     };
@@ -109,7 +88,7 @@ fn resource_type(rt: &ResourceType, settings: &Settings) -> Value {
         "schemaExtensions": extensions,
         "meta": {
             "resourceType": "ResourceType",
-            "location": settings.absolute(&format!("/ResourceTypes/{}", rt.name)),
+            "location": settings.model.absolute(&format!("/ResourceTypes/{}", rt.name)),
         },
     })
 }
@@ -146,7 +125,7 @@ fn schema(def: &SchemaDef, settings: &Settings) -> Value {
         "meta".into(),
         json!({
             "resourceType": "Schema",
-            "location": settings.absolute(&format!("/Schemas/{}", def.id)),
+            "location": settings.model.absolute(&format!("/Schemas/{}", def.id)),
         }),
     );
     Value::Object(out)

@@ -13,7 +13,7 @@ use super::discovery;
 use super::error::ScimError;
 use super::etag::Preconditions;
 use super::media;
-use super::model::MeAnswer;
+use super::model::{AuthMode, MeAnswer};
 use super::project::Projection;
 use super::query::ListQuery;
 use super::reply::Reply;
@@ -62,9 +62,8 @@ impl ScimHandler {
 
     fn handle(&self, request: &Request) -> Result<Reply, ScimError> {
         let settings = &*self.settings;
-        let route = Route::parse(request.url.path());
-        let public = settings.policies.auth.not_enforced
-            || matches!(&route, Some(r) if r.is_discovery()
+        let route = Route::parse(request.url.path(), &settings.model.base_path);
+        let public = matches!(&route, Some(r) if r.is_discovery()
                 && request.method == Method::GET
                 && !settings.policies.auth.discovery_requires_auth);
         if !public {
@@ -111,8 +110,9 @@ impl ScimHandler {
 
     fn authorize(&self, headers: &HeaderMap) -> Result<(), ScimError> {
         let settings = &*self.settings;
-        let Some(expected) = settings.token.as_deref() else {
-            return Ok(());
+        let expected = match &settings.model.auth {
+            AuthMode::None => return Ok(()),
+            AuthMode::Bearer { token } => token.as_str(),
         };
         let www_authenticate = |err: ScimError, value: &str| {
             if settings.policies.auth.omit_www_authenticate {

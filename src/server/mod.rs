@@ -48,8 +48,8 @@ use wiremock::{Mock, MockServer};
 pub use model::{Fault, UnknownFault};
 
 use handler::ScimHandler;
-use model::Policies;
-use settings::{BASE_PATH, Settings};
+use model::ServerModel;
+use settings::Settings;
 
 /// How to start the reference server. Its `Debug` output redacts the token.
 #[derive(Clone, Default)]
@@ -108,12 +108,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .map_err(|source| ServerError::Bind { port, source })?;
     let address = listener.local_addr().map_err(ServerError::LocalAddr)?;
-    let base_url = format!("http://{address}{BASE_PATH}");
-    let settings = Arc::new(Settings {
-        base_url: base_url.clone(),
-        token: config.token,
-        policies: Policies::with_faults(&config.faults),
-    });
+    let model = ServerModel::reference(&format!("http://{address}"), config.token);
+    let (model, policies) = model::exhibit(model, &config.faults);
+    let base_url = model.base_url.clone();
+    let settings = Arc::new(Settings { model, policies });
     let server = MockServer::builder()
         .listener(listener)
         .disable_request_recording()

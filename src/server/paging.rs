@@ -4,13 +4,10 @@ use std::ops::Range;
 
 use serde_json::{Value, json};
 
+use super::model::{Limits, PagingPolicy};
 use super::settings::Settings;
 
 pub(crate) const LIST_RESPONSE_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
-/// Page size when the client sends no `count`.
-pub(crate) const DEFAULT_COUNT: i64 = 100;
-/// The largest page served; advertised as `filter.maxResults`.
-pub(crate) const MAX_RESULTS: i64 = 200;
 
 /// One page of a result set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,36 +18,36 @@ pub(crate) struct Page {
     pub(crate) range: Range<usize>,
 }
 
-/// Deviations from the RFC paging arithmetic, one per fault of the same name.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct PageRules {
-    pub(crate) start_index_zero_based: bool,
-    pub(crate) count_zero_returns_all: bool,
-}
-
 /// `startIndex` < 1 means 1; `count` defaults to 100, negative means 0, capped at 200.
 #[cfg(test)]
 pub(crate) fn page(total: usize, start_index: Option<i64>, count: Option<i64>) -> Page {
-    page_with(total, start_index, count, PageRules::default())
+    page_with(
+        total,
+        start_index,
+        count,
+        &Limits::default(),
+        &PagingPolicy::default(),
+    )
 }
 
-/// [`page`] with the deviations `rules` asks for.
+/// [`page`] under `limits`, with the deviations `rules` asks for.
 pub(crate) fn page_with(
     total: usize,
     start_index: Option<i64>,
     count: Option<i64>,
-    rules: PageRules,
+    limits: &Limits,
+    rules: &PagingPolicy,
 ) -> Page {
     let given = start_index;
     let start = given.unwrap_or(1).max(1);
     let start_index = usize::try_from(start).unwrap_or(usize::MAX);
-    let count = match count.unwrap_or(DEFAULT_COUNT) {
+    let count = match count.unwrap_or(limits.default_count) {
         0 if rules.count_zero_returns_all => total,
-        n => usize::try_from(n.clamp(0, MAX_RESULTS)).unwrap_or(0),
+        n => usize::try_from(n.clamp(0, limits.filter_max_results)).unwrap_or(0),
     };
     // A zero-based server reads the given index as an offset (so 1 skips one resource) and
     // starts at offset 0 when none is given.
-    let offset = if rules.start_index_zero_based {
+    let offset = if rules.zero_based_start_index {
         usize::try_from(given.unwrap_or(0).max(0)).unwrap_or(usize::MAX)
     } else {
         start_index - 1
@@ -163,19 +160,34 @@ mod tests {
 
     #[test]
     fn faulty_arithmetic() {
-        let zero_based = PageRules {
-            start_index_zero_based: true,
-            ..PageRules::default()
+        let zero_based = PagingPolicy {
+            zero_based_start_index: true,
+            ..PagingPolicy::default()
         };
-        assert_eq!(page_with(10, Some(1), Some(2), zero_based).range, 1..3);
-        assert_eq!(page_with(10, None, Some(2), zero_based).range, 0..2);
-        assert_eq!(page_with(10, Some(1), Some(2), zero_based).start_index, 1);
-        let all = PageRules {
+        assert_eq!(
+            page_with(10, Some(1), Some(2), &Limits::default(), &zero_based).range,
+            1..3
+        );
+        assert_eq!(
+            page_with(10, None, Some(2), &Limits::default(), &zero_based).range,
+            0..2
+        );
+        assert_eq!(
+            page_with(10, Some(1), Some(2), &Limits::default(), &zero_based).start_index,
+            1
+        );
+        let all = PagingPolicy {
             count_zero_returns_all: true,
-            ..PageRules::default()
+            ..PagingPolicy::default()
         };
-        assert_eq!(page_with(500, Some(1), Some(0), all).range, 0..500);
-        assert_eq!(page_with(500, Some(1), Some(-1), all).range, 0..0);
+        assert_eq!(
+            page_with(500, Some(1), Some(0), &Limits::default(), &all).range,
+            0..500
+        );
+        assert_eq!(
+            page_with(500, Some(1), Some(-1), &Limits::default(), &all).range,
+            0..0
+        );
     }
 
     #[test]

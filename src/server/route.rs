@@ -2,7 +2,7 @@
 
 use wiremock::http::Method;
 
-use super::settings::{BASE_PATH, decode_segment};
+use super::settings::decode_segment;
 use super::store::Kind;
 
 /// The endpoints the server knows.
@@ -31,8 +31,8 @@ fn endpoint_kind(segment: &str) -> Option<Kind> {
 
 impl Route {
     /// The route for a request path, or `None` for an unknown endpoint.
-    pub(crate) fn parse(path: &str) -> Option<Route> {
-        let rest = path.strip_prefix(BASE_PATH)?.strip_prefix('/')?;
+    pub(crate) fn parse(path: &str, base_path: &str) -> Option<Route> {
+        let rest = path.strip_prefix(base_path)?.strip_prefix('/')?;
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         let segments: Vec<String> = rest.split('/').map(decode_segment).collect();
         let id = |segment: &String| {
@@ -94,37 +94,45 @@ impl Route {
 mod tests {
     use super::*;
 
+    const BASE: &str = "/scim/v2";
+
     #[test]
     fn routes() {
         let users = |id: Option<&str>| Some(Route::Resource(Kind::User, id.map(str::to_owned)));
-        assert_eq!(Route::parse("/scim/v2/Users"), users(None));
-        assert_eq!(Route::parse("/scim/v2/Users/"), users(None));
-        assert_eq!(Route::parse("/scim/v2/Users/a%20b"), users(Some("a b")));
+        assert_eq!(Route::parse("/scim/v2/Users", BASE), users(None));
+        assert_eq!(Route::parse("/scim/v2/Users/", BASE), users(None));
         assert_eq!(
-            Route::parse("/scim/v2/Schemas/urn%3Aietf%3Aparams"),
+            Route::parse("/scim/v2/Users/a%20b", BASE),
+            users(Some("a b"))
+        );
+        assert_eq!(
+            Route::parse("/scim/v2/Schemas/urn%3Aietf%3Aparams", BASE),
             Some(Route::Schemas(Some("urn:ietf:params".into())))
         );
         assert_eq!(
-            Route::parse("/scim/v2/ServiceProviderConfig"),
+            Route::parse("/scim/v2/ServiceProviderConfig", BASE),
             Some(Route::ServiceProviderConfig)
         );
         assert_eq!(
-            Route::parse("/scim/v2/Users/.search"),
+            Route::parse("/scim/v2/Users/.search", BASE),
             Some(Route::Search(Some(Kind::User)))
         );
         assert_eq!(
-            Route::parse("/scim/v2/Groups/.search"),
+            Route::parse("/scim/v2/Groups/.search", BASE),
             Some(Route::Search(Some(Kind::Group)))
         );
         assert_eq!(
-            Route::parse("/scim/v2/Groups/g1"),
+            Route::parse("/scim/v2/Groups/g1", BASE),
             Some(Route::Resource(Kind::Group, Some("g1".into())))
         );
-        assert_eq!(Route::parse("/scim/v2/.search"), Some(Route::Search(None)));
-        assert_eq!(Route::parse("/scim/v2/Bulk"), Some(Route::Bulk));
-        assert_eq!(Route::parse("/scim/v2/Me"), Some(Route::Me));
         assert_eq!(
-            Route::parse("/scim/v2/Schemas/.search"),
+            Route::parse("/scim/v2/.search", BASE),
+            Some(Route::Search(None))
+        );
+        assert_eq!(Route::parse("/scim/v2/Bulk", BASE), Some(Route::Bulk));
+        assert_eq!(Route::parse("/scim/v2/Me", BASE), Some(Route::Me));
+        assert_eq!(
+            Route::parse("/scim/v2/Schemas/.search", BASE),
             None,
             "only searches that are served are routes"
         );
@@ -142,7 +150,7 @@ mod tests {
             "/v2/Users",
             "/scim/v2/ServiceProviderConfig/x",
         ] {
-            assert_eq!(Route::parse(unknown), None, "{unknown}");
+            assert_eq!(Route::parse(unknown, BASE), None, "{unknown}");
         }
     }
 }

@@ -9,7 +9,7 @@ use super::error::ScimError;
 use super::filter::{self, Filter};
 use super::links::enrich;
 use super::model::FilterPolicy;
-use super::paging::{DEFAULT_COUNT, MAX_RESULTS, PageRules, list_response, page_with};
+use super::paging::{list_response, page_with};
 use super::query::ListQuery;
 use super::render::filter_view;
 use super::reply::Reply;
@@ -178,11 +178,9 @@ pub(crate) fn run(
     {
         return Err(ScimError::not_found("startIndex is past the last result"));
     }
-    let rules = PageRules {
-        start_index_zero_based: settings.policies.paging.zero_based_start_index,
-        count_zero_returns_all: settings.policies.paging.count_zero_returns_all,
-    };
-    let page = page_with(total, query.start_index, query.count, rules);
+    let limits = &settings.model.limits;
+    let paging = &settings.policies.paging;
+    let page = page_with(total, query.start_index, query.count, limits, paging);
     let resources = matching[page.range.clone()]
         .iter()
         .map(|((kind, r), _)| represent(store, *kind, r, settings, true, &query.projection))
@@ -195,23 +193,23 @@ pub(crate) fn run(
         })
         .collect();
     let mut body = list_response(total, page.start_index, resources, settings);
-    if settings.policies.paging.items_per_page_is_count {
-        let count = query.count.unwrap_or(DEFAULT_COUNT);
+    if paging.items_per_page_is_count {
+        let count = query.count.unwrap_or(limits.default_count);
         body["itemsPerPage"] = Value::from(count);
     }
     Ok(Reply::json(200, body))
 }
 
-/// The paging faults that refuse a request outright, before anything is read.
+/// The paging deviations that refuse a request outright, before anything is read.
 fn paging_fault(query: &ListQuery, settings: &Settings) -> Result<Option<Reply>, ScimError> {
     let count = query.count.unwrap_or(0);
-    if count < 0 && settings.policies.paging.negative_count_500 {
+    let paging = &settings.policies.paging;
+    if count < 0 && paging.negative_count_500 {
         return Ok(Some(Reply::text(500, "Internal Server Error")));
     }
-    if count > MAX_RESULTS && settings.policies.paging.count_over_max_refused {
-        return Err(ScimError::too_many(format!(
-            "count may not exceed {MAX_RESULTS}"
-        )));
+    let max = settings.model.limits.filter_max_results;
+    if count > max && paging.count_over_max_refused {
+        return Err(ScimError::too_many(format!("count may not exceed {max}")));
     }
     Ok(None)
 }

@@ -1,54 +1,31 @@
-//! The immutable configuration every request handler sees: base URL, token and the policies.
-
-use std::fmt;
+//! The immutable configuration every request handler sees: the server's model and policies.
 
 #[cfg(test)]
 use super::model::Fault;
-use super::model::Policies;
+use super::model::{Policies, ServerModel};
 
-/// The path under which every SCIM endpoint lives.
-pub(crate) const BASE_PATH: &str = "/scim/v2";
-
+#[derive(Debug)]
 pub(crate) struct Settings {
-    /// Absolute base URL, e.g. `http://127.0.0.1:8080/scim/v2`, without a trailing slash.
-    pub(crate) base_url: String,
-    pub(crate) token: Option<String>,
+    pub(crate) model: ServerModel,
     pub(crate) policies: Policies,
 }
 
-impl fmt::Debug for Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Settings")
-            .field("base_url", &self.base_url)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("policies", &self.policies)
-            .finish()
-    }
-}
-
 impl Settings {
-    /// The absolute URL of `relative` (which starts with `/`) under the base URL.
-    pub(crate) fn absolute(&self, relative: &str) -> String {
-        format!("{}{relative}", self.base_url)
-    }
-
-    /// The `meta.location` of a resource, honouring `meta-location-relative`.
+    /// The `meta.location` of a resource: absolute, or a path under `meta.location_relative`.
     pub(crate) fn resource_location(&self, endpoint: &str, id: &str) -> String {
         let relative = format!("{endpoint}/{}", encode_segment(id));
         if self.policies.meta.location_relative {
-            format!("{BASE_PATH}{relative}")
+            format!("{}{relative}", self.model.base_path)
         } else {
-            self.absolute(&relative)
+            self.model.absolute(&relative)
         }
     }
 
     #[cfg(test)]
     pub(crate) fn for_tests(faults: &[Fault]) -> Settings {
-        Settings {
-            base_url: "http://127.0.0.1:9/scim/v2".to_owned(),
-            token: None,
-            policies: Policies::with_faults(faults),
-        }
+        let model = ServerModel::reference("http://127.0.0.1:9", None);
+        let (model, policies) = super::model::exhibit(model, faults);
+        Settings { model, policies }
     }
 }
 

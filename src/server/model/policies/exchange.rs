@@ -56,8 +56,6 @@ pub(crate) struct MediaPolicy {
 /// How authentication failures and the discovery endpoints are treated.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct AuthPolicy {
-    /// No request needs credentials.
-    pub(crate) not_enforced: bool,
     /// GET on the discovery endpoints needs credentials too.
     pub(crate) discovery_requires_auth: bool,
     /// 401 answers carry no `WWW-Authenticate`.
@@ -90,8 +88,6 @@ pub(crate) struct DiscoveryPolicy {
     pub(crate) spc_string_values: bool,
     /// ServiceProviderConfig lacks its `schemas`.
     pub(crate) spc_without_schemas: bool,
-    /// ServiceProviderConfig lacks bulk, sort, etag, changePassword and authenticationSchemes.
-    pub(crate) spc_incomplete: bool,
     /// /ServiceProviderConfig answers a ListResponse wrapping the configuration.
     pub(crate) spc_as_list: bool,
     /// ResourceType endpoints are absolute URLs instead of paths relative to the base URL.
