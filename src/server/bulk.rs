@@ -11,7 +11,6 @@ use super::error::ScimError;
 use super::etag::Preconditions;
 use super::project::Projection;
 use super::reply::{Body, Reply};
-use super::schema::type_of;
 use super::settings::{Settings, decode_segment};
 use super::store::{Kind, Store};
 
@@ -242,7 +241,7 @@ fn attempt(
         };
         return Ok(());
     }
-    outcome.location = Some(settings.resource_location(type_of(kind).endpoint, &done.id));
+    outcome.location = Some(settings.resource_location(&settings.rt(kind).endpoint, &done.id));
     outcome.version = done.version;
     outcome.id = Some(done.id);
     Ok(())

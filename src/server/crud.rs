@@ -10,11 +10,11 @@ use super::etag::{Change, Preconditions, touch, version_of, with_etag};
 use super::groups::Write;
 use super::input::{check, has_unknown_attribute, member, validated_data};
 use super::links::{enrich, forget, member_ids, touch_moved_members};
+use super::model::schema::ResourceType;
 use super::project::{Projection, project};
 use super::render::render;
 use super::reply::{Body, Reply};
 use super::resource::InputOptions;
-use super::schema::{ResourceType, type_of};
 use super::settings::Settings;
 use super::store::{Kind, Record, Store, format_timestamp, now};
 use super::update::{apply_read_only, check_immutable, move_id, take_read_only};
@@ -29,8 +29,8 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub(crate) fn rt(&self) -> &'static ResourceType {
-        type_of(self.kind)
+    pub(crate) fn rt(&self) -> &ResourceType {
+        self.settings.rt(self.kind)
     }
 
     fn not_found(&self, id: &str) -> ScimError {
@@ -66,7 +66,7 @@ pub(crate) fn represent(
     read: bool,
     projection: &Projection,
 ) -> Value {
-    let rt = type_of(kind);
+    let rt = settings.rt(kind);
     let id = if read && settings.policies.render.unstable_id {
         uuid::Uuid::new_v4().to_string()
     } else {
@@ -142,7 +142,7 @@ fn insert_new(
         }
     }
     let id = record.id.clone();
-    let location = settings.resource_location(ctx.rt().endpoint, &id);
+    let location = settings.resource_location(&ctx.rt().endpoint, &id);
     store.insert(ctx.kind, record);
     touch_moved_members(store, &Default::default(), &members, settings);
     let mut done = resource_reply(store, ctx, 201, &id, false);

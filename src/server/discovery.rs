@@ -4,19 +4,14 @@
 use serde_json::{Map, Value, json};
 
 use super::error::ScimError;
+use super::model::schema::{ResourceType, SchemaDef};
 use super::paging::list_response;
 use super::reply::Reply;
-use super::schema::{ResourceType, SchemaDef, group_type, registry, user_type};
 use super::settings::Settings;
 
 const SPC_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 const RESOURCE_TYPE_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
 const SCHEMA_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
-
-/// The resource types served, in order.
-fn resource_type_list() -> [&'static ResourceType; 2] {
-    [user_type(), group_type()]
-}
 
 pub(crate) fn service_provider_config(settings: &Settings) -> Reply {
     let (model, policy) = (&settings.model, &settings.policies.discovery);
@@ -74,7 +69,7 @@ fn resource_type(rt: &ResourceType, settings: &Settings) -> Value {
         .map(|ext| json!({"schema": ext.id, "required": false}))
         .collect();
     let endpoint = if settings.policies.discovery.resource_type_endpoint_absolute {
-        settings.model.absolute(rt.endpoint)
+        settings.model.absolute(&rt.endpoint)
     } else {
         rt.endpoint.to_string()
     };
@@ -83,7 +78,7 @@ fn resource_type(rt: &ResourceType, settings: &Settings) -> Value {
         "id": rt.name,
         "name": rt.name,
         "endpoint": endpoint,
-        "description": if rt.name == "User" { "User Account" } else { "Group" },
+        "description": rt.description,
         "schema": rt.core.id,
         "schemaExtensions": extensions,
         "meta": {
@@ -94,7 +89,9 @@ fn resource_type(rt: &ResourceType, settings: &Settings) -> Value {
 }
 
 pub(crate) fn resource_types(settings: &Settings) -> Reply {
-    let items: Vec<Value> = resource_type_list()
+    let items: Vec<Value> = settings
+        .model
+        .resource_types
         .iter()
         .map(|rt| resource_type(rt, settings))
         .collect();
@@ -106,7 +103,9 @@ pub(crate) fn resource_types(settings: &Settings) -> Reply {
 }
 
 pub(crate) fn resource_type_by_id(settings: &Settings, id: &str) -> Result<Reply, ScimError> {
-    resource_type_list()
+    settings
+        .model
+        .resource_types
         .iter()
         .find(|rt| rt.name.eq_ignore_ascii_case(id))
         .map(|rt| Reply::json(200, resource_type(rt, settings)))
@@ -132,8 +131,9 @@ fn schema(def: &SchemaDef, settings: &Settings) -> Value {
 }
 
 pub(crate) fn schemas(settings: &Settings) -> Reply {
-    let mut items: Vec<Value> = registry()
-        .published()
+    let mut items: Vec<Value> = settings
+        .model
+        .schemas
         .iter()
         .map(|def| schema(def, settings))
         .collect();
@@ -156,8 +156,9 @@ pub(crate) fn schemas(settings: &Settings) -> Reply {
 }
 
 pub(crate) fn schema_by_id(settings: &Settings, id: &str) -> Result<Reply, ScimError> {
-    registry()
-        .published()
+    settings
+        .model
+        .schemas
         .iter()
         .find(|def| def.id.eq_ignore_ascii_case(id))
         .map(|def| Reply::json(200, schema(def, settings)))

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::ScimError;
 use super::etag::{Change, touch};
-use super::schema::{registry, type_of};
+use super::model::schema::ENTERPRISE_URN;
 use super::settings::Settings;
 use super::store::{Kind, Record, Store};
 
@@ -29,7 +29,7 @@ fn display_name(store: &Store, kind: Kind, id: &str) -> Option<Value> {
 }
 
 fn location(settings: &Settings, kind: Kind, id: &str) -> String {
-    settings.resource_location(type_of(kind).endpoint, id)
+    settings.resource_location(&settings.rt(kind).endpoint, id)
 }
 
 /// The stored attributes of `record` plus everything derived from other resources.
@@ -53,7 +53,7 @@ pub(crate) fn enrich(
             if !groups.is_empty() {
                 data.insert("groups".into(), Value::Array(groups));
             }
-            let ext = &registry().enterprise_user.id;
+            let ext = ENTERPRISE_URN;
             if let Some(Value::Object(manager)) =
                 data.get_mut(ext).and_then(|e| e.get_mut("manager"))
             {
@@ -77,7 +77,7 @@ fn enrich_member(member: &mut Value, store: &Store, settings: &Settings) {
     if !settings.policies.links.member_ref_missing {
         fields.insert("$ref".into(), json!(location(settings, kind, &id)));
     }
-    let type_name = type_of(kind).name;
+    let type_name = settings.rt(kind).name.as_str();
     fields.insert("type".into(), json!(type_name));
     if !fields.contains_key("display") {
         if let Some(name) = display_name(store, kind, &id) {
@@ -154,8 +154,8 @@ fn groups_of(store: &Store, user: &str, settings: &Settings) -> Vec<Value> {
 /// Validates the enterprise manager of user data about to be stored: its `value` must name an
 /// existing User; the client's `$ref` is dropped (it is derived) and an empty manager removed.
 pub(crate) fn check_manager(data: &mut Map<String, Value>, store: &Store) -> Result<(), ScimError> {
-    let ext = registry().enterprise_user.id.clone();
-    let Some(Value::Object(fields)) = data.get_mut(&ext) else {
+    let ext = ENTERPRISE_URN;
+    let Some(Value::Object(fields)) = data.get_mut(ext) else {
         return Ok(());
     };
     if let Some(Value::Object(manager)) = fields.get_mut("manager") {
@@ -173,7 +173,7 @@ pub(crate) fn check_manager(data: &mut Map<String, Value>, store: &Store) -> Res
         }
     }
     if fields.is_empty() {
-        data.remove(&ext);
+        data.remove(ext);
     }
     Ok(())
 }
@@ -201,7 +201,7 @@ pub(crate) fn forget(store: &mut Store, kind: Kind, id: &str, settings: &Setting
     if kind != Kind::User {
         return;
     }
-    let ext = registry().enterprise_user.id.as_str();
+    let ext = ENTERPRISE_URN;
     for user in store.records_mut(Kind::User).iter_mut() {
         let Some(Value::Object(fields)) = user.data.get_mut(ext) else {
             continue;

@@ -27,7 +27,6 @@ mod render;
 mod reply;
 mod resource;
 mod route;
-mod schema;
 mod search;
 mod settings;
 mod sort;

@@ -4,7 +4,7 @@
 use super::error::ScimError;
 use super::filter::{self, Filter};
 use super::model::FilterPolicy;
-use super::schema::{AttrDef, ResourceType, SchemaDef};
+use super::model::schema::{AttrDef, ResourceType, SchemaDef};
 
 /// A syntactically valid attribute path, not yet checked against any schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,11 +85,7 @@ impl AttrRef {
     }
 
     /// Resolves `path` against `rt`; `None` if it names no defined attribute.
-    pub(crate) fn resolve(
-        path: &AttrPath,
-        rt: &'static ResourceType,
-        exact: bool,
-    ) -> Option<AttrRef> {
+    pub(crate) fn resolve(path: &AttrPath, rt: &ResourceType, exact: bool) -> Option<AttrRef> {
         let (ext, attr) = match &path.urn {
             None => (None, rt.core_attr(&path.name, exact)?),
             Some(urn) if urn.eq_ignore_ascii_case(&rt.core.id) => {
@@ -123,11 +119,7 @@ impl Target {
     /// Parses and resolves a PATCH path: malformed or unknown paths are `invalidPath`, a value
     /// filter that does not parse or fit the attribute is `invalidFilter`. An unqualified name
     /// that only an extension defines (Entra's `manager`) resolves to that extension.
-    pub(crate) fn parse(
-        text: &str,
-        rt: &'static ResourceType,
-        exact: bool,
-    ) -> Result<Target, ScimError> {
+    pub(crate) fn parse(text: &str, rt: &ResourceType, exact: bool) -> Result<Target, ScimError> {
         if let Some(open) = text.find('[') {
             return parse_filtered(text, open, rt, exact);
         }
@@ -151,7 +143,7 @@ impl Target {
 }
 
 /// [`AttrRef::resolve`], falling back to the extensions for unqualified names.
-fn resolve_patch(path: &AttrPath, rt: &'static ResourceType, exact: bool) -> Option<AttrRef> {
+fn resolve_patch(path: &AttrPath, rt: &ResourceType, exact: bool) -> Option<AttrRef> {
     AttrRef::resolve(path, rt, exact).or_else(|| {
         if path.urn.is_some() {
             return None;
@@ -185,7 +177,7 @@ fn closing_bracket(text: &str, open: usize) -> Option<usize> {
 fn parse_filtered(
     text: &str,
     open: usize,
-    rt: &'static ResourceType,
+    rt: &ResourceType,
     exact: bool,
 ) -> Result<Target, ScimError> {
     let malformed = || ScimError::invalid_path(format!("malformed path '{text}'"));
@@ -230,7 +222,7 @@ fn parse_filtered(
 mod tests {
     use super::*;
     use crate::server::error::ScimType;
-    use crate::server::schema::{ENTERPRISE_URN, user_type};
+    use crate::server::model::schema::{ENTERPRISE_URN, user_type};
 
     fn target(text: &str) -> Result<Target, ScimError> {
         Target::parse(text, user_type(), false)

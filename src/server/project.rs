@@ -7,8 +7,8 @@
 
 use serde_json::{Map, Value};
 
+use super::model::schema::{AttrDef, ResourceType, Returned, SchemaDef};
 use super::path::{AttrPath, AttrRef};
-use super::schema::{AttrDef, ResourceType, Returned, SchemaDef};
 use super::settings::Settings;
 
 /// The projection a request asks for; empty lists mean "not given".
@@ -50,7 +50,7 @@ enum Selector {
 }
 
 /// The names that resolve against `rt`; the rest are ignored.
-fn resolve(names: &[String], rt: &'static ResourceType, exact: bool) -> Vec<Selector> {
+fn resolve(names: &[String], rt: &ResourceType, exact: bool) -> Vec<Selector> {
     names
         .iter()
         .filter_map(|name| {
@@ -199,7 +199,7 @@ pub(crate) fn project(
     out: Value,
     stored: &Map<String, Value>,
     projection: &Projection,
-    rt: &'static ResourceType,
+    rt: &ResourceType,
     settings: &Settings,
 ) -> Value {
     let Value::Object(fields) = out else {

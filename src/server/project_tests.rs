@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::server::model::Fault;
+use crate::server::model::schema::{ENTERPRISE_URN, USER_URN, user_type};
 use crate::server::render::render;
-use crate::server::schema::{ENTERPRISE_URN, USER_URN, user_type};
 use crate::server::store::{Record, now};
 
 fn stored() -> Map<String, Value> {

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::etag::version_of;
-use super::schema::{AttrDef, AttrType, ResourceType, Returned};
+use super::model::schema::{AttrDef, AttrType, ResourceType, Returned};
 use super::settings::Settings;
 use super::store::Record;
 
@@ -52,7 +52,7 @@ fn meta(record: &Record, rt: &ResourceType, settings: &Settings) -> Value {
         "resourceType": rt.name,
         "created": record.created,
         "lastModified": record.last_modified,
-        "location": settings.resource_location(rt.endpoint, &record.id),
+        "location": settings.resource_location(&rt.endpoint, &record.id),
         "version": version,
     })
 }
@@ -114,7 +114,7 @@ fn render_single(attr: &AttrDef, value: &Value, settings: &Settings) -> Value {
 mod tests {
     use super::*;
     use crate::server::model::Fault;
-    use crate::server::schema::{ENTERPRISE_URN, user_type};
+    use crate::server::model::schema::{ENTERPRISE_URN, user_type};
     use crate::server::store::now;
 
     fn record(data: Value) -> Record {

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::ScimError;
-use super::schema::{AttrDef, AttrType, Mutability, ResourceType, SchemaDef};
+use super::model::schema::{AttrDef, AttrType, Mutability, ResourceType, SchemaDef};
 use super::settings::Settings;
 
 /// How lenient or faulty the normalisation is; derived from the enabled faults.

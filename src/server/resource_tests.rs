@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::*;
 use crate::server::error::ScimType;
-use crate::server::schema::{ENTERPRISE_URN, user_type};
+use crate::server::model::schema::{ENTERPRISE_URN, user_type};
 
 fn normalize(body: Value, opts: InputOptions) -> Result<Value, ScimError> {
     let Value::Object(body) = body else {

@@ -9,11 +9,11 @@ use super::error::ScimError;
 use super::filter::{self, Filter};
 use super::links::enrich;
 use super::model::FilterPolicy;
+use super::model::schema::ResourceType;
 use super::paging::{list_response, page_with};
 use super::query::ListQuery;
 use super::render::filter_view;
 use super::reply::Reply;
-use super::schema::{ResourceType, type_of};
 use super::settings::Settings;
 use super::sort::{SortSpec, sort};
 use super::store::{Kind, Record, Store};
@@ -34,7 +34,7 @@ struct Selection {
 
 fn select(
     text: Option<&str>,
-    rt: &'static ResourceType,
+    rt: &ResourceType,
     options: &FilterPolicy,
     settings: &Settings,
 ) -> Result<Selection, ScimError> {
@@ -68,13 +68,17 @@ fn select(
 }
 
 /// The sort a query asks for, resolved against the first of `kinds` that knows the attribute.
-fn sort_spec(query: &ListQuery, kinds: &[Kind]) -> Result<Option<SortSpec>, ScimError> {
+fn sort_spec(
+    query: &ListQuery,
+    kinds: &[Kind],
+    settings: &Settings,
+) -> Result<Option<SortSpec>, ScimError> {
     let mut first_error = None;
     for &kind in kinds {
         match SortSpec::parse(
             query.sort_by.as_deref(),
             query.sort_order.as_deref(),
-            type_of(kind),
+            settings.rt(kind),
         ) {
             Ok(spec) => return Ok(spec),
             Err(err) => {
@@ -97,7 +101,12 @@ fn selections(
     let mut out = Vec::new();
     let mut first_error = None;
     for &kind in kinds {
-        match select(query.filter.as_deref(), type_of(kind), options, settings) {
+        match select(
+            query.filter.as_deref(),
+            settings.rt(kind),
+            options,
+            settings,
+        ) {
             Ok(selection) => out.push((kind, selection)),
             Err(err) => {
                 first_error.get_or_insert(err);
@@ -135,7 +144,7 @@ pub(crate) fn run(
     let spec = if settings.policies.sort.sort_by_ignored {
         None
     } else {
-        sort_spec(&query, kinds)?
+        sort_spec(&query, kinds, settings)?
     };
     let mut records: Vec<(Kind, &Record)> = selections
         .iter()
@@ -153,7 +162,7 @@ pub(crate) fn run(
                 data: enrich(kind, r, store, settings),
                 ..r.clone()
             };
-            ((kind, r), filter_view(&shown, type_of(kind), settings))
+            ((kind, r), filter_view(&shown, settings.rt(kind), settings))
         })
         .filter(|((kind, _), view)| {
             selections.iter().any(|(k, selection)| {
@@ -162,7 +171,7 @@ pub(crate) fn run(
                     && selection
                         .filter
                         .as_ref()
-                        .is_none_or(|f| filter::matches_with(f, view, type_of(*k), &options))
+                        .is_none_or(|f| filter::matches_with(f, view, settings.rt(*k), &options))
             })
         })
         .collect();

@@ -2,7 +2,9 @@
 
 #[cfg(test)]
 use super::model::Fault;
+use super::model::schema::ResourceType;
 use super::model::{Policies, ServerModel};
+use super::store::Kind;
 
 #[derive(Debug)]
 pub(crate) struct Settings {
@@ -11,6 +13,13 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
+    /// The resource type of a stored kind; the model serves every kind the store holds.
+    pub(crate) fn rt(&self, kind: Kind) -> &ResourceType {
+        self.model
+            .resource_type(kind.type_name())
+            .expect("the model serves Users and Groups")
+    }
+
     /// The `meta.location` of a resource: absolute, or a path under `meta.location_relative`.
     pub(crate) fn resource_location(&self, endpoint: &str, id: &str) -> String {
         let relative = format!("{endpoint}/{}", encode_segment(id));

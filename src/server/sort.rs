@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::ScimError;
+use super::model::schema::{AttrDef, AttrType, ResourceType, Returned};
 use super::path::{AttrPath, AttrRef};
-use super::schema::{AttrDef, AttrType, ResourceType, Returned};
 use super::settings::Settings;
 
 /// A validated `sortBy` / `sortOrder`.
@@ -28,7 +28,7 @@ impl SortSpec {
     pub(crate) fn parse(
         sort_by: Option<&str>,
         sort_order: Option<&str>,
-        rt: &'static ResourceType,
+        rt: &ResourceType,
     ) -> Result<Option<SortSpec>, ScimError> {
         let descending = match sort_order.map(str::trim) {
             None | Some("") => false,

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::server::model::Fault;
-use crate::server::schema::{ENTERPRISE_URN, user_type};
+use crate::server::model::schema::{ENTERPRISE_URN, user_type};
 
 fn views() -> Vec<(&'static str, Value)> {
     vec![

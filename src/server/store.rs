@@ -35,6 +35,14 @@ pub(crate) enum Kind {
 
 impl Kind {
     pub(crate) const ALL: [Kind; 2] = [Kind::User, Kind::Group];
+
+    /// The name of the model's resource type for this kind.
+    pub(crate) fn type_name(self) -> &'static str {
+        match self {
+            Kind::User => "User",
+            Kind::Group => "Group",
+        }
+    }
 }
 
 #[derive(Debug, Default)]

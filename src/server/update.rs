@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::crud::Ctx;
 use super::error::ScimError;
-use super::schema::{AttrDef, Mutability, ResourceType};
+use super::model::schema::{AttrDef, Mutability, ResourceType};
 use super::store::Store;
 
 /// RFC 7644 §3.5.1: an immutable attribute that already has a value may only be sent again
@@ -101,7 +101,7 @@ pub(crate) fn move_id(store: &mut Store, ctx: &Ctx, id: &str, new_id: &str) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::schema::{registry, user_type};
+    use crate::server::model::schema::user_type;
     use serde_json::json;
 
     fn object(value: Value) -> Map<String, Value> {
@@ -114,8 +114,8 @@ mod tests {
         let new = object(json!({"userName": "b", "name": {"givenName": "B"}}));
         assert!(check_immutable(&old, &new, user_type()).is_ok());
         assert!(
-            registry()
-                .user
+            user_type()
+                .core
                 .attributes
                 .iter()
                 .all(|a| a.mutability != Mutability::Immutable)

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::{CaseRule, CompValue, CompareOp, FilterPolicy};
-use crate::server::schema::{AttrDef, AttrType};
+use crate::server::model::schema::{AttrDef, AttrType};
 
 fn case_exact(def: &AttrDef, options: &FilterPolicy) -> bool {
     match options.case {

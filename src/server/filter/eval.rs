@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::compare::{equal, ordered, substring};
 use super::validate::{Context, Leaf, resolve_leaf, resolve_value_path};
 use super::{CompValue, CompareOp, Filter, FilterPolicy};
-use crate::server::schema::{AttrDef, ResourceType};
+use crate::server::model::schema::{AttrDef, ResourceType};
 
 /// What paths are evaluated against.
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +28,7 @@ impl Scope<'_> {
 
 /// Whether the resource view (see `render::filter_view`) satisfies `filter` as RFC 7644 reads it.
 #[cfg(test)]
-pub(crate) fn matches(filter: &Filter, view: &Value, rt: &'static ResourceType) -> bool {
+pub(crate) fn matches(filter: &Filter, view: &Value, rt: &ResourceType) -> bool {
     matches_with(filter, view, rt, &FilterPolicy::default())
 }
 
@@ -37,7 +37,7 @@ pub(crate) fn matches(filter: &Filter, view: &Value, rt: &'static ResourceType) 
 pub(crate) fn matches_with(
     filter: &Filter,
     view: &Value,
-    rt: &'static ResourceType,
+    rt: &ResourceType,
     options: &FilterPolicy,
 ) -> bool {
     eval(filter, Scope::Resource(view), rt, options)
@@ -49,18 +49,13 @@ pub(crate) fn element_matches(
     filter: &Filter,
     parent: &'static AttrDef,
     element: &Value,
-    rt: &'static ResourceType,
+    rt: &ResourceType,
     options: &FilterPolicy,
 ) -> bool {
     eval(filter, Scope::Element(parent, element), rt, options)
 }
 
-fn eval(
-    filter: &Filter,
-    scope: Scope<'_>,
-    rt: &'static ResourceType,
-    options: &FilterPolicy,
-) -> bool {
+fn eval(filter: &Filter, scope: Scope<'_>, rt: &ResourceType, options: &FilterPolicy) -> bool {
     match filter {
         Filter::And(left, right) => {
             eval(left, scope, rt, options) && eval(right, scope, rt, options)

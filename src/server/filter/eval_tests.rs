@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::server::schema::{ENTERPRISE_URN, user_type};
+use crate::server::model::schema::{ENTERPRISE_URN, user_type};
 
 fn users() -> Vec<Value> {
     vec![

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use serde_json::{Number, json};
 
 use super::*;
-use crate::server::schema::user_type;
+use crate::server::model::schema::user_type;
 
 /// Fragments that filters are made of, so generated text often gets deep into the grammar.
 const TOKENS: &[&str] = &[

@@ -7,8 +7,8 @@ use time::format_description::well_known::Rfc3339;
 
 use super::{CompValue, CompareOp, Filter, FilterPolicy};
 use crate::server::error::ScimError;
+use crate::server::model::schema::{AttrDef, AttrType, ResourceType, Returned};
 use crate::server::path::{AttrPath, AttrRef};
-use crate::server::schema::{AttrDef, AttrType, ResourceType, Returned};
 
 /// Why a filter does not fit the schema; a 400 `invalidFilter`. `unknown_attribute` lets the
 /// `filter-unknown-attribute-empty` fault tell that case apart.
@@ -64,7 +64,7 @@ pub(super) struct Leaf {
 pub(super) fn resolve_leaf(
     path: &AttrPath,
     context: Context,
-    rt: &'static ResourceType,
+    rt: &ResourceType,
     options: &FilterPolicy,
     presence: bool,
 ) -> Result<Leaf, Refusal> {
@@ -120,7 +120,7 @@ pub(super) fn resolve_leaf(
 /// Resolves the attribute of a value filter `attr[…]`: a complex attribute of the resource.
 pub(super) fn resolve_value_path(
     path: &AttrPath,
-    rt: &'static ResourceType,
+    rt: &ResourceType,
     options: &FilterPolicy,
 ) -> Result<AttrRef, Refusal> {
     let at =
@@ -135,7 +135,7 @@ pub(super) fn resolve_value_path(
 
 /// Checks that `filter` fits `rt` as RFC 7644 reads it.
 #[cfg(test)]
-pub(crate) fn validate(filter: &Filter, rt: &'static ResourceType) -> Result<(), ScimError> {
+pub(crate) fn validate(filter: &Filter, rt: &ResourceType) -> Result<(), ScimError> {
     validate_with(filter, rt, &FilterPolicy::default()).map_err(ScimError::from)
 }
 
@@ -143,7 +143,7 @@ pub(crate) fn validate(filter: &Filter, rt: &'static ResourceType) -> Result<(),
 /// suits its attribute.
 pub(crate) fn validate_with(
     filter: &Filter,
-    rt: &'static ResourceType,
+    rt: &ResourceType,
     options: &FilterPolicy,
 ) -> Result<(), Refusal> {
     check(filter, Context::Resource, rt, options)
@@ -152,7 +152,7 @@ pub(crate) fn validate_with(
 fn check(
     filter: &Filter,
     context: Context,
-    rt: &'static ResourceType,
+    rt: &ResourceType,
     options: &FilterPolicy,
 ) -> Result<(), Refusal> {
     match filter {

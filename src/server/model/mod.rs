@@ -4,6 +4,7 @@
 
 mod faults;
 mod policies;
+pub(crate) mod schema;
 mod server_model;
 
 pub(crate) use faults::exhibit;

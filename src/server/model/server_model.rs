@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use super::schema::{self, ResourceType, SchemaDef};
+
 const SERVICE_PROVIDER_CONFIG_JSON: &str = include_str!("data/service_provider_config.json");
 
 /// The SCIM version spoken; only 2.0 so far.
@@ -77,6 +79,10 @@ pub(crate) struct ServerModel {
     pub(crate) base_path: String,
     pub(crate) auth: AuthMode,
     pub(crate) limits: Limits,
+    /// The schemas published at /Schemas, in order.
+    pub(crate) schemas: Vec<&'static SchemaDef>,
+    /// The resource types served, in order.
+    pub(crate) resource_types: Vec<ResourceType>,
     /// The advertised features of RFC 7643 §5 in order, without `schemas` and `meta`; the
     /// bulk and filter limits are filled in from [`Limits`] when it is served.
     pub(crate) service_provider_config: Map<String, Value>,
@@ -88,6 +94,7 @@ impl ServerModel {
     pub(crate) fn reference(origin: &str, token: Option<String>) -> ServerModel {
         let scim_version = ScimVersion::V2;
         let base_path = scim_version.base_path().to_owned();
+        let (schemas, resource_types) = schema::reference();
         let service_provider_config = serde_json::from_str(SERVICE_PROVIDER_CONFIG_JSON)
             .expect("embedded ServiceProviderConfig is a JSON object");
         ServerModel {
@@ -96,8 +103,15 @@ impl ServerModel {
             base_path,
             auth: token.map_or(AuthMode::None, |token| AuthMode::Bearer { token }),
             limits: Limits::default(),
+            schemas,
+            resource_types,
             service_provider_config,
         }
+    }
+
+    /// The resource type called `name`.
+    pub(crate) fn resource_type(&self, name: &str) -> Option<&ResourceType> {
+        self.resource_types.iter().find(|rt| rt.name == name)
     }
 
     /// The absolute URL of `relative` (which starts with `/`) under the base URL.

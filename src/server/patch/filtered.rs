@@ -10,9 +10,9 @@ use super::{OpKind, Rules};
 use crate::server::error::ScimError;
 use crate::server::filter::{CompValue, CompareOp, Filter, element_matches};
 use crate::server::model::FilterPolicy;
+use crate::server::model::schema::Mutability;
 use crate::server::path::AttrRef;
 use crate::server::resource::normalize_single;
-use crate::server::schema::Mutability;
 
 pub(super) fn apply(
     container: &mut Map<String, Value>,

@@ -6,7 +6,7 @@ use super::tests::{object, patch, patch_with, scim_type};
 use super::*;
 use crate::server::error::ScimType;
 use crate::server::model::Fault;
-use crate::server::schema::{ENTERPRISE_URN, group_type, user_type};
+use crate::server::model::schema::{ENTERPRISE_URN, group_type, user_type};
 
 fn two_emails() -> Value {
     json!([{"op": "add", "path": "emails", "value": [{"value": "home@x", "type": "home"}]},

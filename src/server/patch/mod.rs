@@ -13,9 +13,9 @@ mod tests;
 use serde_json::{Map, Value};
 
 use super::error::ScimError;
+use super::model::schema::ResourceType;
 use super::path::Target;
 use super::resource::InputOptions;
-use super::schema::ResourceType;
 use super::settings::Settings;
 use target::apply_target;
 use values::prune;
@@ -31,9 +31,9 @@ pub(super) enum OpKind {
 
 /// How operations are applied: input options, plus the deviations PATCH faults ask for.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Rules {
+pub(super) struct Rules<'a> {
     pub(super) opts: InputOptions,
-    pub(super) rt: &'static ResourceType,
+    pub(super) rt: &'a ResourceType,
     pub(super) add_replaces: bool,
     pub(super) add_duplicates: bool,
     pub(super) remove_filter_all: bool,
@@ -44,8 +44,8 @@ pub(super) struct Rules {
     pub(super) path_exact: bool,
 }
 
-impl Rules {
-    fn new(rt: &'static ResourceType, settings: &Settings) -> Rules {
+impl Rules<'_> {
+    fn new<'a>(rt: &'a ResourceType, settings: &Settings) -> Rules<'a> {
         Rules {
             opts: InputOptions::for_patch(settings),
             rt,
@@ -155,7 +155,7 @@ fn parse_operation(op: &Value, case_sensitive: bool) -> Result<Operation<'_>, Sc
 pub(crate) fn apply(
     data: &Map<String, Value>,
     body: &Map<String, Value>,
-    rt: &'static ResourceType,
+    rt: &ResourceType,
     settings: &Settings,
     id: &str,
 ) -> Result<Map<String, Value>, Box<Failure>> {

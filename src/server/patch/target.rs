@@ -7,9 +7,9 @@ use serde_json::{Map, Value};
 use super::values::{fix_primary, is_empty, remove_listed};
 use super::{OpKind, Rules, filtered};
 use crate::server::error::ScimError;
+use crate::server::model::schema::{AttrDef, Mutability, SchemaDef};
 use crate::server::path::{AttrRef, Target};
 use crate::server::resource::{normalize_attr, normalize_extension, normalize_single};
-use crate::server::schema::{AttrDef, Mutability, SchemaDef};
 
 pub(super) fn apply_target(
     work: &mut Map<String, Value>,

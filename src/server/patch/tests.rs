@@ -5,7 +5,7 @@ use serde_json::json;
 use super::*;
 use crate::server::error::ScimType;
 use crate::server::model::Fault;
-use crate::server::schema::{ENTERPRISE_URN, user_type};
+use crate::server::model::schema::{ENTERPRISE_URN, user_type};
 
 pub(super) fn object(value: Value) -> Map<String, Value> {
     match value {

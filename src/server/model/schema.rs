@@ -1,27 +1,29 @@
-//! The RFC 7643 §8.7.1 schema definitions as data, and name lookup over them.
+//! The RFC 7643 §8.7.1 schema definitions and the resource types built on them, loaded from
+//! the JSON files under `model/data/`, and name lookup over them.
 //!
 //! Every decision about attribute names, types, mutability and case sensitivity is driven by
-//! these definitions, so adding a resource type or extension is mostly a matter of data.
+//! these definitions, so adding a resource type or extension is mostly a matter of data. The
+//! embedded definitions are parsed once per process and shared, read-only, by every server; a
+//! server's model lists which of them it publishes and serves.
 
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::store::Kind;
-
 #[cfg(test)]
 pub(crate) const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 #[cfg(test)]
 pub(crate) const GROUP_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-#[cfg(test)]
+/// The enterprise User extension (RFC 7643 §4.3), whose `manager` links users.
 pub(crate) const ENTERPRISE_URN: &str =
     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-const USER_JSON: &str = include_str!("schemas/user.json");
-const GROUP_JSON: &str = include_str!("schemas/group.json");
-const ENTERPRISE_JSON: &str = include_str!("schemas/enterprise_user.json");
-const COMMON_JSON: &str = include_str!("schemas/common.json");
+const USER_JSON: &str = include_str!("data/schemas/user.json");
+const GROUP_JSON: &str = include_str!("data/schemas/group.json");
+const ENTERPRISE_JSON: &str = include_str!("data/schemas/enterprise_user.json");
+const COMMON_JSON: &str = include_str!("data/schemas/common.json");
+const RESOURCE_TYPES_JSON: &str = include_str!("data/resource_types.json");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -122,12 +124,15 @@ pub(crate) fn find_attr<'a>(attrs: &'a [AttrDef], name: &str, exact: bool) -> Op
 }
 
 /// A resource type: its endpoint, core schema and extensions (RFC 7643 §6).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct ResourceType {
-    pub(crate) name: &'static str,
-    pub(crate) endpoint: &'static str,
+    pub(crate) name: String,
+    pub(crate) endpoint: String,
+    pub(crate) description: String,
     pub(crate) core: &'static SchemaDef,
     pub(crate) extensions: Vec<&'static SchemaDef>,
+    /// The common attributes of RFC 7643 §3.1 (id, externalId, meta).
+    common: &'static SchemaDef,
 }
 
 impl ResourceType {
@@ -143,66 +148,79 @@ impl ResourceType {
     pub(crate) fn core_attr(&self, name: &str, exact: bool) -> Option<&'static AttrDef> {
         self.core
             .attr(name, exact)
-            .or_else(|| registry().common.attr(name, exact))
+            .or_else(|| self.common.attr(name, exact))
     }
 }
 
-/// Every schema the server knows.
+/// The embedded schema definitions: those published at /Schemas, in order, and the common
+/// attributes, which are not.
 #[derive(Debug)]
-pub(crate) struct Registry {
-    pub(crate) user: SchemaDef,
-    pub(crate) group: SchemaDef,
-    pub(crate) enterprise_user: SchemaDef,
-    /// The common attributes of RFC 7643 §3.1; not published at /Schemas.
-    pub(crate) common: SchemaDef,
+struct Embedded {
+    published: Vec<SchemaDef>,
+    common: SchemaDef,
 }
 
-impl Registry {
-    /// The schemas published at /Schemas, in order.
-    pub(crate) fn published(&self) -> [&SchemaDef; 3] {
-        [&self.user, &self.group, &self.enterprise_user]
-    }
-}
-
-static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry {
-    user: SchemaDef::load(USER_JSON),
-    group: SchemaDef::load(GROUP_JSON),
-    enterprise_user: SchemaDef::load(ENTERPRISE_JSON),
+static EMBEDDED: LazyLock<Embedded> = LazyLock::new(|| Embedded {
+    published: [USER_JSON, GROUP_JSON, ENTERPRISE_JSON]
+        .into_iter()
+        .map(SchemaDef::load)
+        .collect(),
     common: SchemaDef::load(COMMON_JSON),
 });
 
-static USER_TYPE: LazyLock<ResourceType> = LazyLock::new(|| ResourceType {
-    name: "User",
-    endpoint: "/Users",
-    core: &registry().user,
-    extensions: vec![&registry().enterprise_user],
-});
-
-static GROUP_TYPE: LazyLock<ResourceType> = LazyLock::new(|| ResourceType {
-    name: "Group",
-    endpoint: "/Groups",
-    core: &registry().group,
-    extensions: Vec::new(),
-});
-
-pub(crate) fn registry() -> &'static Registry {
-    &REGISTRY
-}
-
-pub(crate) fn user_type() -> &'static ResourceType {
-    &USER_TYPE
-}
-
-pub(crate) fn group_type() -> &'static ResourceType {
-    &GROUP_TYPE
-}
-
-/// The resource type of a stored kind.
-pub(crate) fn type_of(kind: Kind) -> &'static ResourceType {
-    match kind {
-        Kind::User => user_type(),
-        Kind::Group => group_type(),
+/// The schemas the reference server publishes, in order, and the resource types of
+/// `resource_types.json` built on them.
+pub(crate) fn reference() -> (Vec<&'static SchemaDef>, Vec<ResourceType>) {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Raw {
+        name: String,
+        endpoint: String,
+        description: String,
+        schema: String,
+        schema_extensions: Vec<String>,
     }
+    let embedded: &'static Embedded = &EMBEDDED;
+    let schema = |urn: &str| {
+        embedded
+            .published
+            .iter()
+            .find(|s| s.id == urn)
+            .expect("resource_types.json names embedded schemas")
+    };
+    let raw: Vec<Raw> =
+        serde_json::from_str(RESOURCE_TYPES_JSON).expect("embedded resource types are valid");
+    let resource_types = raw
+        .into_iter()
+        .map(|raw| ResourceType {
+            core: schema(&raw.schema),
+            extensions: raw
+                .schema_extensions
+                .iter()
+                .map(|urn| schema(urn))
+                .collect(),
+            name: raw.name,
+            endpoint: raw.endpoint,
+            description: raw.description,
+            common: &embedded.common,
+        })
+        .collect();
+    (embedded.published.iter().collect(), resource_types)
+}
+
+#[cfg(test)]
+static REFERENCE_TYPES: LazyLock<Vec<ResourceType>> = LazyLock::new(|| reference().1);
+
+/// The reference User type, for tests.
+#[cfg(test)]
+pub(crate) fn user_type() -> &'static ResourceType {
+    &REFERENCE_TYPES[0]
+}
+
+/// The reference Group type, for tests.
+#[cfg(test)]
+pub(crate) fn group_type() -> &'static ResourceType {
+    &REFERENCE_TYPES[1]
 }
 
 #[cfg(test)]
@@ -211,14 +229,14 @@ mod tests {
 
     #[test]
     fn embedded_schemas_load_with_expected_ids() {
-        let reg = registry();
-        assert_eq!(reg.user.id, USER_URN);
-        assert_eq!(reg.group.id, GROUP_URN);
-        assert_eq!(reg.enterprise_user.id, ENTERPRISE_URN);
-        let password = reg.user.attr("PASSWORD", false).unwrap();
+        let (published, _) = reference();
+        let ids: Vec<&str> = published.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, [USER_URN, GROUP_URN, ENTERPRISE_URN]);
+        let user = published[0];
+        let password = user.attr("PASSWORD", false).unwrap();
         assert_eq!(password.mutability, Mutability::WriteOnly);
         assert_eq!(password.returned, Returned::Never);
-        assert!(reg.user.attr("PASSWORD", true).is_none());
+        assert!(user.attr("PASSWORD", true).is_none());
     }
 
     #[test]
@@ -243,7 +261,7 @@ mod tests {
                 }
             }
         }
-        for schema in registry().published() {
+        for schema in reference().0 {
             check(schema.document["attributes"].as_array().unwrap());
         }
     }
@@ -263,8 +281,11 @@ mod tests {
 
     #[test]
     fn group_type_requires_display_name_and_has_immutable_members() {
-        let rt = type_of(Kind::Group);
-        assert_eq!((rt.name, rt.endpoint), ("Group", "/Groups"));
+        let rt = group_type();
+        assert_eq!(
+            (rt.name.as_str(), rt.endpoint.as_str()),
+            ("Group", "/Groups")
+        );
         assert!(rt.core_attr("DISPLAYNAME", false).unwrap().required);
         let members = rt.core_attr("members", false).unwrap();
         for sub in ["value", "$ref", "type", "display"] {
