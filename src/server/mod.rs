@@ -4,35 +4,17 @@
 //! (discovery endpoints, Users with the enterprise extension, Groups, Bulk, ETags and a 501 /Me)
 //! from memory. Each enabled [`Fault`] makes it deviate in one
 //! named, real-world way; with no faults every built-in check should pass against it.
+//!
+//! The server is a model plus policies. `model` says what the server is (base path, auth,
+//! limits, schemas, resource types, advertised configuration) and how it deviates (one policy
+//! struct per concern; a fault is an edit of the model or a policy). `store` keeps the records,
+//! their links and their rendering; `protocol` is the RFC logic, reading the model and
+//! policies; `http` is the wiremock edge. Dependencies run http → protocol → store → model.
 
-mod bulk;
-mod bulkid;
-mod crud;
-mod discovery;
-mod error;
-mod etag;
-mod filter;
-mod groups;
-mod handler;
-mod input;
-mod links;
-mod media;
+mod http;
 mod model;
-mod paging;
-mod patch;
-mod path;
-mod project;
-mod query;
-mod render;
-mod reply;
-mod resource;
-mod route;
-mod search;
-mod settings;
-mod sort;
+mod protocol;
 mod store;
-mod update;
-mod users;
 
 #[cfg(test)]
 mod tests;
@@ -46,9 +28,9 @@ use wiremock::{Mock, MockServer};
 
 pub use model::{Fault, UnknownFault};
 
-use handler::ScimHandler;
+use http::handler::ScimHandler;
 use model::ServerModel;
-use settings::Settings;
+use model::settings::Settings;
 
 /// How to start the reference server. Its `Debug` output redacts the token.
 #[derive(Clone, Default)]

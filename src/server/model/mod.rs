@@ -6,6 +6,7 @@ mod faults;
 mod policies;
 pub(crate) mod schema;
 mod server_model;
+pub(crate) mod settings;
 
 pub(crate) use faults::exhibit;
 pub use faults::{Fault, UnknownFault};

@@ -152,6 +152,25 @@ impl ResourceType {
     }
 }
 
+/// The kinds of resource the server stores; ids are unique across all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    User,
+    Group,
+}
+
+impl Kind {
+    pub(crate) const ALL: [Kind; 2] = [Kind::User, Kind::Group];
+
+    /// The name of the model's resource type for this kind.
+    pub(crate) fn type_name(self) -> &'static str {
+        match self {
+            Kind::User => "User",
+            Kind::Group => "Group",
+        }
+    }
+}
+
 /// The embedded schema definitions: those published at /Schemas, in order, and the common
 /// attributes, which are not.
 #[derive(Debug)]
