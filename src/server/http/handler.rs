@@ -10,7 +10,6 @@ use wiremock::{Request, Respond, ResponseTemplate};
 use crate::server::http::media;
 use crate::server::http::route::Route;
 use crate::server::http::template::template;
-use crate::server::model::schema::Kind;
 use crate::server::model::settings::Settings;
 use crate::server::model::{AuthMode, MeAnswer};
 use crate::server::protocol::bulk;
@@ -80,7 +79,7 @@ impl ScimHandler {
 
     fn handle(&self, request: &Request) -> Result<Reply, ScimError> {
         let settings = &*self.settings;
-        let route = Route::parse(request.url.path(), &settings.model.base_path);
+        let route = Route::parse(request.url.path(), &settings.model);
         let public = matches!(&route, Some(r) if r.is_discovery()
                 && request.method == Method::GET
                 && !settings.policies.auth.discovery_requires_auth);
@@ -187,8 +186,8 @@ impl ScimHandler {
                     )));
                 }
                 let store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
-                let kinds = kind.as_ref().map_or(&Kind::ALL[..], std::slice::from_ref);
-                search::search(&store, settings, body, kinds)
+                let kinds = kind.map_or_else(|| settings.model.kinds(), |kind| vec![kind]);
+                search::search(&store, settings, body, &kinds)
             }
             Route::Bulk => {
                 let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);

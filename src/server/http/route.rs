@@ -2,6 +2,7 @@
 
 use wiremock::http::Method;
 
+use crate::server::model::ServerModel;
 use crate::server::model::schema::Kind;
 use crate::server::model::settings::decode_segment;
 
@@ -21,18 +22,17 @@ pub(crate) enum Route {
     Me,
 }
 
-fn endpoint_kind(segment: &str) -> Option<Kind> {
-    match segment {
-        "Users" => Some(Kind::User),
-        "Groups" => Some(Kind::Group),
-        _ => None,
-    }
+/// The kind of resource the model serves at `/{segment}`.
+fn endpoint_kind(segment: &str, model: &ServerModel) -> Option<Kind> {
+    model.kind_at(&format!("/{segment}"))
 }
 
 impl Route {
     /// The route for a request path, or `None` for an unknown endpoint.
-    pub(crate) fn parse(path: &str, base_path: &str) -> Option<Route> {
-        let rest = path.strip_prefix(base_path)?.strip_prefix('/')?;
+    pub(crate) fn parse(path: &str, model: &ServerModel) -> Option<Route> {
+        let rest = path
+            .strip_prefix(model.base_path.as_str())?
+            .strip_prefix('/')?;
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         let segments: Vec<String> = rest.split('/').map(decode_segment).collect();
         let id = |segment: &String| {
@@ -46,13 +46,13 @@ impl Route {
                 "Schemas" => Some(Route::Schemas(None)),
                 "Bulk" => Some(Route::Bulk),
                 "Me" => Some(Route::Me),
-                other => endpoint_kind(other).map(|kind| Route::Resource(kind, None)),
+                other => endpoint_kind(other, model).map(|kind| Route::Resource(kind, None)),
             },
             [endpoint, item] => match endpoint.as_str() {
                 "ResourceTypes" => Some(Route::ResourceTypes(Some(id(item)?))),
                 "Schemas" => Some(Route::Schemas(Some(id(item)?))),
                 other => {
-                    let kind = endpoint_kind(other)?;
+                    let kind = endpoint_kind(other, model)?;
                     if item == ".search" {
                         Some(Route::Search(Some(kind)))
                     } else {
@@ -94,45 +94,41 @@ impl Route {
 mod tests {
     use super::*;
 
-    const BASE: &str = "/scim/v2";
+    fn parse(path: &str) -> Option<Route> {
+        Route::parse(path, &ServerModel::reference("http://127.0.0.1:9", None))
+    }
 
     #[test]
     fn routes() {
         let users = |id: Option<&str>| Some(Route::Resource(Kind::User, id.map(str::to_owned)));
-        assert_eq!(Route::parse("/scim/v2/Users", BASE), users(None));
-        assert_eq!(Route::parse("/scim/v2/Users/", BASE), users(None));
+        assert_eq!(parse("/scim/v2/Users"), users(None));
+        assert_eq!(parse("/scim/v2/Users/"), users(None));
+        assert_eq!(parse("/scim/v2/Users/a%20b"), users(Some("a b")));
         assert_eq!(
-            Route::parse("/scim/v2/Users/a%20b", BASE),
-            users(Some("a b"))
-        );
-        assert_eq!(
-            Route::parse("/scim/v2/Schemas/urn%3Aietf%3Aparams", BASE),
+            parse("/scim/v2/Schemas/urn%3Aietf%3Aparams"),
             Some(Route::Schemas(Some("urn:ietf:params".into())))
         );
         assert_eq!(
-            Route::parse("/scim/v2/ServiceProviderConfig", BASE),
+            parse("/scim/v2/ServiceProviderConfig"),
             Some(Route::ServiceProviderConfig)
         );
         assert_eq!(
-            Route::parse("/scim/v2/Users/.search", BASE),
+            parse("/scim/v2/Users/.search"),
             Some(Route::Search(Some(Kind::User)))
         );
         assert_eq!(
-            Route::parse("/scim/v2/Groups/.search", BASE),
+            parse("/scim/v2/Groups/.search"),
             Some(Route::Search(Some(Kind::Group)))
         );
         assert_eq!(
-            Route::parse("/scim/v2/Groups/g1", BASE),
+            parse("/scim/v2/Groups/g1"),
             Some(Route::Resource(Kind::Group, Some("g1".into())))
         );
+        assert_eq!(parse("/scim/v2/.search"), Some(Route::Search(None)));
+        assert_eq!(parse("/scim/v2/Bulk"), Some(Route::Bulk));
+        assert_eq!(parse("/scim/v2/Me"), Some(Route::Me));
         assert_eq!(
-            Route::parse("/scim/v2/.search", BASE),
-            Some(Route::Search(None))
-        );
-        assert_eq!(Route::parse("/scim/v2/Bulk", BASE), Some(Route::Bulk));
-        assert_eq!(Route::parse("/scim/v2/Me", BASE), Some(Route::Me));
-        assert_eq!(
-            Route::parse("/scim/v2/Schemas/.search", BASE),
+            parse("/scim/v2/Schemas/.search"),
             None,
             "only searches that are served are routes"
         );
@@ -150,7 +146,7 @@ mod tests {
             "/v2/Users",
             "/scim/v2/ServiceProviderConfig/x",
         ] {
-            assert_eq!(Route::parse(unknown, BASE), None, "{unknown}");
+            assert_eq!(parse(unknown), None, "{unknown}");
         }
     }
 }

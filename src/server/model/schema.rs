@@ -152,7 +152,8 @@ impl ResourceType {
     }
 }
 
-/// The kinds of resource the server stores; ids are unique across all of them.
+/// The resource types whose RFC 7643 rules the server implements. The store is keyed by
+/// resource type name; a kind picks the type-specific rules (userName, members, manager).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     User,
@@ -161,6 +162,11 @@ pub(crate) enum Kind {
 
 impl Kind {
     pub(crate) const ALL: [Kind; 2] = [Kind::User, Kind::Group];
+
+    /// The kind whose resource type is called `name`.
+    pub(crate) fn named(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.type_name() == name)
+    }
 
     /// The name of the model's resource type for this kind.
     pub(crate) fn type_name(self) -> &'static str {

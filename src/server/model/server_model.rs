@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::schema::{self, ResourceType, SchemaDef};
+use super::schema::{self, Kind, ResourceType, SchemaDef};
 
 const SERVICE_PROVIDER_CONFIG_JSON: &str = include_str!("data/service_provider_config.json");
 
@@ -112,6 +112,23 @@ impl ServerModel {
     /// The resource type called `name`.
     pub(crate) fn resource_type(&self, name: &str) -> Option<&ResourceType> {
         self.resource_types.iter().find(|rt| rt.name == name)
+    }
+
+    /// The kind served at `endpoint` (e.g. `/Users`).
+    pub(crate) fn kind_at(&self, endpoint: &str) -> Option<Kind> {
+        let rt = self
+            .resource_types
+            .iter()
+            .find(|rt| rt.endpoint == endpoint)?;
+        Kind::named(&rt.name)
+    }
+
+    /// The kinds served, in the order of the resource types.
+    pub(crate) fn kinds(&self) -> Vec<Kind> {
+        self.resource_types
+            .iter()
+            .filter_map(|rt| Kind::named(&rt.name))
+            .collect()
     }
 
     /// The absolute URL of `relative` (which starts with `/`) under the base URL.

@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::server::model::ServerModel;
 use crate::server::model::schema::Kind;
 use crate::server::model::settings::{Settings, decode_segment};
 use crate::server::protocol::bulkid::{Created, resolve_data, resolve_path};
@@ -198,7 +199,7 @@ fn attempt(
         path = resolve_path(&path, created)?;
         resolve_data(&mut data, created)?;
     }
-    let (kind, id) = parse_path(&path)?;
+    let (kind, id) = parse_path(&path, &settings.model)?;
     let empty = Map::new();
     let body = match (&data, outcome.method.as_str()) {
         (Value::Object(body), _) => body,
@@ -248,16 +249,15 @@ fn attempt(
     Ok(())
 }
 
-/// `/Users`, `/Users/{id}`, `/Groups` or `/Groups/{id}`.
-fn parse_path(path: &str) -> Result<(Kind, Option<String>), ScimError> {
+/// A resource type's endpoint with an optional id: `/Users`, `/Groups/{id}`, ….
+fn parse_path(path: &str, model: &ServerModel) -> Result<(Kind, Option<String>), ScimError> {
     let refuse = || ScimError::invalid_value(format!("unsupported Bulk path '{path}'"));
     let trimmed = path.trim().trim_start_matches('/');
     let mut segments = trimmed.split('/');
-    let kind = match segments.next() {
-        Some("Users") => Kind::User,
-        Some("Groups") => Kind::Group,
-        _ => return Err(refuse()),
-    };
+    let kind = segments
+        .next()
+        .and_then(|endpoint| model.kind_at(&format!("/{endpoint}")))
+        .ok_or_else(refuse)?;
     let id = segments
         .next()
         .map(decode_segment)
@@ -272,15 +272,19 @@ fn parse_path(path: &str) -> Result<(Kind, Option<String>), ScimError> {
 mod tests {
     use super::*;
 
+    fn parse(path: &str) -> Result<(Kind, Option<String>), ScimError> {
+        parse_path(path, &ServerModel::reference("http://127.0.0.1:9", None))
+    }
+
     #[test]
     fn paths() {
-        assert_eq!(parse_path("/Users").unwrap(), (Kind::User, None));
+        assert_eq!(parse("/Users").unwrap(), (Kind::User, None));
         assert_eq!(
-            parse_path("/Groups/a%20b").unwrap(),
+            parse("/Groups/a%20b").unwrap(),
             (Kind::Group, Some("a b".into()))
         );
         for bad in ["/Nope", "/Users/a/b", "", "Schemas"] {
-            assert!(parse_path(bad).is_err(), "{bad}");
+            assert!(parse(bad).is_err(), "{bad}");
         }
     }
 }

@@ -89,7 +89,7 @@ fn resource_reply(store: &Store, ctx: &Ctx, status: u16, id: &str, read: bool) -
     } else {
         ctx.on_write()
     };
-    let Some(record) = store.get(ctx.kind, id) else {
+    let Some(record) = store.get(ctx.kind.type_name(), id) else {
         return Done {
             reply: Reply::empty(status),
             id: id.to_owned(),
@@ -145,7 +145,7 @@ fn insert_new(
     }
     let id = record.id.clone();
     let location = settings.resource_location(&ctx.rt().endpoint, &id);
-    store.insert(ctx.kind, record);
+    store.insert(ctx.kind.type_name(), record);
     touch_moved_members(store, &Default::default(), &members, settings);
     let mut done = resource_reply(store, ctx, 201, &id, false);
     if !ctx.settings.policies.create.no_location_header {
@@ -185,7 +185,9 @@ pub(crate) fn create(
 }
 
 pub(crate) fn get(store: &Store, ctx: &Ctx, id: &str) -> Result<Done, ScimError> {
-    let record = store.get(ctx.kind, id).ok_or_else(|| ctx.not_found(id))?;
+    let record = store
+        .get(ctx.kind.type_name(), id)
+        .ok_or_else(|| ctx.not_found(id))?;
     if ctx.pre.not_modified(record, ctx.settings) {
         return Ok(Done {
             reply: with_etag(Reply::empty(304), record, ctx.settings),
@@ -204,7 +206,7 @@ pub(crate) fn commit(
     data: Map<String, Value>,
     change: Change,
 ) {
-    let Some(record) = store.get_mut(ctx.kind, id) else {
+    let Some(record) = store.get_mut(ctx.kind.type_name(), id) else {
         return;
     };
     let before = member_ids(&record.data);
@@ -220,7 +222,7 @@ pub(crate) fn replace(
     id: &str,
     body: &Map<String, Value>,
 ) -> Result<Done, ScimError> {
-    let Some(record) = store.get(ctx.kind, id) else {
+    let Some(record) = store.get(ctx.kind.type_name(), id) else {
         if !ctx.settings.policies.replace.upsert {
             return Err(ctx.not_found(id));
         }
@@ -254,7 +256,9 @@ pub(crate) fn patch(
     id: &str,
     body: &Map<String, Value>,
 ) -> Result<Done, ScimError> {
-    let record = store.get(ctx.kind, id).ok_or_else(|| ctx.not_found(id))?;
+    let record = store
+        .get(ctx.kind.type_name(), id)
+        .ok_or_else(|| ctx.not_found(id))?;
     ctx.pre.check_match(record, ctx.settings)?;
     if ctx.settings.policies.patch.ignored {
         return Ok(resource_reply(store, ctx, 200, id, false));
@@ -294,7 +298,9 @@ pub(crate) fn patch(
 }
 
 pub(crate) fn delete(store: &mut Store, ctx: &Ctx, id: &str) -> Result<Done, ScimError> {
-    let record = store.get(ctx.kind, id).ok_or_else(|| ctx.not_found(id))?;
+    let record = store
+        .get(ctx.kind.type_name(), id)
+        .ok_or_else(|| ctx.not_found(id))?;
     ctx.pre.check_match(record, ctx.settings)?;
     let done = |reply| Done {
         reply,
@@ -305,7 +311,7 @@ pub(crate) fn delete(store: &mut Store, ctx: &Ctx, id: &str) -> Result<Done, Sci
         return Ok(done(Reply::empty(204)));
     }
     let record = store
-        .remove(ctx.kind, id)
+        .remove(ctx.kind.type_name(), id)
         .ok_or_else(|| ctx.not_found(id))?;
     if ctx.settings.policies.delete.user_name_reserved {
         if let Some(name) = record.user_name() {

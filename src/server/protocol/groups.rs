@@ -46,7 +46,7 @@ pub(crate) fn check_group(
     let dedupe = !(patching && settings.policies.patch.add_duplicates);
     if let Some(Value::Array(members)) = data.get_mut("members") {
         let previous = id
-            .and_then(|id| store.get(Kind::Group, id))
+            .and_then(|id| store.get(Kind::Group.type_name(), id))
             .map(|group| member_ids(&group.data))
             .unwrap_or_default();
         let known = |value: &str| {
@@ -109,7 +109,7 @@ mod tests {
         let mut store = Store::default();
         for id in ids {
             store.insert(
-                Kind::User,
+                Kind::User.type_name(),
                 Record {
                     id: (*id).into(),
                     data: Map::new(),

@@ -149,7 +149,7 @@ pub(crate) fn run(
     };
     let mut records: Vec<(Kind, &Record)> = selections
         .iter()
-        .flat_map(|(kind, _)| store.records(*kind).iter().map(|r| (*kind, r)))
+        .flat_map(|(kind, _)| store.records(kind.type_name()).iter().map(|r| (*kind, r)))
         .collect();
     // `unstable-order`: a later page is cut from the reversed order, as a server without a
     // stable ORDER BY might do once the database picks another plan for an offset.

@@ -78,7 +78,8 @@ pub(crate) fn apply_read_only(
     id: &str,
     writes: ReadOnlyWrites,
 ) -> String {
-    if let (Some(created), Some(record)) = (writes.created, store.get_mut(ctx.kind, id)) {
+    if let (Some(created), Some(record)) = (writes.created, store.get_mut(ctx.kind.type_name(), id))
+    {
         record.created = created;
     }
     match writes.id {
@@ -92,7 +93,7 @@ pub(crate) fn move_id(store: &mut Store, ctx: &Ctx, id: &str, new_id: &str) -> S
     if new_id.is_empty() || new_id == id || store.kind_of(new_id).is_some() {
         return id.to_owned();
     }
-    if let Some(record) = store.get_mut(ctx.kind, id) {
+    if let Some(record) = store.get_mut(ctx.kind.type_name(), id) {
         record.id = new_id.to_owned();
     }
     new_id.to_owned()

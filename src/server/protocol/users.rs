@@ -71,7 +71,7 @@ pub(crate) fn check_manager(data: &mut Map<String, Value>, store: &Store) -> Res
             None | Some("") => {
                 fields.remove("manager");
             }
-            Some(id) if store.get(Kind::User, id).is_none() => {
+            Some(id) if store.get(Kind::User.type_name(), id).is_none() => {
                 return Err(ScimError::invalid_value(format!(
                     "manager.value '{id}' names no User"
                 )));

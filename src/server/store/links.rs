@@ -20,7 +20,7 @@ fn target(value: &Value) -> Option<&str> {
 
 /// The name a referenced resource is shown by: its displayName, or a user's userName.
 fn display_name(store: &Store, kind: Kind, id: &str) -> Option<Value> {
-    let record = store.get(kind, id)?;
+    let record = store.get(kind.type_name(), id)?;
     record
         .data
         .get("displayName")
@@ -109,12 +109,15 @@ fn enrich_manager(manager: &mut Map<String, Value>, store: &Store, settings: &Se
 
 /// The groups whose members list `member` directly.
 fn direct_groups<'s>(store: &'s Store, member: &str) -> impl Iterator<Item = &'s Record> {
-    store.records(Kind::Group).iter().filter(move |g| {
-        g.data
-            .get("members")
-            .and_then(Value::as_array)
-            .is_some_and(|ms| ms.iter().any(|m| target(m) == Some(member)))
-    })
+    store
+        .records(Kind::Group.type_name())
+        .iter()
+        .filter(move |g| {
+            g.data
+                .get("members")
+                .and_then(Value::as_array)
+                .is_some_and(|ms| ms.iter().any(|m| target(m) == Some(member)))
+        })
 }
 
 /// A user's `groups` (RFC 7643 §4.1.2): direct memberships, then those through nested groups.
@@ -157,7 +160,7 @@ fn groups_of(store: &Store, user: &str, settings: &Settings) -> Vec<Value> {
 pub(crate) fn forget(store: &mut Store, kind: Kind, id: &str, settings: &Settings) {
     let keep_members = kind == Kind::User && settings.policies.delete.user_keeps_membership;
     if !keep_members {
-        for group in store.records_mut(Kind::Group).iter_mut() {
+        for group in store.records_mut(Kind::Group.type_name()).iter_mut() {
             let Some(Value::Array(members)) = group.data.get_mut("members") else {
                 continue;
             };
@@ -175,7 +178,7 @@ pub(crate) fn forget(store: &mut Store, kind: Kind, id: &str, settings: &Setting
         return;
     }
     let ext = ENTERPRISE_URN;
-    for user in store.records_mut(Kind::User).iter_mut() {
+    for user in store.records_mut(Kind::User.type_name()).iter_mut() {
         let Some(Value::Object(fields)) = user.data.get_mut(ext) else {
             continue;
         };
@@ -206,7 +209,7 @@ pub(crate) fn touch_moved_members(
     settings: &Settings,
 ) {
     for id in before.symmetric_difference(after) {
-        if let Some(user) = store.get_mut(Kind::User, id) {
+        if let Some(user) = store.get_mut(Kind::User.type_name(), id) {
             touch(user, settings, Change::Other);
         }
     }

@@ -1,5 +1,7 @@
-//! The server's in-memory state: users and groups in creation order, reserved names, and the
-//! clock.
+//! The server's in-memory state: the records of each resource type in creation order,
+//! reserved names, and the clock.
+
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 use time::format_description::FormatItem;
@@ -28,48 +30,55 @@ impl Record {
     }
 }
 
+/// Every stored resource, keyed by the name of its resource type; ids are unique across all.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
-    users: Vec<Record>,
-    groups: Vec<Record>,
-    /// userNames of deleted users that stay reserved (fault `deleted-username-reserved`).
+    /// The records of each resource type, in creation order.
+    by_type: BTreeMap<String, Vec<Record>>,
+    /// userNames of deleted users that stay reserved (`delete.user_name_reserved`).
     reserved: Vec<String>,
 }
 
 impl Store {
-    pub(crate) fn records(&self, kind: Kind) -> &[Record] {
-        match kind {
-            Kind::User => &self.users,
-            Kind::Group => &self.groups,
-        }
+    /// The records of the resource type `type_name`, in creation order.
+    pub(crate) fn records(&self, type_name: &str) -> &[Record] {
+        self.by_type.get(type_name).map_or(&[], Vec::as_slice)
     }
 
-    pub(crate) fn records_mut(&mut self, kind: Kind) -> &mut Vec<Record> {
-        match kind {
-            Kind::User => &mut self.users,
-            Kind::Group => &mut self.groups,
-        }
+    pub(crate) fn records_mut(&mut self, type_name: &str) -> &mut Vec<Record> {
+        self.by_type.entry(type_name.to_owned()).or_default()
     }
 
-    pub(crate) fn get(&self, kind: Kind, id: &str) -> Option<&Record> {
-        self.records(kind).iter().find(|r| r.id == id)
+    pub(crate) fn get(&self, type_name: &str, id: &str) -> Option<&Record> {
+        self.records(type_name).iter().find(|r| r.id == id)
     }
 
-    pub(crate) fn get_mut(&mut self, kind: Kind, id: &str) -> Option<&mut Record> {
-        self.records_mut(kind).iter_mut().find(|r| r.id == id)
+    pub(crate) fn get_mut(&mut self, type_name: &str, id: &str) -> Option<&mut Record> {
+        self.by_type
+            .get_mut(type_name)?
+            .iter_mut()
+            .find(|r| r.id == id)
     }
 
-    /// The kind of the resource with this id, whatever its kind.
+    /// The name of the resource type of the resource with this id, whatever its type.
+    pub(crate) fn type_of(&self, id: &str) -> Option<&str> {
+        self.by_type
+            .iter()
+            .find(|(_, records)| records.iter().any(|r| r.id == id))
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// The kind of the resource with this id, whatever its type.
     pub(crate) fn kind_of(&self, id: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|&k| self.get(k, id).is_some())
+        Kind::named(self.type_of(id)?)
     }
 
-    pub(crate) fn insert(&mut self, kind: Kind, record: Record) {
-        self.records_mut(kind).push(record);
+    pub(crate) fn insert(&mut self, type_name: &str, record: Record) {
+        self.records_mut(type_name).push(record);
     }
 
-    pub(crate) fn remove(&mut self, kind: Kind, id: &str) -> Option<Record> {
-        let records = self.records_mut(kind);
+    pub(crate) fn remove(&mut self, type_name: &str, id: &str) -> Option<Record> {
+        let records = self.by_type.get_mut(type_name)?;
         let index = records.iter().position(|r| r.id == id)?;
         Some(records.remove(index))
     }
@@ -92,7 +101,7 @@ impl Store {
                 other.to_lowercase() == name.to_lowercase()
             }
         };
-        self.users
+        self.records(Kind::User.type_name())
             .iter()
             .filter(|r| Some(r.id.as_str()) != except)
             .filter_map(Record::user_name)
@@ -169,13 +178,13 @@ mod tests {
     #[test]
     fn user_name_uniqueness() {
         let mut store = Store::default();
-        store.insert(Kind::User, record("1", "Alice"));
+        store.insert(Kind::User.type_name(), record("1", "Alice"));
         assert_eq!(store.kind_of("1"), Some(Kind::User));
-        assert!(store.get(Kind::Group, "1").is_none());
+        assert!(store.get(Kind::Group.type_name(), "1").is_none());
         assert!(store.user_name_taken("ALICE", None, false));
         assert!(!store.user_name_taken("ALICE", None, true));
         assert!(!store.user_name_taken("alice", Some("1"), false));
-        store.remove(Kind::User, "1");
+        store.remove(Kind::User.type_name(), "1");
         assert!(!store.user_name_taken("alice", None, false));
         store.reserve("Alice");
         assert!(store.user_name_taken("alice", None, false));
