@@ -88,7 +88,6 @@ pub(crate) fn check_content_type(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::model::Fault;
 
     #[test]
     fn accept_headers() {
@@ -116,7 +115,7 @@ mod tests {
                 "{accept}"
             );
         }
-        let faulty = Settings::for_tests(&[Fault::RejectsScimAccept]);
+        let faulty = Settings::with(|_, p| p.media.refuse_scim_accept = true);
         assert!(check_accept(Some("application/scim+json"), &faulty).is_err());
         assert!(check_accept(Some("application/scim+json, application/json"), &faulty).is_ok());
     }
@@ -138,7 +137,10 @@ mod tests {
                 "{ct}"
             );
         }
-        let faulty = Settings::for_tests(&[Fault::RejectsJsonContentType, Fault::RejectsCharset]);
+        let faulty = Settings::with(|_, p| {
+            p.media.refuse_json_content_type = true;
+            p.media.refuse_content_type_parameters = true;
+        });
         assert!(check_content_type(Some("application/json"), &faulty).is_err());
         assert!(check_content_type(Some("application/scim+json; charset=utf-8"), &faulty).is_err());
         assert!(check_content_type(Some("application/scim+json"), &faulty).is_ok());

@@ -1,6 +1,7 @@
 //! Named, deliberate deviations from RFC 7643/7644 that the reference server can be started with,
 //! each modelled on a bug seen in a real SCIM service provider, and each defined by the one
-//! edit it makes to the server's model or policies. Nothing outside this file knows a fault by name.
+//! edit it makes to the server's model or policies. The protocol code never sees a fault: it
+//! reads the model and the policies these edits leave behind.
 
 use std::fmt;
 use std::str::FromStr;
@@ -397,6 +398,16 @@ mod tests {
             );
             assert_eq!(name.parse::<Fault>(), Ok(fault));
             assert!(!fault.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_fault_edits_the_model_or_a_policy() {
+        let reference = || ServerModel::reference("http://127.0.0.1:9", Some("t".into()));
+        let conformant = format!("{:?}", exhibit(reference(), []));
+        for &fault in Fault::ALL {
+            let faulty = format!("{:?}", exhibit(reference(), [&fault]));
+            assert_ne!(faulty, conformant, "{fault} changes nothing");
         }
     }
 

@@ -30,6 +30,14 @@ impl Settings {
         }
     }
 
+    /// The reference settings after `edit`, for tests of one policy or model knob.
+    #[cfg(test)]
+    pub(crate) fn with(edit: impl FnOnce(&mut ServerModel, &mut Policies)) -> Settings {
+        let mut settings = Settings::for_tests(&[]);
+        edit(&mut settings.model, &mut settings.policies);
+        settings
+    }
+
     #[cfg(test)]
     pub(crate) fn for_tests(faults: &[Fault]) -> Settings {
         let model = ServerModel::reference("http://127.0.0.1:9", None);

@@ -176,7 +176,6 @@ fn list_or_array(items: Vec<Value>, bare: bool, settings: &Settings) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::model::Fault;
     use crate::server::protocol::reply::Body;
 
     fn json_of(reply: Reply) -> Value {
@@ -202,14 +201,16 @@ mod tests {
         assert_eq!(types["totalResults"], 2);
         assert_eq!(types["Resources"][1]["endpoint"], "/Groups");
         assert_eq!(types["Resources"][1]["schemaExtensions"], json!([]));
-        let spc = json_of(service_provider_config(&Settings::for_tests(&[
-            Fault::SpcStringValues,
-        ])));
+        let spc = json_of(service_provider_config(&Settings::with(|_, p| {
+            p.discovery.spc_string_values = true
+        })));
         assert_eq!(spc["filter"]["maxResults"], "200");
         assert_eq!(spc["authenticationSchemes"][0]["primary"], "true");
-        let spc = json_of(service_provider_config(&Settings::for_tests(&[
-            Fault::SpcIncomplete,
-        ])));
+        let spc = json_of(service_provider_config(&Settings::with(|m, _| {
+            m.service_provider_config.shift_remove("bulk");
+            m.service_provider_config
+                .shift_remove("authenticationSchemes");
+        })));
         assert!(spc.get("bulk").is_none() && spc.get("authenticationSchemes").is_none());
         assert!(spc.get("patch").is_some());
     }
@@ -224,7 +225,9 @@ mod tests {
         assert!(schema_by_id(&settings, "urn:nope").is_err());
         let list = json_of(schemas(&settings));
         assert_eq!(list["totalResults"], 3);
-        let bare = json_of(schemas(&Settings::for_tests(&[Fault::SchemasBareArray])));
+        let bare = json_of(schemas(&Settings::with(|_, p| {
+            p.discovery.schemas_bare_array = true
+        })));
         assert_eq!(bare.as_array().map(Vec::len), Some(3));
     }
 }

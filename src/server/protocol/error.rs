@@ -154,7 +154,6 @@ impl ScimError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::model::Fault;
 
     #[test]
     fn default_error_body_is_rfc_shaped() {
@@ -168,12 +167,12 @@ mod tests {
 
     #[test]
     fn faults_reshape_the_error_body() {
-        let settings = Settings::for_tests(&[
-            Fault::ErrorStatusNumber,
-            Fault::ErrorNoDetail,
-            Fault::ErrorWrapped,
-            Fault::InvalidScimType,
-        ]);
+        let settings = Settings::with(|_, p| {
+            p.errors.status_as_number = true;
+            p.errors.omit_detail = true;
+            p.errors.wrapped = true;
+            p.errors.uniqueness_as_conflict = true;
+        });
         let body = ScimError::conflict("taken").body(&settings);
         assert_eq!(
             body,
@@ -183,7 +182,7 @@ mod tests {
 
     #[test]
     fn not_found_plain_only_affects_404() {
-        let settings = Settings::for_tests(&[Fault::NotFoundPlain]);
+        let settings = Settings::with(|_, p| p.errors.not_found_as_text = true);
         let reply = ScimError::not_found("gone").into_reply(&settings);
         assert!(matches!(reply.body, Body::Text(ref t) if t == "Not Found"));
         let reply = ScimError::invalid_value("bad").into_reply(&settings);

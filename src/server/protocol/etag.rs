@@ -77,7 +77,6 @@ fn lists(list: &str, record: &Record) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::model::Fault;
     use crate::server::store::now;
     use serde_json::Map;
 
@@ -114,7 +113,7 @@ mod tests {
                 .check_match(&current, &settings)
                 .is_ok()
         );
-        let ignoring = Settings::for_tests(&[Fault::EtagIfMatchIgnored]);
+        let ignoring = Settings::with(|_, p| p.etag.if_match_ignored = true);
         assert!(pre("W/\"1\"").check_match(&current, &ignoring).is_ok());
     }
 }

@@ -93,7 +93,6 @@ pub(crate) fn list_response(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::model::Fault;
 
     #[test]
     fn pagination_arithmetic() {
@@ -199,13 +198,13 @@ mod tests {
             (body["totalResults"].as_u64(), body["itemsPerPage"].as_u64()),
             (Some(7), Some(1))
         );
-        let settings = Settings::for_tests(&[Fault::ListWithoutSchemas]);
+        let settings = Settings::with(|_, p| p.list.without_schemas = true);
         assert!(
             list_response(0, 1, vec![], &settings)
                 .get("schemas")
                 .is_none()
         );
-        let settings = Settings::for_tests(&[Fault::ResourcesKeyLowercase]);
+        let settings = Settings::with(|_, p| p.list.lowercase_resources_key = true);
         let body = list_response(0, 1, vec![], &settings);
         assert_eq!(
             (body.get("Resources"), &body["resources"]),

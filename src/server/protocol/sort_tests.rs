@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::server::model::Fault;
+use crate::server::model::Policies;
 use crate::server::model::schema::{ENTERPRISE_URN, user_type};
 
 fn views() -> Vec<(&'static str, Value)> {
@@ -35,18 +35,18 @@ fn views() -> Vec<(&'static str, Value)> {
     ]
 }
 
-fn sorted_with(by: &str, order: Option<&str>, faults: &[Fault]) -> Vec<&'static str> {
+fn sorted_with(by: &str, order: Option<&str>, edit: fn(&mut Policies)) -> Vec<&'static str> {
     let spec = SortSpec::parse(Some(by), order, user_type())
         .unwrap()
         .unwrap();
-    sort(views(), &spec, &Settings::for_tests(faults))
+    sort(views(), &spec, &Settings::with(|_, p| edit(p)))
         .into_iter()
         .map(|(id, _)| id)
         .collect()
 }
 
 fn sorted(by: &str, order: Option<&str>) -> Vec<&'static str> {
-    sorted_with(by, order, &[])
+    sorted_with(by, order, |_| {})
 }
 
 #[test]
@@ -104,15 +104,16 @@ fn refuses_unknown_attributes_and_orders() {
 #[test]
 fn faults_change_the_order() {
     assert_eq!(
-        sorted_with("userName", Some("descending"), &[Fault::SortOrderIgnored]),
+        sorted_with("userName", Some("descending"), |p| p.sort.order_ignored =
+            true),
         ["b", "c", "d", "a"]
     );
     assert_eq!(
-        sorted_with("userName", None, &[Fault::SortCaseSensitive]),
+        sorted_with("userName", None, |p| p.sort.case_sensitive = true),
         ["c", "a", "b", "d"]
     );
     assert_eq!(
-        sorted_with("title", None, &[Fault::SortMissingFirst]),
+        sorted_with("title", None, |p| p.sort.missing_first = true),
         ["b", "c", "d", "a"]
     );
 }

@@ -113,7 +113,6 @@ fn render_single(attr: &AttrDef, value: &Value, settings: &Settings) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::model::Fault;
     use crate::server::model::schema::{ENTERPRISE_URN, user_type};
     use crate::server::store::now;
 
@@ -163,7 +162,7 @@ mod tests {
         let hidden = render(
             &rec,
             user_type(),
-            &Settings::for_tests(&[Fault::EnterpriseUrnMissing]),
+            &Settings::with(|_, p| p.render.extension_urn_missing = true),
             "abc",
         );
         assert_eq!(hidden["schemas"], json!([user_type().core.id]));
@@ -174,11 +173,11 @@ mod tests {
     fn output_faults_shape_values() {
         let rec = record(json!({"userName": "u", "password": "p", "active": false,
             "emails": [{"value": "b@x", "primary": true}]}));
-        let settings = Settings::for_tests(&[
-            Fault::PasswordReturned,
-            Fault::SingleValueObject,
-            Fault::ActiveString,
-        ]);
+        let settings = Settings::with(|_, p| {
+            p.render.password_returned = true;
+            p.render.single_value_object = true;
+            p.render.booleans_as_strings = true;
+        });
         let out = render(&rec, user_type(), &settings, "other");
         assert_eq!(out["id"], "other");
         assert_eq!(out["password"], "p");

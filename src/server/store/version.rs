@@ -38,7 +38,6 @@ pub(crate) fn touch(record: &mut Record, settings: &Settings, change: Change) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::model::Fault;
     use crate::server::store::now;
     use serde_json::Map;
 
@@ -61,8 +60,10 @@ mod tests {
         touch(&mut r, &settings, Change::Patch);
         assert_eq!((r.version, version_of(&r)), (2, "W/\"2\"".to_owned()));
         assert!(r.modified_at > before);
-        let frozen =
-            Settings::for_tests(&[Fault::EtagNotUpdated, Fault::LastModifiedUnchangedOnPatch]);
+        let frozen = Settings::with(|_, p| {
+            p.etag.version_frozen = true;
+            p.meta.last_modified_unchanged_on_patch = true;
+        });
         let at = r.modified_at;
         touch(&mut r, &frozen, Change::Patch);
         assert_eq!((r.version, r.modified_at), (2, at));

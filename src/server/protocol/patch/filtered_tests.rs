@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::tests::{object, patch, patch_with, scim_type};
 use super::*;
-use crate::server::model::Fault;
+use crate::server::model::Policies;
 use crate::server::model::schema::{ENTERPRISE_URN, group_type, user_type};
 use crate::server::protocol::error::ScimType;
 
@@ -61,7 +61,11 @@ fn primary_stays_unique() {
         .unwrap()
         .into_iter()
         .chain(op.as_array().cloned().unwrap());
-    let out = patch_with(&[Fault::PrimaryNotUnique], Value::Array(ops.collect())).unwrap();
+    let out = patch_with(
+        |p| p.input.primary_not_unique = true,
+        Value::Array(ops.collect()),
+    )
+    .unwrap();
     assert_eq!(
         (&out["emails"][0]["primary"], &out["emails"][1]["primary"]),
         (&json!(true), &json!(true))
@@ -73,12 +77,12 @@ fn unmatched_filters_are_no_target() {
     for op in ["replace", "remove"] {
         let ops = json!([{"op": op, "path": "emails[type eq \"pager\"].value", "value": "x"}]);
         assert_eq!(scim_type(patch(ops.clone())), Some(ScimType::NoTarget));
-        assert!(patch_with(&[Fault::PatchNoTargetIgnored], ops).is_ok());
+        assert!(patch_with(|p| p.patch.no_target_ignored = true, ops).is_ok());
     }
     let bad = json!([{"op": "remove", "path": "emails[type zz \"work\"]"}]);
     assert_eq!(scim_type(patch(bad)), Some(ScimType::InvalidFilter));
     let filtered = json!([{"op": "remove", "path": "emails[type eq \"work\"]"}]);
-    let err = patch_with(&[Fault::PatchValueFilterUnsupported], filtered).unwrap_err();
+    let err = patch_with(|p| p.patch.value_filter_unsupported = true, filtered).unwrap_err();
     assert_eq!(err.status, 501);
 }
 
@@ -97,13 +101,13 @@ fn entra_shapes() {
     let banana = json!([{"op": "replace", "path": "active", "value": "banana"}]);
     assert_eq!(scim_type(patch(banana)), Some(ScimType::InvalidValue));
     let entra = json!([{"op": "replace", "path": "active", "value": "TRUE"}]);
-    let rejected = patch_with(&[Fault::PatchStringBooleanRejected], entra);
+    let rejected = patch_with(|p| p.patch.reject_string_booleans = true, entra);
     assert_eq!(scim_type(rejected), Some(ScimType::InvalidValue));
     let capital = json!([{"op": "Replace", "path": "title", "value": "T"}]);
-    let refused = patch_with(&[Fault::PatchOpCaseSensitive], capital);
+    let refused = patch_with(|p| p.patch.op_case_sensitive = true, capital);
     assert_eq!(scim_type(refused), Some(ScimType::InvalidSyntax));
     let mixed = json!([{"op": "replace", "path": "Title", "value": "T"}]);
-    let refused = patch_with(&[Fault::PatchPathNamesCaseSensitive], mixed);
+    let refused = patch_with(|p| p.patch.path_names_exact = true, mixed);
     assert_eq!(scim_type(refused), Some(ScimType::InvalidPath));
     let out =
         then(json!([{"op": "Remove", "path": "emails", "value": [{"value": "home@x"}]}])).unwrap();
@@ -135,15 +139,15 @@ fn add_dedupes_and_faults_change_it() {
         "value": [{"value": "work@x", "type": "work", "primary": true}]}]);
     let out = patch(again.clone()).unwrap();
     assert_eq!(out["emails"].as_array().map(Vec::len), Some(1));
-    let out = patch_with(&[Fault::PatchAddDuplicates], again).unwrap();
+    let out = patch_with(|p| p.patch.add_duplicates = true, again).unwrap();
     assert_eq!(out["emails"].as_array().map(Vec::len), Some(2));
     let other = json!([{"op": "add", "path": "emails", "value": [{"value": "o@x"}]}]);
-    let out = patch_with(&[Fault::PatchAddReplacesMembers], other).unwrap();
+    let out = patch_with(|p| p.patch.add_replaces = true, other).unwrap();
     assert_eq!(out["emails"], json!([{"value": "o@x"}]));
     let filtered = json!([{"op": "add", "path": "emails", "value": [{"value": "o@x", "type": "other"}]},
         {"op": "remove", "path": "emails[type eq \"other\"]"}]);
     assert!(
-        !patch_with(&[Fault::PatchRemoveFilterRemovesAll], filtered)
+        !patch_with(|p| p.patch.remove_filter_removes_all = true, filtered)
             .unwrap()
             .contains_key("emails")
     );
@@ -173,30 +177,30 @@ fn read_only_and_required_faults() {
     let ops = json!([{"op": "replace", "path": "meta.created", "value": "2001-01-01T00:00:00Z"},
                      {"op": "replace", "path": "id", "value": "new"}]);
     assert_eq!(scim_type(patch(ops.clone())), Some(ScimType::Mutability));
-    let out = patch_with(&[Fault::PatchReadonlyAllowed], ops).unwrap();
+    let out = patch_with(|p| p.patch.readonly_allowed = true, ops).unwrap();
     assert_eq!(
         (&out["id"], &out["meta"]["created"]),
         (&json!("new"), &json!("2001-01-01T00:00:00Z"))
     );
     let groups = json!([{"op": "add", "path": "groups", "value": [{"value": "g"}]}]);
-    let refused = patch_with(&[Fault::PatchReadonlyAllowed], groups);
+    let refused = patch_with(|p| p.patch.readonly_allowed = true, groups);
     assert_eq!(scim_type(refused), Some(ScimType::Mutability));
     let remove = json!([{"op": "remove", "path": "userName"}]);
     assert!(
-        !patch_with(&[Fault::PatchRemoveRequiredAllowed], remove)
+        !patch_with(|p| p.patch.remove_required_allowed = true, remove)
             .unwrap()
             .contains_key("userName")
     );
 }
 
-fn group_patch(faults: &[Fault], ops: Value) -> Result<Map<String, Value>, ScimError> {
+fn group_patch(edit: fn(&mut Policies), ops: Value) -> Result<Map<String, Value>, ScimError> {
     let group = object(json!({"displayName": "G", "members": [{"value": "u1"}, {"value": "u2"}]}));
     let body = object(json!({"schemas": [PATCH_OP_URN], "Operations": ops}));
     apply(
         &group,
         &body,
         group_type(),
-        &Settings::for_tests(faults),
+        &Settings::with(|_, p| edit(p)),
         "g",
     )
     .map_err(|failure| failure.error)
@@ -205,7 +209,7 @@ fn group_patch(faults: &[Fault], ops: Value) -> Result<Map<String, Value>, ScimE
 #[test]
 fn group_members() {
     let out = group_patch(
-        &[],
+        |_| {},
         json!([
             {"op": "remove", "path": "members[value eq \"u1\"]"},
             {"op": "add", "path": "members", "value": [{"value": "u3", "display": "Three"}]},
@@ -219,29 +223,33 @@ fn group_members() {
     );
     assert_eq!(out["displayName"], "Renamed");
     let out = group_patch(
-        &[],
+        |_| {},
         json!([{"op": "Remove", "path": "members", "value": [{"$ref": null, "value": "u2"}]}]),
     )
     .unwrap();
     assert_eq!(out["members"], json!([{"value": "u1"}]));
     let out = group_patch(
-        &[],
+        |_| {},
         json!([{"op": "replace", "path": "members", "value": []}]),
     )
     .unwrap();
     assert!(!out.contains_key("members"));
     let rename = json!([{"op": "replace", "value": {"displayName": "R"}}]);
-    let out = group_patch(&[Fault::GroupPathlessReplaceClearsMembers], rename).unwrap();
+    let out = group_patch(
+        |p| p.patch.group_pathless_replace_clears_members = true,
+        rename,
+    )
+    .unwrap();
     assert!(!out.contains_key("members"));
     let immutable =
         json!([{"op": "replace", "path": "members[value eq \"u1\"].value", "value": "u9"}]);
     assert_eq!(
-        scim_type(group_patch(&[], immutable)),
+        scim_type(group_patch(|_| {}, immutable)),
         Some(ScimType::Mutability)
     );
     let required = json!([{"op": "remove", "path": "displayName"}]);
     assert_eq!(
-        scim_type(group_patch(&[], required)),
+        scim_type(group_patch(|_| {}, required)),
         Some(ScimType::Mutability)
     );
 }

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::server::model::Fault;
+use crate::server::model::Policies;
 use crate::server::model::schema::{ENTERPRISE_URN, user_type};
 use crate::server::protocol::error::ScimType;
 
@@ -23,20 +23,23 @@ fn user() -> Map<String, Value> {
     }))
 }
 
-pub(super) fn patch_with(faults: &[Fault], ops: Value) -> Result<Map<String, Value>, ScimError> {
+pub(super) fn patch_with(
+    edit: fn(&mut Policies),
+    ops: Value,
+) -> Result<Map<String, Value>, ScimError> {
     let body = object(json!({"schemas": [PATCH_OP_URN], "Operations": ops}));
     apply(
         &user(),
         &body,
         user_type(),
-        &Settings::for_tests(faults),
+        &Settings::with(|_, p| edit(p)),
         "abc",
     )
     .map_err(|failure| failure.error)
 }
 
 pub(super) fn patch(ops: Value) -> Result<Map<String, Value>, ScimError> {
-    patch_with(&[], ops)
+    patch_with(|_| {}, ops)
 }
 
 pub(super) fn scim_type(result: Result<Map<String, Value>, ScimError>) -> Option<ScimType> {
@@ -211,7 +214,7 @@ fn removing_sub_attributes_and_extensions() {
 #[test]
 fn pathless_fault_refuses_pathless_operations() {
     let result = patch_with(
-        &[Fault::PatchPathlessUnsupported],
+        |p| p.patch.pathless_unsupported = true,
         json!([{"op": "replace", "value": {"active": false}}]),
     );
     assert_eq!(scim_type(result), Some(ScimType::NoTarget));
