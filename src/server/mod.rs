@@ -4,36 +4,17 @@
 //! (discovery endpoints, Users with the enterprise extension, Groups, Bulk, ETags and a 501 /Me)
 //! from memory. Each enabled [`Fault`] makes it deviate in one
 //! named, real-world way; with no faults every built-in check should pass against it.
+//!
+//! The server is a model plus policies. `model` says what the server is (base path, auth,
+//! limits, schemas, resource types, advertised configuration) and how it deviates (one policy
+//! struct per concern; a fault is an edit of the model or a policy). `store` keeps the records,
+//! their links and their rendering; `protocol` is the RFC logic, reading the model and
+//! policies; `http` is the wiremock edge. Dependencies run http → protocol → store → model.
 
-mod bulk;
-mod bulkid;
-mod crud;
-mod discovery;
-mod error;
-mod etag;
-mod fault;
-mod filter;
-mod groups;
-mod handler;
-mod input;
-mod links;
-mod media;
-mod paging;
-mod patch;
-mod path;
-mod project;
-mod query;
-mod render;
-mod reply;
-mod resource;
-mod route;
-mod schema;
-mod search;
-mod settings;
-mod sort;
+mod http;
+mod model;
+mod protocol;
 mod store;
-mod update;
-mod users;
 
 #[cfg(test)]
 mod tests;
@@ -45,10 +26,11 @@ use std::sync::Arc;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
-pub use fault::{Fault, UnknownFault};
+pub use model::{Fault, UnknownFault};
 
-use handler::ScimHandler;
-use settings::{BASE_PATH, Settings};
+use http::handler::ScimHandler;
+use model::ServerModel;
+use model::settings::Settings;
 
 /// How to start the reference server. Its `Debug` output redacts the token.
 #[derive(Clone, Default)]
@@ -107,12 +89,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .map_err(|source| ServerError::Bind { port, source })?;
     let address = listener.local_addr().map_err(ServerError::LocalAddr)?;
-    let base_url = format!("http://{address}{BASE_PATH}");
-    let settings = Arc::new(Settings {
-        base_url: base_url.clone(),
-        token: config.token,
-        faults: config.faults,
-    });
+    let model = ServerModel::reference(&format!("http://{address}"), config.token);
+    let (model, policies) = model::exhibit(model, &config.faults);
+    let base_url = model.base_url.clone();
+    let settings = Arc::new(Settings { model, policies });
     let server = MockServer::builder()
         .listener(listener)
         .disable_request_recording()

@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{BEARER, PATCH_OP, call, call_with, create, new_user, send, server};
-use crate::server::schema::{GROUP_URN, USER_URN};
+use crate::server::model::schema::{GROUP_URN, USER_URN};
 
 const BULK: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 

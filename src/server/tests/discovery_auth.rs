@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 
 use super::{SCIM, TOKEN, call_with, server};
-use crate::server::schema::{ENTERPRISE_URN, USER_URN};
+use crate::server::model::schema::{ENTERPRISE_URN, USER_URN};
 use crate::server::{Fault, ServerConfig, ServerError, start};
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{BEARER, SCIM, call, call_with, create, new_user, send, server};
-use crate::server::schema::USER_URN;
+use crate::server::model::schema::USER_URN;
 use crate::server::{Fault, RunningServer};
 
 fn user_with(extra: Value) -> Value {

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{BEARER, Exchange, call, call_with, create, create_group, new_user, patch_ops};
-use crate::server::schema::{ENTERPRISE_URN, GROUP_URN, USER_URN};
+use crate::server::model::schema::{ENTERPRISE_URN, GROUP_URN, USER_URN};
 use crate::server::{Fault, RunningServer};
 
 const BULK_URN: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";

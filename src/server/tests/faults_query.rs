@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::{Exchange, call};
-use crate::server::schema::USER_URN;
+use crate::server::model::schema::USER_URN;
 use crate::server::{Fault, RunningServer};
 
 pub(super) const SEARCH_URN: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";

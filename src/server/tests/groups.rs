@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{call, create, create_group, patch_ops, server};
-use crate::server::schema::{ENTERPRISE_URN, GROUP_URN, USER_URN};
+use crate::server::model::schema::{ENTERPRISE_URN, GROUP_URN, USER_URN};
 
 fn ids(members: &Value) -> Vec<String> {
     members

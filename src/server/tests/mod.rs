@@ -15,7 +15,7 @@ mod users;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::schema::{GROUP_URN, USER_URN};
+use super::model::schema::{GROUP_URN, USER_URN};
 use super::*;
 
 pub(super) const TOKEN: &str = "s3cret";

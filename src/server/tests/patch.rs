@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::{PATCH_OP, call, create, patch_ops, server};
-use crate::server::schema::ENTERPRISE_URN;
+use crate::server::model::schema::ENTERPRISE_URN;
 
 #[tokio::test]
 async fn entra_replace_many_in_both_styles() {

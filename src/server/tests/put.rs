@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{call, create, create_group, patch_ops, server};
 use crate::server::Fault;
-use crate::server::schema::{GROUP_URN, USER_URN};
+use crate::server::model::schema::{GROUP_URN, USER_URN};
 
 #[tokio::test]
 async fn okta_put_replays_what_get_returned() {

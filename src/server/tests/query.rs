@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::faults_query::{SEARCH_URN, add, enc, filtered, list, names, search};
 use super::{call, server};
 use crate::server::RunningServer;
-use crate::server::schema::{ENTERPRISE_URN, USER_URN};
+use crate::server::model::schema::{ENTERPRISE_URN, USER_URN};
 
 /// The catalogue's fixture users U1–U4 (CATALOGUE §9), created in that order.
 async fn fixtures(server: &RunningServer) {

@@ -4,7 +4,7 @@ use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{SCIM, TOKEN, call, call_with, create, new_user, server};
-use crate::server::schema::USER_URN;
+use crate::server::model::schema::USER_URN;
 
 #[tokio::test]
 async fn user_lifecycle() {

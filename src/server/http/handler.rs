@@ -1,0 +1,272 @@
+//! The wiremock `Respond` implementation: routing, authentication, content negotiation and
+//! body parsing in front of the endpoint handlers. Every request gets an answer; none panics.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde_json::{Map, Value};
+use wiremock::http::{HeaderMap, Method};
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use crate::server::http::media;
+use crate::server::http::route::Route;
+use crate::server::http::template::template;
+use crate::server::model::settings::Settings;
+use crate::server::model::{AuthMode, MeAnswer};
+use crate::server::protocol::bulk;
+use crate::server::protocol::crud::{self, Ctx};
+use crate::server::protocol::discovery;
+use crate::server::protocol::error::ScimError;
+use crate::server::protocol::etag::Preconditions;
+use crate::server::protocol::project::Projection;
+use crate::server::protocol::query::ListQuery;
+use crate::server::protocol::reply::Reply;
+use crate::server::protocol::search::{self, Origin};
+use crate::server::store::Store;
+
+/// The SCIM service provider behind the wiremock server.
+#[derive(Debug, Clone)]
+pub(crate) struct ScimHandler {
+    settings: Arc<Settings>,
+    store: Arc<Mutex<Store>>,
+}
+
+impl Respond for ScimHandler {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let reply = self
+            .handle(request)
+            .unwrap_or_else(|err| err.into_reply(&self.settings));
+        template(reply, &self.settings)
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The conditional headers of a request, each list joined.
+fn preconditions(headers: &HeaderMap) -> Preconditions {
+    let joined = |name: &str| {
+        let values: Vec<&str> = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        (!values.is_empty()).then(|| values.join(","))
+    };
+    Preconditions {
+        if_match: joined("if-match"),
+        if_none_match: joined("if-none-match"),
+    }
+}
+
+/// Compares without an early exit, so timing does not reveal how much of a token matched.
+fn same_secret(given: &str, expected: &str) -> bool {
+    given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+impl ScimHandler {
+    pub(crate) fn new(settings: Arc<Settings>) -> ScimHandler {
+        ScimHandler {
+            settings,
+            store: Arc::new(Mutex::new(Store::default())),
+        }
+    }
+
+    fn handle(&self, request: &Request) -> Result<Reply, ScimError> {
+        let settings = &*self.settings;
+        let route = Route::parse(request.url.path(), &settings.model);
+        let public = matches!(&route, Some(r) if r.is_discovery()
+                && request.method == Method::GET
+                && !settings.policies.auth.discovery_requires_auth);
+        if !public {
+            self.authorize(&request.headers)?;
+        }
+        let accept: Vec<&str> = request
+            .headers
+            .get_all("accept")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        media::check_accept(
+            (!accept.is_empty()).then(|| accept.join(",")).as_deref(),
+            settings,
+        )?;
+        let route = route.ok_or_else(|| {
+            ScimError::not_found(format!("no SCIM endpoint at {}", request.url.path()))
+        })?;
+        let allowed = route.allowed_methods();
+        if !allowed.contains(&request.method) {
+            let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+            return Err(
+                ScimError::new(405, format!("{} is not allowed here", request.method))
+                    .with_header("Allow", names.join(", ")),
+            );
+        }
+        if route == Route::Me {
+            return Ok(me(settings));
+        }
+        if route == Route::Bulk {
+            bulk::check_payload_size(request.body.len(), settings)?;
+        }
+        let body = if matches!(request.method, Method::POST | Method::PUT | Method::PATCH) {
+            media::check_content_type(header(&request.headers, "content-type"), settings)?;
+            match parse_body(&request.body, settings)? {
+                Ok(body) => body,
+                Err(reply) => return Ok(reply),
+            }
+        } else {
+            Map::new()
+        };
+        self.dispatch(route, request, &body)
+    }
+
+    fn authorize(&self, headers: &HeaderMap) -> Result<(), ScimError> {
+        let settings = &*self.settings;
+        let expected = match &settings.model.auth {
+            AuthMode::None => return Ok(()),
+            AuthMode::Bearer { token } => token.as_str(),
+        };
+        let www_authenticate = |err: ScimError, value: &str| {
+            if settings.policies.auth.omit_www_authenticate {
+                err
+            } else {
+                err.with_header("WWW-Authenticate", value)
+            }
+        };
+        let Some(value) = headers.get("authorization") else {
+            let err = ScimError::new(
+                401,
+                "authentication required: send Authorization: Bearer <token>",
+            );
+            return Err(www_authenticate(err, r#"Bearer realm="scimcheck""#));
+        };
+        let presented = value.to_str().ok().and_then(|v| v.trim().split_once(' '));
+        if let Some((scheme, token)) = presented {
+            if scheme.eq_ignore_ascii_case("bearer") && same_secret(token.trim(), expected) {
+                return Ok(());
+            }
+        }
+        if settings.policies.auth.bad_token_forbidden {
+            return Err(ScimError::new(403, "the bearer token is not valid"));
+        }
+        let err = ScimError::new(401, "the bearer token is missing, malformed or not valid");
+        Err(www_authenticate(
+            err,
+            r#"Bearer realm="scimcheck", error="invalid_token""#,
+        ))
+    }
+
+    fn dispatch(
+        &self,
+        route: Route,
+        request: &Request,
+        body: &Map<String, Value>,
+    ) -> Result<Reply, ScimError> {
+        let settings = &*self.settings;
+        let method = &request.method;
+        match route {
+            Route::ServiceProviderConfig => Ok(discovery::service_provider_config(settings)),
+            Route::ResourceTypes(None) => Ok(discovery::resource_types(settings)),
+            Route::ResourceTypes(Some(id)) => discovery::resource_type_by_id(settings, &id),
+            Route::Schemas(None) => Ok(discovery::schemas(settings)),
+            Route::Schemas(Some(id)) => discovery::schema_by_id(settings, &id),
+            Route::Search(kind) => {
+                if settings.policies.search.served_as_id {
+                    return Err(ScimError::not_found("User '.search' not found"));
+                }
+                if kind.is_none() && settings.policies.search.root_unsupported {
+                    return Err(ScimError::not_found(format!(
+                        "no SCIM endpoint at {}",
+                        request.url.path()
+                    )));
+                }
+                let store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
+                let kinds = kind.map_or_else(|| settings.model.kinds(), |kind| vec![kind]);
+                search::search(&store, settings, body, &kinds)
+            }
+            Route::Bulk => {
+                let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
+                bulk::process(&mut store, settings, body)
+            }
+            Route::Me => Ok(me(settings)),
+            Route::Resource(kind, id) => {
+                let pairs: Vec<(String, String)> = request
+                    .url
+                    .query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                let projection = Projection::from_pairs(pairs.iter().cloned());
+                let pre = preconditions(&request.headers);
+                let ctx = Ctx {
+                    settings,
+                    kind,
+                    projection: &projection,
+                    pre: &pre,
+                };
+                let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
+                let done = match (id, method) {
+                    (None, &Method::POST) => crud::create(&mut store, &ctx, body),
+                    (None, _) => {
+                        let query = ListQuery::from_pairs(pairs)?;
+                        return search::run(&store, settings, &query, Origin::Get, &[kind]);
+                    }
+                    (Some(id), &Method::PUT) => crud::replace(&mut store, &ctx, &id, body),
+                    (Some(id), &Method::PATCH) => crud::patch(&mut store, &ctx, &id, body),
+                    (Some(id), &Method::DELETE) => crud::delete(&mut store, &ctx, &id),
+                    (Some(id), _) => crud::get(&store, &ctx, &id),
+                };
+                done.map(|done| done.reply)
+            }
+        }
+    }
+}
+
+/// /Me (RFC 7644 §3.11): the server has no authenticated subject to alias, so it answers
+/// 501 Not Implemented whatever the method.
+fn me(settings: &Settings) -> Reply {
+    match settings.policies.me.answer {
+        MeAnswer::Missing => ScimError::not_found("no SCIM endpoint at /Me").into_reply(settings),
+        MeAnswer::UnimplementedEmpty => Reply::empty(501),
+        MeAnswer::Unimplemented => ScimError::new(
+            501,
+            "/Me is not implemented: requests are not tied to a SCIM resource of their subject",
+        )
+        .into_reply(settings),
+    }
+}
+
+/// The JSON object in a request body; `Ok(Err(reply))` is the `invalid-json-500` answer.
+fn parse_body(
+    bytes: &[u8],
+    settings: &Settings,
+) -> Result<Result<Map<String, Value>, Reply>, ScimError> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(body)) => Ok(Ok(body)),
+        Ok(_) => Err(ScimError::invalid_syntax(
+            "the request body must be a JSON object",
+        )),
+        Err(_) if settings.policies.errors.invalid_json_as_500 => {
+            Ok(Err(Reply::text(500, "Internal Server Error")))
+        }
+        Err(err) => Err(ScimError::invalid_syntax(format!(
+            "the request body is not valid JSON: {err}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_comparison() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abd", "abc"));
+        assert!(!same_secret("ab", "abc"));
+    }
+}

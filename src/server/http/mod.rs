@@ -1,0 +1,7 @@
+//! The HTTP edge: the wiremock adapter, routing, content negotiation and the conversion of
+//! replies into responses. It calls the protocol layer and nothing calls it back.
+
+pub(crate) mod handler;
+mod media;
+mod route;
+mod template;

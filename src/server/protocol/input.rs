@@ -1,0 +1,90 @@
+//! Validating what a client writes: the `schemas` of a POST/PUT body, its normalisation
+//! against the resource type, and the rules of that type (users.rs, groups.rs).
+
+use serde_json::{Map, Value};
+
+use crate::server::model::schema::Kind;
+use crate::server::protocol::crud::Ctx;
+use crate::server::protocol::error::ScimError;
+use crate::server::protocol::groups::{Write, check_group};
+use crate::server::protocol::resource::{InputOptions, normalize_resource};
+use crate::server::protocol::users::check_user;
+use crate::server::store::Store;
+
+/// Case-insensitive lookup of a top-level body member.
+pub(crate) fn member<'a>(
+    body: &'a Map<String, Value>,
+    name: &str,
+    opts: &InputOptions,
+) -> Option<&'a Value> {
+    body.iter()
+        .find(|(k, _)| opts.name_matches(k, name))
+        .map(|(_, v)| v)
+}
+
+/// `schemas` must be a non-empty array of strings that includes the core schema URN; other
+/// URNs (Entra adds its own to Groups) are ignored.
+fn check_schemas(
+    body: &Map<String, Value>,
+    core: &str,
+    required: bool,
+    opts: &InputOptions,
+) -> Result<(), ScimError> {
+    match member(body, "schemas", opts) {
+        None if !required => Ok(()),
+        Some(Value::Array(items))
+            if items.iter().all(Value::is_string)
+                && items
+                    .iter()
+                    .any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(core))) =>
+        {
+            Ok(())
+        }
+        None => Err(ScimError::invalid_syntax(format!(
+            "the body needs 'schemas' containing {core}"
+        ))),
+        Some(_) => Err(ScimError::invalid_syntax(format!(
+            "'schemas' must be an array of URNs containing {core}"
+        ))),
+    }
+}
+
+/// Parses, validates and checks a POST/PUT body into canonical attributes.
+pub(crate) fn validated_data(
+    store: &Store,
+    ctx: &Ctx,
+    body: &Map<String, Value>,
+    schemas_required: bool,
+    id: Option<&str>,
+) -> Result<Map<String, Value>, ScimError> {
+    let opts = InputOptions::for_body(ctx.settings);
+    check_schemas(body, &ctx.rt().core.id, schemas_required, &opts)?;
+    let mut data = normalize_resource(body, ctx.rt(), &opts)?;
+    check(store, ctx, &mut data, id, Write::Body)?;
+    Ok(data)
+}
+
+/// The rules of the resource type.
+pub(crate) fn check(
+    store: &Store,
+    ctx: &Ctx,
+    data: &mut Map<String, Value>,
+    id: Option<&str>,
+    write: Write,
+) -> Result<(), ScimError> {
+    match ctx.kind {
+        Kind::User => check_user(data, store, ctx.settings, id, write),
+        Kind::Group => check_group(data, store, ctx.settings, id, write),
+    }
+}
+
+/// Whether the body names an attribute the schema does not define (`unknown-attribute-500`).
+pub(crate) fn has_unknown_attribute(body: &Map<String, Value>, ctx: &Ctx) -> bool {
+    let opts = InputOptions::for_body(ctx.settings);
+    let rt = ctx.rt();
+    body.keys().any(|k| {
+        !k.eq_ignore_ascii_case("schemas")
+            && rt.core_attr(k, opts.exact_names).is_none()
+            && !rt.extensions.iter().any(|e| e.id.eq_ignore_ascii_case(k))
+    })
+}
