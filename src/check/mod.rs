@@ -143,3 +143,7 @@ pub fn evaluate(
     }
     out
 }
+
+#[cfg(test)]
+#[path = "evaluate_tests.rs"]
+mod tests;
