@@ -115,3 +115,27 @@ fn readme_suite_example_is_valid() {
         .unwrap_or_else(|e| panic!("the README example is invalid:\n{e}"));
     assert_eq!(checks.len(), 1);
 }
+
+#[test]
+fn builtin_arguments_are_checked_at_load() {
+    let text = format!(
+        "{HEAD}  steps:\n    - builtin: page-walk\n      with:\n        filter: 'userName sw \"${{check.prefix}}-\"'\n        count: 0\n        idz: [a]\n    - builtin: bulk-over-max-payload\n      with: {{size: 2}}\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}
+
+#[test]
+fn builtin_steps_take_no_expectations() {
+    let text = format!(
+        "{HEAD}  steps:\n    - builtin: resource-type-schemas-published\n      expect: {{status: 200}}\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}
+
+#[test]
+fn templates_inside_bodies_point_at_their_own_line() {
+    let text = format!(
+        "{HEAD}  steps:\n    - request:\n        method: POST\n        path: /Users\n        body:\n          userName: \"${{unique.a}}\"\n          emails:\n            - value: \"${{mail}}\"\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}

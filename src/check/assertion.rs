@@ -1,9 +1,10 @@
-//! One assertion on one value: present / absent / equals / type / matches / contains / length …
+//! One assertion on one value: its predicates (present / absent / equals / type / matches /
+//! contains / length …), each operand rendered once per evaluation, judged in registry order.
 //!
 //! `null` counts as absent: RFC 7643 §2.5 treats null and unassigned alike.
 
 use crate::outcome::{Finding, FindingKind};
-use crate::suite::{Assertion, Template, TemplateError, Vars, render_json};
+use crate::suite::{Assertion, JsonType, Predicate, ReadyPattern, TemplateError, Vars};
 use serde_json::Value;
 
 /// Shortens long values for messages.
@@ -20,31 +21,50 @@ fn show(v: &Value) -> String {
     clip(&v.to_string())
 }
 
-/// Expands templates inside the assertion's values.
-pub fn render(a: &Assertion, vars: &Vars) -> Result<Assertion, TemplateError> {
-    let opt = |v: &Option<Value>| v.as_ref().map(|v| render_json(v, vars)).transpose();
-    let re = |s: &Option<String>| {
-        s.as_ref()
-            .map(|s| Template::parse(s).and_then(|t| t.render(vars)))
-            .transpose()
-    };
-    Ok(Assertion {
-        equals: opt(&a.equals)?,
-        not_equals: opt(&a.not_equals)?,
-        contains: opt(&a.contains)?,
-        not_contains: opt(&a.not_contains)?,
-        one_of: a
-            .one_of
-            .as_ref()
-            .map(|l| {
-                l.iter()
-                    .map(|v| render_json(v, vars))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()?,
-        matches: re(&a.matches)?,
-        not_matches: re(&a.not_matches)?,
-        ..a.clone()
+/// A predicate's operand with its templates expanded.
+enum Operand<'a> {
+    Nothing,
+    Value(Value),
+    Values(Vec<Value>),
+    Pattern(ReadyPattern<'a>),
+}
+
+fn operand<'a>(p: &'a Predicate, vars: &Vars) -> Result<Operand<'a>, TemplateError> {
+    Ok(match p {
+        Predicate::Equals(t)
+        | Predicate::NotEquals(t)
+        | Predicate::Contains(t)
+        | Predicate::NotContains(t) => Operand::Value(t.render(vars)?),
+        Predicate::OneOf(list) => Operand::Values(
+            list.iter()
+                .map(|t| t.render(vars))
+                .collect::<Result<_, _>>()?,
+        ),
+        Predicate::Matches(pat) | Predicate::NotMatches(pat) => Operand::Pattern(pat.render(vars)?),
+        Predicate::Present
+        | Predicate::Absent
+        | Predicate::Type(_)
+        | Predicate::Length(_)
+        | Predicate::MinLength(_)
+        | Predicate::AtLeast(_) => Operand::Nothing,
+    })
+}
+
+/// An assertion with every template expanded, ready to judge one or more values.
+pub struct Ready<'a> {
+    assertion: &'a Assertion,
+    operands: Vec<Operand<'a>>,
+}
+
+/// Expands the templates in an assertion's operands; the first that cannot be expanded is the error.
+pub fn render<'a>(a: &'a Assertion, vars: &Vars) -> Result<Ready<'a>, TemplateError> {
+    Ok(Ready {
+        assertion: a,
+        operands: a
+            .predicates
+            .iter()
+            .map(|p| operand(p, vars))
+            .collect::<Result<_, _>>()?,
     })
 }
 
@@ -65,320 +85,119 @@ fn size(v: &Value) -> Option<usize> {
     }
 }
 
-fn regex_check(at: &At<'_>, pattern: &str, v: &Value, want_match: bool, out: &mut Vec<Finding>) {
+fn regex_check(
+    pattern: &ReadyPattern<'_>,
+    v: &Value,
+    want_match: bool,
+) -> Option<(String, String)> {
+    let text = &pattern.text;
     let Value::String(s) = v else {
-        out.push(at.finding(format!("a string matching /{pattern}/"), show(v)));
-        return;
+        return Some((format!("a string matching /{text}/"), show(v)));
     };
-    match regex::Regex::new(pattern) {
-        Err(e) => out.push(at.finding(
-            format!("a valid regular expression /{pattern}/"),
-            e.to_string(),
-        )),
+    match &pattern.regex {
+        Err(e) => Some((format!("a valid regular expression /{text}/"), e.clone())),
         Ok(re) if re.is_match(s) != want_match => {
             let expected = if want_match {
-                format!("a value matching /{pattern}/")
+                format!("a value matching /{text}/")
             } else {
-                format!("a value not matching /{pattern}/")
+                format!("a value not matching /{text}/")
             };
-            out.push(at.finding(expected, show(v)));
+            Some((expected, show(v)))
         }
-        Ok(_) => {}
+        Ok(_) => None,
     }
 }
 
-/// What an assertion looks at: a header or a body pointer.
+/// What an assertion looks at (a header or a body pointer), and where it was written.
 struct At<'a> {
     kind: FindingKind,
     target: &'a str,
+    assertion: &'a Assertion,
 }
 
 impl At<'_> {
     fn finding(&self, expected: impl Into<String>, actual: impl Into<String>) -> Finding {
-        Finding::at(self.kind, self.target, expected, actual)
+        let mut f = Finding::at(self.kind, self.target, expected, actual);
+        f.origin = Some(self.assertion.origin.clone());
+        f
     }
 }
 
-/// Checks one (already rendered) assertion against a value that may be absent.
+/// Judges one value, which may be absent, against a rendered assertion.
 pub fn check(
     kind: FindingKind,
     target: &str,
-    a: &Assertion,
+    ready: &Ready<'_>,
     value: Option<&Value>,
 ) -> Vec<Finding> {
-    let at = At { kind, target };
+    let a = ready.assertion;
+    let at = At {
+        kind,
+        target,
+        assertion: a,
+    };
     let mut out = Vec::new();
     let value = value.filter(|v| !v.is_null());
-    let wants_absent = a.absent == Some(true) || a.present == Some(false);
-    if wants_absent {
+    if a.wants_absent() {
         if let Some(v) = value {
             out.push(at.finding("absent", format!("present: {}", show(v))));
         }
         return out;
     }
-    // Negative assertions (not_equals, not_matches, not_contains) hold vacuously for an absent
-    // value; everything else needs the value to be there.
-    let positive = a.present == Some(true)
-        || a.equals.is_some()
-        || a.one_of.is_some()
-        || a.json_type.is_some()
-        || a.matches.is_some()
-        || a.contains.is_some()
-        || a.length.is_some()
-        || a.min_length.is_some()
-        || a.at_least.is_some();
     let Some(v) = value else {
-        if positive {
+        if a.needs_value() {
             out.push(at.finding("present", "absent"));
         }
         return out;
     };
-    if let Some(t) = a.json_type {
-        if !t.holds(v) {
-            out.push(at.finding(
-                format!("a JSON {}", t.as_str()),
-                format!("{} {}", crate::suite::JsonType::of(v), show(v)),
-            ));
-        }
-    }
-    if let Some(e) = &a.equals {
-        if v != e {
-            out.push(at.finding(show(e), show(v)));
-        }
-    }
-    if let Some(e) = &a.not_equals {
-        if v == e {
-            out.push(at.finding(format!("anything but {}", show(e)), show(v)));
-        }
-    }
-    if let Some(list) = &a.one_of {
-        if !list.contains(v) {
-            let opts = list.iter().map(show).collect::<Vec<_>>().join(", ");
-            out.push(at.finding(format!("one of {opts}"), show(v)));
-        }
-    }
-    if let Some(p) = &a.matches {
-        regex_check(&at, p, v, true, &mut out);
-    }
-    if let Some(p) = &a.not_matches {
-        regex_check(&at, p, v, false, &mut out);
-    }
-    if let Some(n) = &a.contains {
-        if contains(v, n) != Some(true) {
-            out.push(at.finding(format!("a value containing {}", show(n)), show(v)));
-        }
-    }
-    if let Some(n) = &a.not_contains {
-        if contains(v, n) != Some(false) {
-            out.push(at.finding(format!("a value not containing {}", show(n)), show(v)));
-        }
-    }
-    if let Some(len) = a.length {
-        if size(v) != Some(len) {
-            out.push(at.finding(
-                format!("length {len}"),
-                size(v).map_or_else(|| show(v), |s| format!("length {s}")),
-            ));
-        }
-    }
-    if let Some(min) = a.min_length {
-        if size(v).is_none_or(|s| s < min) {
-            out.push(at.finding(
-                format!("length at least {min}"),
-                size(v).map_or_else(|| show(v), |s| format!("length {s}")),
-            ));
-        }
-    }
-    if let Some(min) = a.at_least {
-        if v.as_f64().is_none_or(|n| n < min) {
-            out.push(at.finding(format!("a number ≥ {min}"), show(v)));
+    for (p, operand) in a.predicates.iter().zip(&ready.operands) {
+        if let Some((expected, actual)) = judge(p, operand, v) {
+            out.push(at.finding(expected, actual));
         }
     }
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn a(v: Value) -> Assertion {
-        serde_json::from_value(v).unwrap()
-    }
-
-    #[test]
-    fn negative_assertions_hold_for_absent_values() {
-        assert!(check(FindingKind::Body, "x", &a(json!({"not_equals": "v"})), None).is_empty());
-        assert!(
-            check(
-                FindingKind::Body,
-                "x",
-                &a(json!({"not_contains": {"value": "g"}})),
-                None
+/// One predicate on a present value: `(expected, actual)` when it does not hold.
+fn judge(p: &Predicate, operand: &Operand<'_>, v: &Value) -> Option<(String, String)> {
+    let length = |v: &Value| size(v).map_or_else(|| show(v), |s| format!("length {s}"));
+    match (p, operand) {
+        (Predicate::Type(t), _) => (!t.holds(v)).then(|| {
+            (
+                format!("a JSON {}", t.as_str()),
+                format!("{} {}", JsonType::of(v), show(v)),
             )
-            .is_empty()
-        );
-        assert_eq!(
-            check(
-                FindingKind::Body,
-                "x",
-                &a(json!({"not_equals": "v", "type": "string"})),
-                None
-            )
-            .len(),
-            1
-        );
-    }
-
-    #[test]
-    fn present_and_absent_treat_null_as_absent() {
-        assert!(
-            check(
-                FindingKind::Body,
-                "x",
-                &a(json!({"present": true})),
-                Some(&json!(1))
-            )
-            .is_empty()
-        );
-        assert_eq!(
-            check(
-                FindingKind::Body,
-                "x",
-                &a(json!({"present": true})),
-                Some(&Value::Null)
-            )
-            .len(),
-            1
-        );
-        assert!(check(FindingKind::Body, "x", &a(json!({"absent": true})), None).is_empty());
-        assert_eq!(
-            check(
-                FindingKind::Body,
-                "x",
-                &a(json!({"absent": true})),
-                Some(&json!("pw"))
-            )
-            .len(),
-            1
-        );
-    }
-
-    #[test]
-    fn equals_is_exact_including_type() {
-        assert!(
-            check(
-                FindingKind::Body,
-                "s",
-                &a(json!({"equals": "404"})),
-                Some(&json!("404"))
-            )
-            .is_empty()
-        );
-        let f = check(
-            FindingKind::Body,
-            "s",
-            &a(json!({"equals": "404"})),
-            Some(&json!(404)),
-        );
-        assert_eq!(f[0].to_string(), "body s: expected \"404\", got 404");
-    }
-
-    #[test]
-    fn type_matches_contains_length() {
-        assert_eq!(
-            check(
-                FindingKind::Body,
-                "t",
-                &a(json!({"type": "boolean"})),
-                Some(&json!("true"))
-            )
-            .len(),
-            1
-        );
-        assert!(
-            check(
-                FindingKind::Body,
-                "t",
-                &a(json!({"type": "integer"})),
-                Some(&json!(3))
-            )
-            .is_empty()
-        );
-        assert!(
-            check(
-                FindingKind::Body,
-                "m",
-                &a(json!({"matches": "^application/scim\\+json"})),
-                Some(&json!("application/scim+json; charset=utf-8"))
-            )
-            .is_empty()
-        );
-        assert_eq!(
-            check(
-                FindingKind::Body,
-                "m",
-                &a(json!({"matches": "^a"})),
-                Some(&json!(1))
-            )
-            .len(),
-            1
-        );
-        assert!(
-            check(
-                FindingKind::Body,
-                "c",
-                &a(json!({"contains": "u"})),
-                Some(&json!(["u", "v"]))
-            )
-            .is_empty()
-        );
-        assert_eq!(
-            check(
-                FindingKind::Body,
-                "c",
-                &a(json!({"not_contains": "u"})),
-                Some(&json!(["u"]))
-            )
-            .len(),
-            1
-        );
-        assert!(
-            check(
-                FindingKind::Body,
-                "l",
-                &a(json!({"length": 0})),
-                Some(&json!([]))
-            )
-            .is_empty()
-        );
-        assert_eq!(
-            check(
-                FindingKind::Body,
-                "l",
-                &a(json!({"min_length": 1})),
-                Some(&json!(""))
-            )
-            .len(),
-            1
-        );
-        assert!(
-            check(
-                FindingKind::Body,
-                "n",
-                &a(json!({"at_least": 1})),
-                Some(&json!(2))
-            )
-            .is_empty()
-        );
-        assert!(
-            check(
-                FindingKind::Body,
-                "o",
-                &a(json!({"one_of": [200, 204]})),
-                Some(&json!(204))
-            )
-            .is_empty()
-        );
+        }),
+        (Predicate::Equals(_), Operand::Value(e)) => (v != e).then(|| (show(e), show(v))),
+        (Predicate::NotEquals(_), Operand::Value(e)) => {
+            (v == e).then(|| (format!("anything but {}", show(e)), show(v)))
+        }
+        (Predicate::OneOf(_), Operand::Values(list)) => (!list.contains(v)).then(|| {
+            let opts = list.iter().map(show).collect::<Vec<_>>().join(", ");
+            (format!("one of {opts}"), show(v))
+        }),
+        (Predicate::Matches(_), Operand::Pattern(pat)) => regex_check(pat, v, true),
+        (Predicate::NotMatches(_), Operand::Pattern(pat)) => regex_check(pat, v, false),
+        (Predicate::Contains(_), Operand::Value(n)) => (contains(v, n) != Some(true))
+            .then(|| (format!("a value containing {}", show(n)), show(v))),
+        (Predicate::NotContains(_), Operand::Value(n)) => (contains(v, n) != Some(false))
+            .then(|| (format!("a value not containing {}", show(n)), show(v))),
+        (Predicate::Length(len), _) => {
+            (size(v) != Some(*len)).then(|| (format!("length {len}"), length(v)))
+        }
+        (Predicate::MinLength(min), _) => size(v)
+            .is_none_or(|s| s < *min)
+            .then(|| (format!("length at least {min}"), length(v))),
+        (Predicate::AtLeast(min), _) => v
+            .as_f64()
+            .is_none_or(|n| n < *min)
+            .then(|| (format!("a number ≥ {min}"), show(v))),
+        // Present holds for any present value; Absent was judged before; every other operand
+        // matches its predicate by construction.
+        _ => None,
     }
 }
+
+#[cfg(test)]
+#[path = "assertion_tests.rs"]
+mod tests;

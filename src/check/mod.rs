@@ -9,20 +9,28 @@ pub use schemas::{SchemaError, SchemaStore};
 
 use crate::http::Exchange;
 use crate::outcome::{Finding, FindingKind};
-use crate::suite::{Expect, Template, TemplateError, Vars};
+use crate::suite::{Expect, Origin, TemplateError, Vars};
 
 /// A template that cannot be expanded. An undefined variable means its capture failed, which the
 /// runner reports already (load-time validation guarantees a capturing step exists), so that
 /// case adds nothing.
-fn template_finding(subject: &str, e: &TemplateError) -> Option<Finding> {
+fn template_finding(subject: &str, e: &TemplateError, origin: &Origin) -> Option<Finding> {
     (!matches!(e, TemplateError::Undefined(_))).then(|| {
-        Finding::at(
+        let mut f = Finding::at(
             FindingKind::Template,
             subject,
             "a value for the template",
             e.to_string(),
-        )
+        );
+        f.origin = Some(origin.clone());
+        f
     })
+}
+
+/// A finding about the expectation as a whole (status, schema, body shape).
+fn placed(mut f: Finding, origin: &Origin) -> Finding {
+    f.origin = Some(origin.clone());
+    f
 }
 
 /// Evaluates every part of `expect` against the exchange's response.
@@ -37,31 +45,35 @@ pub fn evaluate(
     let Some(resp) = &exchange.response else {
         return out;
     };
-    let wanted: Vec<u16> = match (&expect.status, &expect.statuses) {
-        (Some(s), _) => vec![*s],
-        (None, Some(list)) => list.clone(),
-        (None, None) => Vec::new(),
-    };
+    let here = &expect.origin;
+    let wanted = expect.status.wanted();
     if !wanted.is_empty() && !wanted.contains(&resp.status) {
         let expected = wanted
             .iter()
             .map(u16::to_string)
             .collect::<Vec<_>>()
             .join(" or ");
-        out.push(Finding::status(expected, resp.status.to_string()));
+        out.push(placed(
+            Finding::status(expected, resp.status.to_string()),
+            here,
+        ));
         // The other expectations describe the expected answer; against another one they are noise.
         return out;
     }
-    for (name, assertion) in &expect.headers {
-        let value = resp.headers.get(name).map(serde_json::Value::String);
-        match assertion::render(assertion, vars) {
+    for h in &expect.headers {
+        let value = resp.headers.get(&h.name).map(serde_json::Value::String);
+        match assertion::render(&h.assertion, vars) {
             Ok(a) => out.extend(assertion::check(
                 FindingKind::Header,
-                name,
+                &h.name,
                 &a,
                 value.as_ref(),
             )),
-            Err(e) => out.extend(template_finding(&format!("header {name}"), &e)),
+            Err(e) => out.extend(template_finding(
+                &format!("header {}", h.name),
+                &e,
+                &h.assertion.origin,
+            )),
         }
     }
     let json = resp.body.as_ref().and_then(|b| b.json());
@@ -75,20 +87,25 @@ pub fn evaluate(
                     .unwrap_or_else(|| "no Content-Type".into())
             ),
         };
-        out.push(Finding::new(FindingKind::Body, None, "a JSON body", actual));
+        out.push(placed(
+            Finding::new(FindingKind::Body, None, "a JSON body", actual),
+            here,
+        ));
     } else if let Some(json) = json {
-        for (ptr, assertion) in &expect.body {
-            let rendered = match Template::parse(ptr).and_then(|t| t.render(vars)) {
+        for b in &expect.body {
+            let origin = &b.assertion.origin;
+            let subject = || format!("body {}", b.pointer.as_str());
+            let rendered = match b.pointer.render(vars) {
                 Ok(p) => p,
                 Err(e) => {
-                    out.extend(template_finding(&format!("body {ptr}"), &e));
+                    out.extend(template_finding(&subject(), &e, origin));
                     continue;
                 }
             };
-            let a = match assertion::render(assertion, vars) {
+            let a = match assertion::render(&b.assertion, vars) {
                 Ok(a) => a,
                 Err(e) => {
-                    out.extend(template_finding(&format!("body {ptr}"), &e));
+                    out.extend(template_finding(&subject(), &e, origin));
                     continue;
                 }
             };
@@ -100,18 +117,16 @@ pub fn evaluate(
     }
     if let Some(name) = &expect.schema {
         match json {
-            None => out.push(Finding::at(
-                FindingKind::Schema,
-                name,
-                "a JSON body",
-                "no JSON body",
+            None => out.push(placed(
+                Finding::at(FindingKind::Schema, name, "a JSON body", "no JSON body"),
+                here,
             )),
-            Some(v) => out.extend(
-                schemas
-                    .validate(name, v)
-                    .into_iter()
-                    .map(|msg| Finding::at(FindingKind::Schema, name, "a valid document", msg)),
-            ),
+            Some(v) => out.extend(schemas.validate(name, v).into_iter().map(|msg| {
+                placed(
+                    Finding::at(FindingKind::Schema, name, "a valid document", msg),
+                    here,
+                )
+            })),
         }
     }
     if expect.empty_body {
@@ -120,13 +135,15 @@ pub fn evaluate(
                 crate::http::Body::Json(v) => v.to_string(),
                 crate::http::Body::Text(t) => t.clone(),
             };
-            out.push(Finding::new(
-                FindingKind::Body,
-                None,
-                "no body",
-                assertion::clip(&shown),
+            out.push(placed(
+                Finding::new(FindingKind::Body, None, "no body", assertion::clip(&shown)),
+                here,
             ));
         }
     }
     out
 }
+
+#[cfg(test)]
+#[path = "evaluate_tests.rs"]
+mod tests;

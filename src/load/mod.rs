@@ -1,6 +1,13 @@
-//! Finding, parsing and validating suite files; the built-in suites embedded in the binary.
+//! Finding, parsing, validating and compiling suite files into the typed model; the built-in
+//! suites embedded in the binary.
 
+mod args;
+#[cfg(test)]
+pub(crate) use args::assertion_of;
+mod compile;
+mod ctx;
 mod diag;
+mod raw;
 mod validate;
 mod yaml;
 

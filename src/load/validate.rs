@@ -1,12 +1,15 @@
-//! Suite validation: the JSON Schema of the format, then the rules a schema cannot say
-//! (defined variables, capture sources, known schema names, unique ids), all with positions.
+//! Suite validation: the JSON Schema of the format first; then each check is compiled (which
+//! checks what a schema cannot say: variables, capture sources, schema names, built-in
+//! arguments) and ids are held unique, all with positions.
 
+use super::compile;
+use super::ctx::FileCtx;
 use super::diag::{Diagnostic, LoadErrors};
-use super::yaml::{self, Spanned, escape};
+use super::raw::RawCheck;
+use super::yaml::{self, escape};
 use super::{Source, suite_schema_text};
-use crate::suite::{
-    Assertion, BUILTIN_STEPS, CaptureSource, Check, Origin, Template, json_strings,
-};
+use crate::suite::Origin;
+use crate::suite::registry::{PREDICATES, names};
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -17,33 +20,6 @@ static SUITE_SCHEMA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
         serde_json::from_str(suite_schema_text()).expect("suite.schema.json is valid JSON");
     jsonschema::validator_for(&schema).expect("suite.schema.json is a valid JSON Schema")
 });
-
-struct FileCtx<'a> {
-    source: &'a Source,
-    doc: &'a Spanned,
-    errors: Vec<Diagnostic>,
-}
-
-impl FileCtx<'_> {
-    fn at_value(&mut self, pointer: &str, message: impl Into<String>) {
-        let pos = self.doc.value_pos(pointer);
-        self.errors.push(Diagnostic::new(
-            &self.source.name,
-            &self.source.text,
-            pos,
-            message,
-        ));
-    }
-    fn at_key(&mut self, pointer: &str, message: impl Into<String>) {
-        let pos = self.doc.key_pos(pointer);
-        self.errors.push(Diagnostic::new(
-            &self.source.name,
-            &self.source.text,
-            pos,
-            message,
-        ));
-    }
-}
 
 fn describe(v: &Value) -> String {
     match v {
@@ -56,19 +32,18 @@ fn schema_errors(ctx: &mut FileCtx<'_>) {
     let mut seen = BTreeSet::new();
     for err in SUITE_SCHEMA.iter_errors(&ctx.doc.value) {
         let path = err.instance_path().as_str().to_string();
+        if path.ends_with("/builtin") && matches!(err.kind(), ValidationErrorKind::Enum { .. }) {
+            // Compiling names the unknown built-in step along with the known ones.
+            continue;
+        }
         let (at_key, pointer, message) = match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let key = unexpected.first().cloned().unwrap_or_default();
                 let allowed = allowed_keys(&path);
-                let guess = allowed
-                    .split(", ")
-                    .filter(|k| !k.is_empty())
-                    .min_by_key(|k| distance(k, &key))
-                    .filter(|k| distance(k, &key) <= 2);
-                let hint = match guess {
+                let hint = match closest(&allowed, &key) {
                     Some(g) => format!("; did you mean `{g}`?"),
                     None if allowed.is_empty() => String::new(),
-                    None => format!(" (expected one of: {allowed})"),
+                    None => format!(" (expected one of: {})", allowed.join(", ")),
                 };
                 (
                     true,
@@ -143,183 +118,48 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// The option nearest to a misspelt `key`, if it is near enough to be a typo.
+pub(super) fn closest<'o>(options: &[&'o str], key: &str) -> Option<&'o str> {
+    options
+        .iter()
+        .copied()
+        .min_by_key(|k| distance(k, key))
+        .filter(|k| distance(k, key) <= 2)
+}
+
 /// The keys the format allows at a pointer, for "did you mean" hints on unknown keys.
-fn allowed_keys(path: &str) -> &'static str {
+fn allowed_keys(path: &str) -> Vec<&'static str> {
     let depth: Vec<&str> = path.split('/').skip(1).collect();
     match depth.as_slice() {
-        [_] => "id, title, level, spec, ref, tags, requires, steps",
-        [_, "steps", _] => "request, builtin, with, expect, capture",
-        [_, "steps", _, "request"] => "method, path, query, headers, auth, body, raw_body",
-        [_, "steps", _, "expect"] => "status, statuses, headers, body, schema, empty_body",
-        [_, "steps", _, "expect", "headers" | "body", _] => {
-            "present, absent, equals, not_equals, one_of, type, matches, not_matches, contains, not_contains, length, min_length, at_least"
+        [_] => vec![
+            "id", "title", "level", "spec", "ref", "tags", "requires", "steps",
+        ],
+        [_, "steps", _] => vec!["request", "builtin", "with", "expect", "capture"],
+        [_, "steps", _, "request"] => {
+            vec![
+                "method", "path", "query", "headers", "auth", "body", "raw_body",
+            ]
         }
-        _ => "",
+        [_, "steps", _, "expect"] => {
+            vec![
+                "status",
+                "statuses",
+                "headers",
+                "body",
+                "schema",
+                "empty_body",
+            ]
+        }
+        [_, "steps", _, "expect", "headers" | "body", _] => names(PREDICATES, |d| d.name),
+        _ => Vec::new(),
     }
 }
 
-fn check_template(ctx: &mut FileCtx<'_>, pointer: &str, text: &str, defined: &BTreeSet<String>) {
-    match Template::parse(text) {
-        Err(e) => ctx.at_value(pointer, e.to_string()),
-        Ok(t) => {
-            for v in t.variables() {
-                if !defined.contains(v) {
-                    ctx.at_value(
-                        pointer,
-                        format!("${{{v}}} is not captured by an earlier step of this check"),
-                    );
-                }
-            }
-        }
-    }
-}
-
-fn check_json_templates(
-    ctx: &mut FileCtx<'_>,
-    pointer: &str,
-    value: &Value,
-    defined: &BTreeSet<String>,
-) {
-    let mut strings = Vec::new();
-    json_strings(value, &mut strings);
-    for s in strings {
-        check_template(ctx, pointer, &s, defined);
-    }
-}
-
-fn check_assertion(ctx: &mut FileCtx<'_>, ptr: &str, a: &Assertion, defined: &BTreeSet<String>) {
-    for (name, v) in [
-        ("equals", &a.equals),
-        ("not_equals", &a.not_equals),
-        ("contains", &a.contains),
-        ("not_contains", &a.not_contains),
-    ] {
-        if let Some(v) = v {
-            check_json_templates(ctx, &format!("{ptr}/{name}"), v, defined);
-        }
-    }
-    if let Some(values) = &a.one_of {
-        check_json_templates(
-            ctx,
-            &format!("{ptr}/one_of"),
-            &Value::Array(values.clone()),
-            defined,
-        );
-    }
-    for (name, re) in [("matches", &a.matches), ("not_matches", &a.not_matches)] {
-        if let Some(re) = re {
-            let p = format!("{ptr}/{name}");
-            if re.contains("${") {
-                check_template(ctx, &p, re, defined);
-            } else if let Err(e) = regex::Regex::new(re) {
-                let why = e
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-                    .trim_start_matches("error: ")
-                    .to_string();
-                ctx.at_value(&p, format!("invalid regular expression: {why}"));
-            }
-        }
-    }
-}
-
-fn check_semantics(
-    ctx: &mut FileCtx<'_>,
-    index: usize,
-    check: &Check,
-    schemas: &BTreeMap<String, Value>,
-) {
-    let mut defined: BTreeSet<String> = BTreeSet::new();
-    for (j, step) in check.steps.iter().enumerate() {
-        let sp = format!("/{index}/steps/{j}");
-        match (&step.request, &step.builtin) {
-            (Some(_), Some(_)) => {
-                ctx.at_value(&sp, "a step has either `request` or `builtin`, not both")
-            }
-            (None, None) => ctx.at_value(&sp, "a step needs `request` or `builtin`"),
-            (None, Some(b)) if !BUILTIN_STEPS.contains(&b.as_str()) => ctx.at_value(
-                &format!("{sp}/builtin"),
-                format!(
-                    "unknown built-in step `{b}` (known: {})",
-                    BUILTIN_STEPS.join(", ")
-                ),
-            ),
-            _ => {}
-        }
-        if let Some(w) = &step.with {
-            if step.builtin.is_none() {
-                ctx.at_value(
-                    &format!("{sp}/with"),
-                    "`with` gives arguments to a `builtin` step",
-                );
-            }
-            check_json_templates(ctx, &format!("{sp}/with"), w, &defined);
-        }
-        if let Some(r) = &step.request {
-            let rp = format!("{sp}/request");
-            check_template(ctx, &format!("{rp}/path"), &r.path, &defined);
-            for (k, v) in &r.query {
-                check_template(ctx, &format!("{rp}/query/{}", escape(k)), v, &defined);
-            }
-            for (k, v) in &r.headers {
-                check_template(ctx, &format!("{rp}/headers/{}", escape(k)), v, &defined);
-            }
-            if let Some(b) = &r.body {
-                check_json_templates(ctx, &format!("{rp}/body"), b, &defined);
-            }
-            if let Some(b) = &r.raw_body {
-                check_template(ctx, &format!("{rp}/raw_body"), b, &defined);
-            }
-            if r.body.is_some() && r.raw_body.is_some() {
-                ctx.at_value(&rp, "a request has `body` or `raw_body`, not both");
-            }
-        }
-        for (name, source) in &step.capture {
-            if CaptureSource::parse(source).is_none() {
-                ctx.at_value(
-                    &format!("{sp}/capture/{}", escape(name)),
-                    format!("capture `{name}`: `{source}` is neither a JSON Pointer (starting with /, no *) nor header:Name"),
-                );
-            }
-            defined.insert(name.clone());
-        }
-        let ep = format!("{sp}/expect");
-        let e = &step.expect;
-        if e.status.is_some() && e.statuses.is_some() {
-            ctx.at_value(&ep, "use `status` or `statuses`, not both");
-        }
-        if let Some(s) = &e.schema {
-            if !schemas.contains_key(s) {
-                let known: Vec<&str> = schemas.keys().map(String::as_str).collect();
-                ctx.at_value(
-                    &format!("{ep}/schema"),
-                    format!("unknown schema `{s}` (known: {})", known.join(", ")),
-                );
-            }
-        }
-        for (ptr, a) in &e.body {
-            let p = format!("{ep}/body/{}", escape(ptr));
-            if !(ptr.is_empty() || ptr.starts_with('/')) {
-                ctx.at_key(
-                    &p,
-                    format!("body key `{ptr}` must be a JSON Pointer starting with /"),
-                );
-            }
-            check_assertion(ctx, &p, a, &defined);
-        }
-        for (name, a) in &e.headers {
-            check_assertion(ctx, &format!("{ep}/headers/{}", escape(name)), a, &defined);
-        }
-    }
-}
-
-/// Parses and validates suite sources into checks; ids must be unique across all of them.
+/// Parses, validates and compiles suite sources; ids must be unique across all of them.
 pub(super) fn checks_of(
     sources: &[Source],
     schemas: &BTreeMap<String, Value>,
-) -> Result<Vec<Check>, LoadErrors> {
+) -> Result<Vec<crate::suite::Check>, LoadErrors> {
     let mut all = Vec::new();
     let mut errors = Vec::new();
     let mut ids: HashMap<String, Origin> = HashMap::new();
@@ -336,24 +176,14 @@ pub(super) fn checks_of(
                 continue;
             }
         };
-        let mut ctx = FileCtx {
-            source,
-            doc: &doc,
-            errors: Vec::new(),
-        };
+        let mut ctx = FileCtx::new(source, &doc);
         schema_errors(&mut ctx);
         if ctx.errors.is_empty() {
             let items = doc.value.as_array().cloned().unwrap_or_default();
             for (i, item) in items.into_iter().enumerate() {
-                match serde_json::from_value::<Check>(item) {
-                    Ok(mut check) => {
-                        let pos = doc.value_pos(&format!("/{i}/id"));
-                        check.origin = Origin {
-                            file: source.name.clone(),
-                            line: pos.line,
-                            col: pos.col,
-                        };
-                        check_semantics(&mut ctx, i, &check, schemas);
+                match serde_json::from_value::<RawCheck>(item) {
+                    Ok(raw) => {
+                        let check = compile::check(&mut ctx, i, raw, schemas);
                         if let Some(first) = ids.get(check.id.as_str()) {
                             ctx.at_value(
                                 &format!("/{i}/id"),

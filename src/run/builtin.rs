@@ -1,9 +1,10 @@
 //! Built-in steps for requirements a declarative step cannot state (set comparisons and the like).
 
+use super::bulk::{self, Limit};
 use super::step::{CheckState, StepEnd};
 use crate::http::Outgoing;
 use crate::outcome::{Finding, FindingKind, StepError};
-use crate::suite::{Step, render_json};
+use crate::suite::{BuiltinCall, PageWalkArgs, Template, Vars};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 const MAX_PAGES: usize = 200;
 
 /// GETs a path under the base; the status and the JSON body, if any.
-async fn get_json(
+pub(super) async fn get_json(
     state: &mut CheckState<'_>,
     path: &str,
 ) -> Result<(u16, Option<Value>), StepError> {
@@ -107,7 +108,7 @@ async fn resource_type_schemas_published(state: &mut CheckState<'_>) -> StepEnd 
     }
 }
 
-/// Arguments of `page-walk`.
+/// `page-walk`'s arguments with their templates expanded.
 struct Walk {
     endpoint: String,
     filter: String,
@@ -115,46 +116,38 @@ struct Walk {
     ids: Vec<String>,
 }
 
-fn walk_args(step: &Step, state: &CheckState<'_>) -> Result<Walk, StepError> {
+/// A string argument; a whole-value `${var}` holding a non-string gives `None`.
+fn text(t: &Template, vars: &Vars) -> Result<Option<String>, StepError> {
+    Ok(t.render_value(vars)?.as_str().map(str::to_string))
+}
+
+fn walk_args(args: &PageWalkArgs, vars: &Vars) -> Result<Walk, StepError> {
     let missing = |what: &str| StepError::Builtin(what.to_string());
-    let raw = step
-        .with
-        .as_ref()
-        .ok_or_else(|| missing("page-walk needs `with: {filter, count, ids}`"))?;
-    let args = render_json(raw, &state.vars)?;
-    let text = |k: &str| args.get(k).and_then(Value::as_str).map(str::to_string);
-    let count = args
-        .get("count")
-        .and_then(Value::as_u64)
-        .filter(|c| *c > 0)
-        .ok_or_else(|| missing("page-walk needs a positive `count`"))?;
-    let ids = args
-        .get("ids")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
-        .filter(|ids| !ids.is_empty())
-        .ok_or_else(|| {
-            missing("page-walk needs `ids`: the resources that must each be seen once")
-        })?;
+    let endpoint = text(&args.endpoint, vars)?;
+    let filter = text(&args.filter, vars)?;
+    let mut ids = Vec::new();
+    for id in &args.ids {
+        ids.extend(text(id, vars)?);
+    }
+    if ids.is_empty() {
+        return Err(missing(
+            "page-walk needs `ids`: the resources that must each be seen once",
+        ));
+    }
     Ok(Walk {
-        endpoint: text("endpoint").unwrap_or_else(|| "/Users".into()),
-        filter: text("filter").ok_or_else(|| {
+        endpoint: endpoint.unwrap_or_else(|| "/Users".into()),
+        filter: filter.ok_or_else(|| {
             missing("page-walk needs a `filter` scoping the walk to the check's own data")
         })?,
-        count: count as usize,
+        count: args.count,
         ids,
     })
 }
 
 /// PAGE-007: walking pages of `count` (startIndex 1, 1+count, …), as Okta and Entra do, sees each
 /// of the check's own resources exactly once, and no page is larger than asked.
-async fn page_walk(state: &mut CheckState<'_>, step: &Step) -> StepEnd {
-    let walk = match walk_args(step, state) {
+async fn page_walk(state: &mut CheckState<'_>, args: &PageWalkArgs) -> StepEnd {
+    let walk = match walk_args(args, &state.vars) {
         Ok(w) => w,
         Err(e) => return StepEnd::Errored(e),
     };
@@ -241,140 +234,12 @@ async fn page_walk(state: &mut CheckState<'_>, step: &Step) -> StepEnd {
     }
 }
 
-/// Which advertised bulk limit to exceed.
-#[derive(Clone, Copy)]
-enum Limit {
-    Operations,
-    Payload,
-}
-
-/// Largest probe the harness will send, whatever a server advertises.
-const MAX_PROBE_OPERATIONS: u64 = 100_000;
-const MAX_PROBE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// BULK-008/009: a bulk request one over the advertised maxOperations (or maxPayloadSize) answers
-/// 413 with a SCIM error. The limits are read from /ServiceProviderConfig, so a server with large
-/// limits is probed at its own limit, never judged by an assumed one. Every operation targets an
-/// id this run invented, so nothing can be touched even if the server processes the request.
-async fn bulk_limit(state: &mut CheckState<'_>, limit: Limit) -> StepEnd {
-    let spc = match get_json(state, "/ServiceProviderConfig").await {
-        Ok((_, Some(v))) => v,
-        Ok((status, None)) => {
-            return StepEnd::Failed(vec![Finding::at(
-                FindingKind::Builtin,
-                "GET /ServiceProviderConfig",
-                "a JSON body",
-                format!("status {status} without JSON"),
-            )]);
-        }
-        Err(e) => return StepEnd::Errored(e),
-    };
-    let field = match limit {
-        Limit::Operations => "maxOperations",
-        Limit::Payload => "maxPayloadSize",
-    };
-    let Some(max) = spc
-        .get("bulk")
-        .and_then(|b| b.get(field))
-        .and_then(Value::as_u64)
-    else {
-        return StepEnd::Failed(vec![Finding::at(
-            FindingKind::Builtin,
-            format!("bulk.{field}"),
-            "an integer in /ServiceProviderConfig",
-            "absent",
-        )]);
-    };
-    let prefix = format!("{}-{}", state.vars.prefix(), state.vars.check_seq);
-    let schemas = serde_json::json!(["urn:ietf:params:scim:api:messages:2.0:BulkRequest"]);
-    let body = match limit {
-        Limit::Operations if max < MAX_PROBE_OPERATIONS => {
-            let ops: Vec<Value> = (0..=max)
-                .map(|i| serde_json::json!({"method": "DELETE", "path": format!("/Users/{prefix}-bulk{i}")}))
-                .collect();
-            serde_json::json!({"schemas": schemas, "Operations": ops})
-        }
-        Limit::Payload if max < MAX_PROBE_BYTES => {
-            let patch = |pad: String| {
-                serde_json::json!({"schemas": schemas, "Operations": [{"method": "PATCH", "path": format!("/Users/{prefix}-bulk"),
-                    "data": {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                             "Operations": [{"op": "replace", "path": "nickName", "value": pad}]}}]})
-            };
-            let frame = serde_json::to_vec(&patch(String::new())).map_or(0, |v| v.len() as u64);
-            patch("x".repeat((max + 1).saturating_sub(frame) as usize))
-        }
-        _ => {
-            return StepEnd::Errored(StepError::Builtin(format!(
-                "bulk.{field} is {max}: too large to probe"
-            )));
-        }
-    };
-    let url = format!("{}/Bulk", state.shared.config.base_url);
-    let mut headers = state.shared.default_headers();
-    headers.push(("Content-Type".into(), "application/scim+json".into()));
-    let out = Outgoing {
-        method: "POST",
-        url,
-        headers,
-        body: Some(serde_json::to_vec(&body).unwrap_or_default()),
-    };
-    let i = match state.send(out, false).await {
-        Ok(i) => i,
-        Err(e) => return StepEnd::Errored(e),
-    };
-    let Some(resp) = &state.exchanges[i].response else {
-        return StepEnd::Errored(StepError::no_response(&state.exchanges[i]));
-    };
-    let over = match limit {
-        Limit::Operations => format!("{} operations (maxOperations {max})", max + 1),
-        Limit::Payload => format!("{} bytes (maxPayloadSize {max})", max + 1),
-    };
-    let mut findings = Vec::new();
-    if resp.status != 413 {
-        findings.push(Finding::at(
-            FindingKind::Builtin,
-            format!("status for {over}"),
-            "413",
-            resp.status.to_string(),
-        ));
-    } else {
-        let json = resp.body.as_ref().and_then(|b| b.json());
-        let urn = "urn:ietf:params:scim:api:messages:2.0:Error";
-        if !json
-            .and_then(|j| j.get("schemas"))
-            .and_then(Value::as_array)
-            .is_some_and(|a| a.iter().any(|u| u == urn))
-        {
-            findings.push(Finding::at(
-                FindingKind::Body,
-                "/schemas",
-                format!("containing {urn}"),
-                "absent",
-            ));
-        }
-        if json.and_then(|j| j.get("status")) != Some(&Value::String("413".into())) {
-            let got = json
-                .and_then(|j| j.get("status"))
-                .map_or("absent".to_string(), Value::to_string);
-            findings.push(Finding::at(FindingKind::Body, "/status", "\"413\"", got));
-        }
-    }
-    if findings.is_empty() {
-        StepEnd::Passed
-    } else {
-        StepEnd::Failed(findings)
-    }
-}
-
-/// Dispatches a built-in step by name (names are validated at load time).
-pub async fn run(state: &mut CheckState<'_>, name: &str, step: &Step) -> StepEnd {
-    match name {
-        "resource-type-schemas-published" => resource_type_schemas_published(state).await,
-        "page-walk" => page_walk(state, step).await,
-        "bulk-over-max-operations" => bulk_limit(state, Limit::Operations).await,
-        "bulk-over-max-payload" => bulk_limit(state, Limit::Payload).await,
-        other => StepEnd::Errored(StepError::Builtin(format!(
-            "unknown built-in step `{other}`"
-        ))),
+/// Runs a built-in step (its arguments were checked at load time).
+pub async fn run(state: &mut CheckState<'_>, call: &BuiltinCall) -> StepEnd {
+    match call {
+        BuiltinCall::ResourceTypeSchemasPublished => resource_type_schemas_published(state).await,
+        BuiltinCall::PageWalk(args) => page_walk(state, args).await,
+        BuiltinCall::BulkOverMaxOperations => bulk::over_limit(state, Limit::Operations).await,
+        BuiltinCall::BulkOverMaxPayload => bulk::over_limit(state, Limit::Payload).await,
     }
 }

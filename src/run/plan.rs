@@ -1,7 +1,7 @@
 //! Selecting checks (`--only`, `--skip`) and gating them on advertised capabilities.
 
 use super::Capabilities;
-use crate::suite::{Capability, Check};
+use crate::suite::Check;
 
 /// A check id pattern: an exact id, a dotted prefix (`users` or `users.create`), or a glob with `*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,15 +49,6 @@ pub struct Planned {
     pub skip_reason: Option<String>,
 }
 
-fn reason(c: Capability) -> String {
-    match c {
-        Capability::Auth => "no credential configured (--token or SCIMCHECK_TOKEN): unauthenticated requests cannot be told apart".into(),
-        Capability::Groups => "/ResourceTypes lists no Group resource type".into(),
-        Capability::EnterpriseUser => "the User resource type does not list the enterprise User extension".into(),
-        other => format!("the server does not advertise {}.supported in /ServiceProviderConfig", other.as_str()),
-    }
-}
-
 /// Selects checks by pattern and marks those whose capability is missing as skipped.
 pub fn plan(
     checks: &[Check],
@@ -79,7 +70,7 @@ pub fn plan(
                 .requires
                 .iter()
                 .find(|r| !caps.has(**r))
-                .map(|r| reason(*r)),
+                .map(|r| r.skip_reason()),
         })
         .collect()
 }

@@ -7,7 +7,9 @@ use super::{builtin, bulk};
 use crate::check::{evaluate, resolve};
 use crate::http::{Exchange, Outgoing, looks_secret};
 use crate::outcome::{Finding, FindingKind, StepError, StepShape};
-use crate::suite::{Auth, CaptureSource, Method, Request, Step, Template, Vars, render_json};
+use crate::suite::{
+    Auth, Body, CaptureSource, Method, Request, RequestStep, StatusExpect, Step, Vars,
+};
 use serde_json::Value;
 
 /// How a step ended.
@@ -53,13 +55,12 @@ impl CheckState<'_> {
 
     /// The request to send; the error says why it cannot be built (a template or the URL guard).
     fn build(&self, req: &Request) -> Result<Outgoing, StepError> {
-        let render = |s: &str| Template::parse(s).and_then(|t| t.render(&self.vars));
-        let path = render(&req.path)?;
+        let path = req.path.render(&self.vars)?;
         let mut url = self.url_for(&path)?;
         if !req.query.is_empty() {
             let mut pairs = Vec::new();
             for (k, v) in &req.query {
-                pairs.push((k.clone(), render(v)?));
+                pairs.push((k.clone(), v.render(&self.vars)?));
             }
             let encoded: String = url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(pairs)
@@ -69,12 +70,12 @@ impl CheckState<'_> {
             url.push(if url.contains('?') { '&' } else { '?' });
             url.push_str(&encoded);
         }
-        let body = match (&req.body, &req.raw_body) {
-            (Some(b), _) => {
-                Some(serde_json::to_vec(&render_json(b, &self.vars)?).unwrap_or_default())
+        let body = match &req.body {
+            Some(Body::Json(b)) => {
+                Some(serde_json::to_vec(&b.render(&self.vars)?).unwrap_or_default())
             }
-            (None, Some(raw)) => Some(render(raw)?.into_bytes()),
-            (None, None) => None,
+            Some(Body::Raw(raw)) => Some(raw.render(&self.vars)?.into_bytes()),
+            None => None,
         };
         let mut headers = Vec::new();
         for (k, v) in self.shared.default_headers() {
@@ -97,7 +98,7 @@ impl CheckState<'_> {
             Auth::Default | Auth::None => {}
         }
         for (k, v) in &req.headers {
-            set_header(&mut headers, k, &render(v)?);
+            set_header(&mut headers, k, &v.render(&self.vars)?);
         }
         Ok(Outgoing {
             method: req.method.as_str(),
@@ -195,30 +196,32 @@ impl CheckState<'_> {
 
     /// Runs one step of the check: a request with its expectations, or a built-in.
     pub(crate) async fn run_step(&mut self, step: &Step) -> StepEnd {
-        match (&step.request, &step.builtin) {
-            (Some(req), _) => self.request_step(step, req).await,
-            (None, Some(name)) => builtin::run(self, name, step).await,
-            (None, None) => StepEnd::Errored(StepError::Builtin(
-                "step has neither request nor builtin".into(),
-            )),
+        match step {
+            Step::Request(r) => self.request_step(r).await,
+            Step::Builtin(b) => builtin::run(self, &b.call).await,
         }
     }
 
     /// What the outcome module needs to infer the step's role.
     pub(crate) fn shape(step: &Step) -> StepShape {
-        match &step.request {
-            Some(req) => StepShape::Request {
-                method: req.method,
-                creates: req.method == Method::Post
-                    && !req.path.ends_with(".search")
-                    && !req.path.ends_with("/Bulk")
-                    && step.expect.status == Some(201),
-            },
-            None => StepShape::Builtin,
+        match step {
+            Step::Request(r) => {
+                let method = r.request.method;
+                let path = r.request.path.as_str();
+                StepShape::Request {
+                    method,
+                    creates: method == Method::Post
+                        && !path.ends_with(".search")
+                        && !path.ends_with("/Bulk")
+                        && r.expect.status == StatusExpect::Exactly(201),
+                }
+            }
+            Step::Builtin(_) => StepShape::Builtin,
         }
     }
 
-    async fn request_step(&mut self, step: &Step, req: &Request) -> StepEnd {
+    async fn request_step(&mut self, step: &RequestStep) -> StepEnd {
+        let req = &step.request;
         let out = match self.build(req) {
             Ok(o) => o,
             Err(e) => return StepEnd::Errored(e),
@@ -232,29 +235,30 @@ impl CheckState<'_> {
             return StepEnd::Errored(StepError::no_response(ex));
         };
         let mut findings = Vec::new();
-        for (name, source) in &step.capture {
-            let value = match CaptureSource::parse(source) {
-                Some(CaptureSource::Header(h)) => resp.headers.get(&h).map(Value::String),
-                Some(CaptureSource::Body(p)) => {
-                    resp.body.as_ref().and_then(|b| b.json()).and_then(|j| {
-                        resolve(j, &p)
-                            .into_iter()
-                            .next()
-                            .and_then(|(_, v)| v.cloned())
-                    })
-                }
-                None => None,
+        for c in &step.capture {
+            let value = match &c.source {
+                CaptureSource::Header(h) => resp.headers.get(h).map(Value::String),
+                CaptureSource::Body(p) => resp.body.as_ref().and_then(|b| b.json()).and_then(|j| {
+                    resolve(j, p)
+                        .into_iter()
+                        .next()
+                        .and_then(|(_, v)| v.cloned())
+                }),
             };
             match value.filter(|v| !v.is_null()) {
                 Some(v) => {
-                    self.vars.captured.insert(name.clone(), v);
+                    self.vars.captured.insert(c.name.clone(), v);
                 }
-                None => findings.push(Finding::at(
-                    FindingKind::Capture,
-                    name.as_str(),
-                    format!("{source} present"),
-                    "absent",
-                )),
+                None => {
+                    let mut f = Finding::at(
+                        FindingKind::Capture,
+                        c.name.as_str(),
+                        format!("{} present", c.text),
+                        "absent",
+                    );
+                    f.origin = Some(c.origin.clone());
+                    findings.push(f);
+                }
             }
         }
         let ex = &self.exchanges[index];

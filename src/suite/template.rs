@@ -58,9 +58,10 @@ enum Part {
     Ref(Name, Vec<Filter>),
 }
 
-/// A parsed template string.
+/// A parsed template string; keeps the text it was written as, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
+    source: String,
     parts: Vec<Part>,
 }
 
@@ -147,7 +148,28 @@ impl Template {
         if !rest.is_empty() {
             parts.push(Part::Lit(rest.to_string()));
         }
-        Ok(Template { parts })
+        Ok(Template {
+            source: s.to_string(),
+            parts,
+        })
+    }
+
+    /// A template that is only text (no `${…}` is looked for).
+    pub fn literal(s: &str) -> Template {
+        Template {
+            source: s.to_string(),
+            parts: vec![Part::Lit(s.to_string())],
+        }
+    }
+
+    /// The text as written in the suite.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// True when the template has no `${…}`: it renders to its own text.
+    pub fn is_literal(&self) -> bool {
+        self.parts.iter().all(|p| matches!(p, Part::Lit(_)))
     }
 
     /// Names of captured variables this template reads.
@@ -215,42 +237,6 @@ impl Template {
             }
         }
         self.render(vars).map(Value::String)
-    }
-}
-
-/// Renders every string (and object key) inside a JSON value.
-pub fn render_json(value: &Value, vars: &Vars) -> Result<Value, TemplateError> {
-    Ok(match value {
-        Value::String(s) => Template::parse(s)?.render_value(vars)?,
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|v| render_json(v, vars))
-                .collect::<Result<_, _>>()?,
-        ),
-        Value::Object(map) => {
-            let mut out = serde_json::Map::new();
-            for (k, v) in map {
-                out.insert(Template::parse(k)?.render(vars)?, render_json(v, vars)?);
-            }
-            Value::Object(out)
-        }
-        other => other.clone(),
-    })
-}
-
-/// Every template string inside a JSON value, keys included.
-pub fn json_strings(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::String(s) => out.push(s.clone()),
-        Value::Array(items) => items.iter().for_each(|v| json_strings(v, out)),
-        Value::Object(map) => {
-            for (k, v) in map {
-                out.push(k.clone());
-                json_strings(v, out);
-            }
-        }
-        _ => {}
     }
 }
 
@@ -333,12 +319,11 @@ mod tests {
 
     #[test]
     fn whole_string_reference_keeps_json_type() {
-        let v = render_json(
-            &json!({"emails": "${emails}", "p": "/Users/${user_id}"}),
-            &vars(),
-        )
-        .unwrap();
-        assert_eq!(v, json!({"emails": [{"value": "a@b"}], "p": "/Users/42"}));
+        let t = Template::parse("${emails}").unwrap();
+        assert_eq!(t.render_value(&vars()).unwrap(), json!([{"value": "a@b"}]));
+        let t = Template::parse("/Users/${user_id}").unwrap();
+        assert_eq!(t.render_value(&vars()).unwrap(), json!("/Users/42"));
+        assert!(!t.is_literal() && t.as_str() == "/Users/${user_id}");
     }
 
     #[test]
