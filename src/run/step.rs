@@ -34,6 +34,13 @@ fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
     }
 }
 
+/// A create expects 201 (or `statuses: [200, 201]`, for servers that answer a create with 200):
+/// success only, 201 among it.
+fn expects_created(status: &StatusExpect) -> bool {
+    let wanted = status.wanted();
+    wanted.contains(&201) && wanted.iter().all(|s| (200..300).contains(s))
+}
+
 impl CheckState<'_> {
     /// Absolute URL for a templated path, refusing anything outside the base URL.
     fn url_for(&self, path: &str) -> Result<String, StepError> {
@@ -213,7 +220,7 @@ impl CheckState<'_> {
                     creates: method == Method::Post
                         && !path.ends_with(".search")
                         && !path.ends_with("/Bulk")
-                        && r.expect.status == StatusExpect::Exactly(201),
+                        && expects_created(&r.expect.status),
                 }
             }
             Step::Builtin(_) => StepShape::Builtin,

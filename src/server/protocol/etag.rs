@@ -77,18 +77,9 @@ fn lists(list: &str, record: &Record) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::store::now;
-    use serde_json::Map;
 
     fn record(version: u64) -> Record {
-        Record {
-            id: "a".into(),
-            data: Map::new(),
-            created: String::new(),
-            last_modified: String::new(),
-            modified_at: now(),
-            version,
-        }
+        Record::for_tests(version)
     }
 
     #[test]

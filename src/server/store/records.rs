@@ -25,6 +25,19 @@ pub(crate) struct Record {
 }
 
 impl Record {
+    /// An empty record with id `a` at `version`, for unit tests of versioning and ETags.
+    #[cfg(test)]
+    pub(crate) fn for_tests(version: u64) -> Record {
+        Record {
+            id: "a".into(),
+            data: Map::new(),
+            created: String::new(),
+            last_modified: String::new(),
+            modified_at: now(),
+            version,
+        }
+    }
+
     pub(crate) fn user_name(&self) -> Option<&str> {
         self.data.get("userName").and_then(Value::as_str)
     }
