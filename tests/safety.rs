@@ -3,7 +3,7 @@
 
 use scimcheck::check::SchemaStore;
 use scimcheck::load::{self, Source, validate_sources};
-use scimcheck::outcome::{Finding, StepError};
+use scimcheck::outcome::{Finding, FindingKind, StepError};
 use scimcheck::run::{CheckResult, RunConfig, Runner, Silent, Status};
 use scimcheck::server::{self, RunningServer, ServerConfig};
 use serde_json::{Value, json};
@@ -126,7 +126,13 @@ async fn cleans_up_when_a_check_fails_midway() {
     let results = run_suite(base, &yaml).await;
     assert_eq!(results[0].status, Status::Failed);
     let step = results[0].deciding_step().expect("a step failed");
-    assert_eq!(step.findings, [Finding::status("418", "201")]);
+    let found: Vec<String> = step.findings.iter().map(Finding::to_string).collect();
+    assert_eq!(found, ["status: expected 418, got 201"]);
+    assert_eq!(step.findings[0].kind, FindingKind::Status);
+    assert!(
+        step.findings[0].origin.is_some(),
+        "the finding points at its expectation"
+    );
     assert!(
         results[0].message.contains("status: expected 418, got 201"),
         "{}",

@@ -130,6 +130,10 @@ async fn run_check(shared: &Session, check: &Check, seq: usize) -> CheckResult {
                     if f.server_detail.is_none() {
                         f.server_detail.clone_from(&detail);
                     }
+                    // Built-in observations point at the step that made them.
+                    if f.origin.is_none() {
+                        f.origin = Some(step.origin().clone());
+                    }
                 }
                 outcome.findings = findings;
             }
