@@ -155,6 +155,33 @@ fn usage_errors_exit_2() {
         scimcheck(&["run", "ftp://example.com"]).status.code(),
         Some(2)
     );
+    // A line break would split the header it is sent in; the message names the option.
+    let o = scimcheck(&["run", "--header", "X-A: b\r\nX-Evil: 1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("--header contains a line break"),
+        "{}",
+        text(&o)
+    );
+    let o = scimcheck(&["run", "--token", "abc\ndef"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("--token"), "{}", text(&o));
+    assert!(!text(&o).contains("abc"), "the token is not echoed");
+}
+
+/// An --out that cannot be written is found before the run, not after it (where every result
+/// would be lost): exit 2, and the target never hears a request.
+#[test]
+fn unwritable_out_exits_2_before_any_request() {
+    let (rt, server) = serve(200, "application/scim+json", "{}");
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let o = scimcheck(&["run", &server.uri(), "--out", file.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("is not writable"), "{}", text(&o));
+    let received = rt
+        .block_on(server.received_requests())
+        .expect("the mock records requests");
+    assert!(received.is_empty(), "{} requests sent", received.len());
 }
 
 #[test]
@@ -218,9 +245,19 @@ fn serve_prints_its_url_first_and_run_reports_its_faults() {
     );
 }
 
-/// Ctrl-C in the middle of a run deletes what the run created so far, then exits 4.
+/// Ctrl-C (SIGINT) or SIGTERM in the middle of a run deletes what the run created so far,
+/// writes the reports (marked interrupted), then exits 4.
 #[test]
 fn interrupt_cleans_up_what_the_run_created() {
+    interrupted_by("-INT");
+}
+
+#[test]
+fn sigterm_cleans_up_like_ctrl_c() {
+    interrupted_by("-TERM");
+}
+
+fn interrupted_by(signal: &str) {
     use std::io::{BufRead, BufReader};
     use std::time::{Duration, Instant};
     let suites = tempfile::tempdir().unwrap();
@@ -285,7 +322,7 @@ fn interrupt_cleans_up_what_the_run_created() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let killed = Command::new("kill")
-        .args(["-INT", &run.id().to_string()])
+        .args([signal, &run.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
@@ -297,6 +334,15 @@ fn interrupt_cleans_up_what_the_run_created() {
     assert_eq!(done.status.code(), Some(4), "{stderr}");
     assert!(stderr.contains("cleanup complete"), "{stderr}");
     assert_eq!(left, 0, "the interrupted run left users behind");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("report.json")).expect("report.json written"),
+    )
+    .unwrap();
+    assert_eq!(report["interrupted"], true);
+    assert_eq!(
+        report["cleanup"]["exchanges"].as_array().map(Vec::len),
+        Some(3)
+    );
 }
 
 fn wrote(o: &Output) -> Vec<String> {

@@ -5,6 +5,7 @@ use super::config::{RunSettings, Target, parse_faults};
 use super::exit::Exit;
 use super::output;
 use super::progress::{Progress, Verbosity};
+use super::signals;
 use crate::load::{self, Catalog};
 use crate::report;
 use crate::run::{self, RunError, RunEvent, Runner};
@@ -90,12 +91,11 @@ async fn run_command(a: RunArgs) -> Exit {
     };
     let progress = Progress::new(settings.verbosity);
     let result = runner
-        .run_until(&|e: &RunEvent<'_>| progress.on_event(e), || async {
-            // A failing signal handler must not end the run early.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        })
+        .run_until(
+            &|e: &RunEvent<'_>| progress.on_event(e),
+            signals::interrupt_or_terminate(),
+            signals::interrupt,
+        )
         .await;
     progress.finish();
     let report = match result {

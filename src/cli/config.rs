@@ -69,6 +69,16 @@ fn parse_header(raw: &str) -> Result<(String, String), Exit> {
 impl RunSettings {
     /// Validates the flags; a problem is printed and becomes exit 2.
     pub fn from_args(a: RunArgs) -> Result<RunSettings, Exit> {
+        // A line break would split the header it is sent in: refuse it, naming the option.
+        let broken = |v: &str| v.contains(['\r', '\n']);
+        if a.token.as_deref().is_some_and(broken) {
+            eprintln!("error: --token (or SCIMCHECK_TOKEN) contains a line break");
+            return Err(Exit::Usage);
+        }
+        if a.headers.iter().any(|h| broken(h)) {
+            eprintln!("error: --header contains a line break");
+            return Err(Exit::Usage);
+        }
         let headers = a
             .headers
             .iter()
@@ -96,6 +106,7 @@ impl RunSettings {
             }
             None => Target::Embedded { faults },
         };
+        output::check_writable(&a.out)?;
         let formats = a
             .reports
             .iter()

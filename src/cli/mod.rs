@@ -6,6 +6,7 @@ mod config;
 mod exit;
 mod output;
 mod progress;
+mod signals;
 
 pub use args::Cli;
 pub use exit::Exit;

@@ -55,6 +55,19 @@ pub fn write_reports(
 }
 
 /// Reads `--baseline FILE`; a missing or broken file is a usage error (exit 2), found before the run.
+/// Makes sure reports can be written to `out` before anything is sent: creates it and writes
+/// (then removes) a probe file, so an unwritable `--out` costs no run.
+pub fn check_writable(out: &Path) -> Result<(), Exit> {
+    let probe = out.join(".scimcheck-write-probe");
+    let result = std::fs::create_dir_all(out)
+        .and_then(|()| std::fs::write(&probe, b""))
+        .and_then(|()| std::fs::remove_file(&probe));
+    result.map_err(|e| {
+        eprintln!("error: --out {} is not writable: {e}", out.display());
+        Exit::Usage
+    })
+}
+
 pub fn read_baseline(path: &Path) -> Result<Baseline, Exit> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         eprintln!("error: cannot read baseline {}: {e}", path.display());

@@ -71,7 +71,14 @@ impl Progress {
     /// Called for every run event, from the run's tasks.
     pub fn on_event(&self, event: &RunEvent<'_>) {
         match event {
-            RunEvent::Started { planned, .. } => self.start(*planned),
+            RunEvent::Started { planned, run_id } => {
+                if self.verbosity != Verbosity::Quiet {
+                    eprintln!(
+                        "run {run_id}: everything this run creates is named scimcheck-{run_id}-…"
+                    );
+                }
+                self.start(*planned);
+            }
             RunEvent::CheckFinished(r) => self.on_result(r),
             RunEvent::Interrupted => {
                 self.finish();

@@ -90,16 +90,18 @@ impl Runner {
 
     /// Discovers, plans, executes and cleans up, with no interrupt.
     pub async fn run(&self, events: &dyn EventSink) -> Result<RunReport, RunError> {
-        self.run_until(events, std::future::pending::<()>).await
+        self.run_until(events, std::future::pending(), std::future::pending::<()>)
+            .await
     }
 
-    /// [`Runner::run`], stopping when `interrupt()` resolves: the checks in flight are abandoned,
-    /// everything the run created is deleted (a second interrupt abandons that too), and the
-    /// report holds the checks that finished, marked `interrupted`.
-    pub async fn run_until<F: Future<Output = ()>>(
+    /// [`Runner::run`], stopping when `stop` resolves: the checks in flight are abandoned,
+    /// everything the run created is deleted (unless the future `abandon()` makes, started only
+    /// then, resolves first), and the report holds the checks that finished, marked `interrupted`.
+    pub async fn run_until<A: Future<Output = ()>>(
         &self,
         events: &dyn EventSink,
-        mut interrupt: impl FnMut() -> F,
+        stop: impl Future<Output = ()>,
+        abandon: impl FnOnce() -> A,
     ) -> Result<RunReport, RunError> {
         let started_at = now_rfc3339();
         let started = Instant::now();
@@ -115,7 +117,7 @@ impl Runner {
         let mut left_behind = Vec::new();
         let interrupted = tokio::select! {
             () = execute => false,
-            () = interrupt() => true,
+            () = stop => true,
         };
         if interrupted {
             events.event(&RunEvent::Interrupted);
@@ -125,7 +127,7 @@ impl Runner {
                     left_behind = left;
                     false
                 }
-                () = interrupt() => {
+                () = abandon() => {
                     left_behind = self.session.created.live();
                     true
                 }
