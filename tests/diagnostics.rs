@@ -139,3 +139,19 @@ fn templates_inside_bodies_point_at_their_own_line() {
     );
     insta::assert_snapshot!(diagnose(&text));
 }
+
+/// A file nested far deeper than any suite needs is a diagnostic, not a stack overflow, and the
+/// one enormous source line is shown as a window around the caret.
+#[test]
+fn deep_nesting_is_refused_not_a_crash() {
+    let deep = format!("{}x\n", "- ".repeat(30_000));
+    let message = diagnose(&deep);
+    assert!(
+        message.starts_with("suites/broken.yaml:1:129: nested deeper than 64 levels"),
+        "{message}"
+    );
+    assert!(message.len() < 1_000, "{} bytes", message.len());
+    // The deepest nesting allowed still loads as far as the schema, which then says what is wrong.
+    let allowed = format!("{}x\n", "- ".repeat(63));
+    assert!(!diagnose(&allowed).contains("nested deeper"));
+}

@@ -48,12 +48,36 @@ impl fmt::Display for Diagnostic {
             let n = self.pos.line.to_string();
             let pad = " ".repeat(n.len());
             let caret_at: usize = line.chars().take(self.pos.col.saturating_sub(1)).count();
+            let (shown, caret_at) = window(line, caret_at);
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{n} | {line}")?;
+            writeln!(f, "{n} | {shown}")?;
             writeln!(f, "{pad} | {}^", " ".repeat(caret_at))?;
         }
         Ok(())
     }
+}
+
+/// A long source line shown as a window of it around the caret (with `…` where it is cut), and
+/// where the caret falls in that window.
+fn window(line: &str, caret_at: usize) -> (String, usize) {
+    const WIDTH: usize = 120;
+    let len = line.chars().count();
+    if len <= WIDTH + 40 {
+        return (line.to_string(), caret_at);
+    }
+    let start = caret_at
+        .saturating_sub(WIDTH / 2)
+        .min(len.saturating_sub(WIDTH));
+    let mut shown: String = line.chars().skip(start).take(WIDTH).collect();
+    let mut caret = caret_at - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        caret += 1;
+    }
+    if start + WIDTH < len {
+        shown.push('…');
+    }
+    (shown, caret)
 }
 
 /// Every problem found while loading; loading fails if there is at least one.

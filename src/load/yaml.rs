@@ -79,6 +79,11 @@ pub(crate) fn escape(seg: &str) -> String {
     seg.replace('~', "~0").replace('/', "~1")
 }
 
+/// The deepest nesting a suite file may have. Real checks nest a dozen levels at most; a limit
+/// keeps a hostile or broken file from costing unbounded memory or the stack of anything that
+/// walks the document recursively later.
+const MAX_DEPTH: usize = 64;
+
 fn scalar(s: String, style: TScalarStyle) -> Value {
     if style != TScalarStyle::Plain {
         return Value::String(s);
@@ -191,6 +196,15 @@ impl MarkedEventReceiver for Builder {
                     self.fail(pos, "a mapping key must be a plain value");
                     return;
                 }
+                if self.stack.len() >= MAX_DEPTH {
+                    self.fail(
+                        pos,
+                        format!(
+                            "nested deeper than {MAX_DEPTH} levels; a suite file never needs that"
+                        ),
+                    );
+                    return;
+                }
                 let ptr = self.child_pointer();
                 self.values.insert(ptr.clone(), pos);
                 let frame = if matches!(ev, Event::SequenceStart(..)) {
@@ -218,12 +232,19 @@ impl MarkedEventReceiver for Builder {
 pub fn parse(text: &str) -> Result<Spanned, YamlError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, true) {
-        let pos = Pos::from(*e.marker());
-        return Err(YamlError {
-            pos,
+    // Events one by one rather than `Parser::load`, which recurses once per nesting level and
+    // overflows the stack on a deeply nested file; the builder keeps its own stack and refuses
+    // nesting past MAX_DEPTH. Scanning goes on to the end, so a syntax error anywhere still wins.
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| YamlError {
+            pos: Pos::from(*e.marker()),
             message: format!("invalid YAML: {}", e.info()),
-        });
+        })?;
+        let end = matches!(event, Event::StreamEnd);
+        builder.on_event(event, mark);
+        if end {
+            break;
+        }
     }
     if let Some(e) = builder.error {
         return Err(e);
