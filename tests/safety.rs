@@ -5,7 +5,7 @@ use scimcheck::check::SchemaStore;
 use scimcheck::load::{self, Source, validate_sources};
 use scimcheck::outcome::{Finding, FindingKind, StepError};
 use scimcheck::run::{CheckResult, RunConfig, Runner, Silent, Status};
-use scimcheck::server::{self, RunningServer, ServerConfig};
+use scimcheck::server::{self, Fault, RunningServer, ServerConfig};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -167,4 +167,87 @@ async fn secrets_never_reach_the_record() {
         "the password was recorded"
     );
     assert!(recorded.contains("Bearer [redacted]"));
+}
+
+/// A server that answers creates with somebody else's resource (or an id of `..`): every built-in
+/// check runs against it, and the pre-existing user and group are never written to.
+#[tokio::test]
+async fn lying_create_answers_never_reach_somebody_elses_data() {
+    for fault in [Fault::CreateAnswersForeignId, Fault::CreateAnswersDotId] {
+        let server = server::start(ServerConfig {
+            token: Some(TOKEN.into()),
+            faults: [fault].into_iter().collect(),
+            ..ServerConfig::default()
+        })
+        .await
+        .unwrap();
+        let base = server.base_url();
+        let before = users(base).await;
+        let mut config = RunConfig::new(base);
+        config.token = Some(TOKEN.into());
+        config.jobs = 4;
+        let report = Runner::new(config, load::load(None).unwrap())
+            .unwrap()
+            .run(&Silent)
+            .await
+            .unwrap();
+        let writes: Vec<String> = report
+            .results
+            .iter()
+            .flat_map(|r| &r.exchanges)
+            .chain(&report.cleanup.exchanges)
+            .filter(|e| {
+                let url = e.request.url.trim_end_matches('/');
+                let collection =
+                    url.ends_with("/Users") || url.ends_with("/Groups") || url.ends_with("/v2");
+                let write = matches!(e.request.method.as_str(), "PUT" | "PATCH" | "DELETE");
+                (e.request.method != "GET" && url.contains("pre-existing"))
+                    || (write && (collection || url.ends_with("/..") || url.ends_with("/.")))
+            })
+            .map(|e| format!("{} {}", e.request.method, e.request.url))
+            .collect();
+        assert_eq!(
+            writes,
+            Vec::<String>::new(),
+            "{fault:?}: writes to somebody else's data"
+        );
+        // Still there, with its own attributes as they were. Its read-only `groups` (and so its
+        // meta) may change: the lying server itself resolves a bulk request's `bulkId:` member to
+        // the foreign user, which no client can prevent.
+        let own_attributes = |u: &Value| {
+            let mut u = u.clone();
+            if let Some(o) = u.as_object_mut() {
+                o.remove("meta");
+                o.remove("groups");
+            }
+            u
+        };
+        let now = users(base).await;
+        for seeded in &before {
+            let same = now.iter().find(|u| u["id"] == seeded["id"]);
+            assert_eq!(
+                same.map(own_attributes),
+                Some(own_attributes(seeded)),
+                "{fault:?}"
+            );
+        }
+        let safety: usize = report
+            .results
+            .iter()
+            .flat_map(|r| &r.steps)
+            .flat_map(|s| &s.findings)
+            .filter(|f| f.kind == FindingKind::Safety)
+            .count();
+        assert!(
+            safety > 100,
+            "{fault:?}: every lying create is a safety finding ({safety})"
+        );
+        assert!(
+            report
+                .left_behind
+                .iter()
+                .all(|l| l.resource.is_none() && l.marker.starts_with("scimcheck-")),
+            "{fault:?}: what was never proven ours is listed by marker only"
+        );
+    }
 }

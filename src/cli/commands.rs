@@ -79,7 +79,7 @@ async fn run_command(a: RunArgs) -> Exit {
         }
     };
     let config = settings.run_config(&base_url, token, &label);
-    let runner = match Runner::new(config, catalog) {
+    let mut runner = match Runner::new(config, catalog) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -89,6 +89,14 @@ async fn run_command(a: RunArgs) -> Exit {
             };
         }
     };
+    let ledger = settings.out.join(LEDGER_FILE);
+    if let Err(e) = runner.write_ledger(&ledger) {
+        eprintln!(
+            "error: cannot write the ledger file {}: {e}",
+            ledger.display()
+        );
+        return Exit::Runtime;
+    }
     let progress = Progress::new(settings.verbosity);
     let result = runner
         .run_until(
@@ -111,8 +119,15 @@ async fn run_command(a: RunArgs) -> Exit {
     finish_run(&settings, &report)
 }
 
+/// The run's ledger, written beside the reports as the run goes.
+pub const LEDGER_FILE: &str = "ledger.jsonl";
+
 /// Prints the summary, writes the reports and decides the exit code of a finished run.
 fn finish_run(settings: &RunSettings, report: &run::RunReport) -> Exit {
+    // The ledger exists to find leftovers; a run that left nothing behind needs none.
+    if report.left_behind.is_empty() {
+        let _ = std::fs::remove_file(settings.out.join(LEDGER_FILE));
+    }
     if report.interrupted {
         // The progress display already said what the sweep did; the verdicts are incomplete.
         return match output::write_reports(report, &settings.formats, &settings.out) {
@@ -133,6 +148,8 @@ fn finish_run(settings: &RunSettings, report: &run::RunReport) -> Exit {
     }
     if settings.verbosity == Verbosity::Quiet {
         say(&report::render_summary_line(report));
+        // What is left behind on the server is never hidden.
+        say(&report::render_left_behind(report));
     } else {
         say(&report::render_terminal(report, console::colors_enabled()));
     }

@@ -91,10 +91,7 @@ impl Progress {
                 left_behind: [], ..
             } => eprintln!("cleanup complete"),
             RunEvent::SweepFinished { left_behind, .. } => {
-                eprintln!(
-                    "cleanup could not delete {} resource(s):",
-                    left_behind.len()
-                );
+                eprintln!("cleanup left {} resource(s) behind:", left_behind.len());
                 for k in *left_behind {
                     eprintln!("  {k}");
                 }

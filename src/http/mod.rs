@@ -1,7 +1,10 @@
 //! The HTTP side: one reqwest client, credentials, and the exchange record every verdict cites.
 
+pub mod guard;
+mod pipeline;
 mod redact;
 
+pub use pipeline::Pipeline;
 pub use redact::{Redactor, looks_secret};
 
 use serde::Serialize;
@@ -196,8 +199,9 @@ impl HttpClient {
         &self.redactor
     }
 
-    /// Sends one request. Never fails: a transport problem is recorded in the exchange.
-    pub async fn send(&self, out: Outgoing) -> Exchange {
+    /// Sends one request. Never fails: a transport problem is recorded in the exchange. Only the
+    /// [`Pipeline`] calls it, after the write guard.
+    pub(super) async fn send(&self, out: Outgoing) -> Exchange {
         let started = Instant::now();
         let request = RecordedRequest {
             method: out.method.to_string(),

@@ -23,6 +23,9 @@ pub enum FindingKind {
     Template,
     /// An observation of a built-in step (a page, a resource, a limit); the target says what.
     Builtin,
+    /// A server answer the harness could not prove safe to act on (a create answered with an id
+    /// whose resource does not carry our marker); the target names the request.
+    Safety,
 }
 
 /// One way an exchange did not meet its expectation.
@@ -82,7 +85,7 @@ impl Finding {
             FindingKind::Body => "body",
             FindingKind::Schema => "schema",
             FindingKind::Capture => "capture",
-            FindingKind::Template | FindingKind::Builtin => {
+            FindingKind::Template | FindingKind::Builtin | FindingKind::Safety => {
                 return self.target.clone().unwrap_or_default();
             }
         };

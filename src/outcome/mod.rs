@@ -8,5 +8,5 @@ mod role;
 
 pub use error::StepError;
 pub use finding::{Finding, FindingKind};
-pub use result::{CheckResult, CleanupOutcome, Status, StepOutcome, Summary};
+pub use result::{CheckResult, CleanupOutcome, LeftBehind, Status, StepOutcome, Summary};
 pub use role::{Role, StepShape, infer_roles};

@@ -5,6 +5,7 @@ use super::{Finding, Role, StepError};
 use crate::http::Exchange;
 use crate::suite::{Check, Level, Origin};
 use serde::Serialize;
+use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -56,7 +57,29 @@ impl StepOutcome {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CleanupOutcome {
     pub exchanges: Vec<usize>,
-    pub left_behind: Vec<String>,
+    pub left_behind: Vec<LeftBehind>,
+}
+
+/// Something the run may have created and did not delete, findable later by its marker
+/// (`scimcheck cleanup --run`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftBehind {
+    /// The resource path under the base URL (`/Users/2819c223`), when the run proved it its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// The run-unique marker the resource carries.
+    pub marker: String,
+    /// Why it was not deleted.
+    pub reason: String,
+}
+
+impl fmt::Display for LeftBehind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.resource {
+            Some(r) => write!(f, "{r} ({})", self.reason),
+            None => write!(f, "a resource carrying {} ({})", self.marker, self.reason),
+        }
+    }
 }
 
 /// The verdict on one check, with its evidence.
@@ -185,6 +208,16 @@ impl CheckResult {
         }
     }
 
+    /// Whether a step found an answer it could not prove safe, or the guard refused a write.
+    pub fn stopped_for_safety(&self) -> bool {
+        self.steps.iter().any(|s| {
+            matches!(s.error, Some(StepError::Safety(_)))
+                || s.findings
+                    .iter()
+                    .any(|f| f.kind == super::FindingKind::Safety)
+        })
+    }
+
     fn derive_message(&self) -> String {
         let mut message = match self.step_heading() {
             Some(heading) => format!("{heading}: {}", self.problem_lines().join("\n")),
@@ -194,10 +227,13 @@ impl CheckResult {
             if !message.is_empty() {
                 message.push('\n');
             }
-            message.push_str(&format!(
-                "cleanup could not delete {}",
-                self.cleanup.left_behind.join(", ")
-            ));
+            let list: Vec<String> = self
+                .cleanup
+                .left_behind
+                .iter()
+                .map(|l| l.to_string())
+                .collect();
+            message.push_str(&format!("left behind: {}", list.join("; ")));
         }
         message
     }
@@ -219,6 +255,10 @@ pub struct Summary {
     pub skipped: usize,
     pub errored: usize,
     pub blocked: usize,
+    /// Checks stopped because an answer could not be proved safe to act on (a create naming a
+    /// resource that does not carry our marker, a write the guard refused); counted in the
+    /// statuses above too.
+    pub safety: usize,
 }
 
 impl std::fmt::Display for Summary {
@@ -232,6 +272,9 @@ impl std::fmt::Display for Summary {
         )?;
         if self.blocked > 0 {
             write!(f, ", {} blocked", self.blocked)?;
+        }
+        if self.safety > 0 {
+            write!(f, " ({} stopped for safety)", self.safety)?;
         }
         Ok(())
     }
@@ -254,6 +297,9 @@ impl Summary {
         let mut s = Summary::default();
         for r in results {
             s.add(r.status);
+            if r.stopped_for_safety() {
+                s.safety += 1;
+            }
         }
         s
     }

@@ -16,7 +16,7 @@ pub use json::write_json;
 pub use junit::{junit_report, write_junit};
 pub use markdown::{MAX_LISTED, render_markdown};
 pub use redact::stable_report;
-pub use terminal::{render_summary_line, render_terminal};
+pub use terminal::{render_left_behind, render_summary_line, render_terminal};
 pub use transcript::transcript;
 
 /// A report file `--out` can receive.

@@ -2,7 +2,7 @@
 //! durations, content lengths replaced by placeholders) so golden reports compare across runs.
 
 use crate::http::{Body, Exchange, Headers};
-use crate::run::RunReport;
+use crate::run::{LeftBehind, RunReport};
 use regex::Regex;
 use serde_json::Value;
 use std::sync::LazyLock;
@@ -92,6 +92,14 @@ fn stable_exchange(x: &Exchange) -> Exchange {
     x
 }
 
+fn stable_left(l: &LeftBehind) -> LeftBehind {
+    LeftBehind {
+        resource: l.resource.as_deref().map(stable_text),
+        marker: stable_text(&l.marker),
+        reason: stable_text(&l.reason),
+    }
+}
+
 /// A copy of the report that two runs against the same server produce identically.
 pub fn stable_report(report: &RunReport) -> RunReport {
     let mut out = report.clone();
@@ -99,7 +107,7 @@ pub fn stable_report(report: &RunReport) -> RunReport {
     out.started_at = stable_text(&out.started_at);
     out.duration_ms = 0;
     out.run_id = "[run]".into();
-    out.left_behind = out.left_behind.iter().map(|k| stable_text(k)).collect();
+    out.left_behind = out.left_behind.iter().map(stable_left).collect();
     for x in [&mut out.discovery, &mut out.cleanup] {
         x.exchanges = x.exchanges.iter().map(stable_exchange).collect();
     }
@@ -108,12 +116,7 @@ pub fn stable_report(report: &RunReport) -> RunReport {
         r.title = stable_text(&r.title);
         r.duration_ms = 0;
         r.exchanges = r.exchanges.iter().map(stable_exchange).collect();
-        r.cleanup.left_behind = r
-            .cleanup
-            .left_behind
-            .iter()
-            .map(|k| stable_text(k))
-            .collect();
+        r.cleanup.left_behind = r.cleanup.left_behind.iter().map(stable_left).collect();
         for step in &mut r.steps {
             for f in &mut step.findings {
                 f.expected = stable_text(&f.expected);

@@ -48,6 +48,33 @@ pub fn render_summary_line(report: &RunReport) -> String {
     )
 }
 
+/// What the run left behind on the server and how to find it again (empty when nothing is):
+/// printed whatever the verbosity.
+pub fn render_left_behind(report: &RunReport) -> String {
+    let mut s = String::new();
+    if report.left_behind.is_empty() {
+        return s;
+    }
+    let _ = writeln!(
+        s,
+        "warning: {} resource(s) this run created (or may have created) are left behind; `scimcheck cleanup BASE_URL --run {}` finds them:",
+        report.left_behind.len(),
+        report.run_id
+    );
+    const SHOWN: usize = 10;
+    for l in report.left_behind.iter().take(SHOWN) {
+        let _ = writeln!(s, "  {l}");
+    }
+    if report.left_behind.len() > SHOWN {
+        let _ = writeln!(
+            s,
+            "  … and {} more (report.json lists them all)",
+            report.left_behind.len() - SHOWN
+        );
+    }
+    s
+}
+
 /// Renders the human summary of a run; `color` adds ANSI styles to the status labels.
 pub fn render_terminal(report: &RunReport, color: bool) -> String {
     let mut s = String::new();
@@ -79,8 +106,9 @@ pub fn render_terminal(report: &RunReport, color: bool) -> String {
                     }
                 }
                 if !r.cleanup.left_behind.is_empty() {
-                    let list = r.cleanup.left_behind.join(", ");
-                    let _ = writeln!(s, "           cleanup could not delete {list}");
+                    for l in &r.cleanup.left_behind {
+                        let _ = writeln!(s, "           left behind: {l}");
+                    }
                 }
             }
             None => {
@@ -91,15 +119,6 @@ pub fn render_terminal(report: &RunReport, color: bool) -> String {
         }
     }
     let _ = write!(s, "\n{}", render_summary_line(report));
-    if !report.left_behind.is_empty() {
-        let _ = writeln!(
-            s,
-            "warning: cleanup could not delete {} resource(s) this run created:",
-            report.left_behind.len()
-        );
-        for k in &report.left_behind {
-            let _ = writeln!(s, "  {k}");
-        }
-    }
+    s.push_str(&render_left_behind(report));
     s
 }

@@ -19,15 +19,12 @@ pub(super) async fn get_json(
     let url = format!("{}{path}", state.shared.config.base_url);
     let headers = state.shared.default_headers();
     let i = state
-        .send(
-            Outgoing {
-                method: "GET",
-                url,
-                headers,
-                body: None,
-            },
-            false,
-        )
+        .send(Outgoing {
+            method: "GET",
+            url,
+            headers,
+            body: None,
+        })
         .await?;
     let ex = &state.exchanges[i];
     match &ex.response {

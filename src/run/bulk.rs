@@ -1,62 +1,13 @@
-//! Bulk requests under the safety rules: every operation inside a POST /Bulk is held to the same
-//! guard as a single request, and what the bulk created goes into the cleanup ledger; and the
-//! built-in probes of the advertised bulk limits.
+//! Bulk requests under the safety rules: what a bulk response says it created and deleted (each
+//! create is then proved ours like a single one; the write guard holds every operation to the
+//! same rules as a single request); and the built-in probes of the advertised bulk limits.
 
 use super::builtin::get_json;
-use super::ledger::{Created, key_of, key_of_location, may_modify};
 use super::step::{CheckState, StepEnd};
 use crate::http::Outgoing;
+use crate::http::guard::bulk_operations;
 use crate::outcome::{Finding, FindingKind, StepError};
 use serde_json::Value;
-
-fn operations(v: &Value) -> &[Value] {
-    v.get("Operations")
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-fn path_key(base_url: &str, path: &str) -> Option<String> {
-    let path = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("/{path}")
-    };
-    key_of(base_url, &format!("{base_url}{path}"))
-}
-
-/// Refuses a bulk request any of whose PUT, PATCH or DELETE operations targets something this
-/// run did not create. A `bulkId:` reference names a resource the same request creates.
-pub fn guard(
-    body: Option<&[u8]>,
-    base_url: &str,
-    created: &Created,
-    run_prefix: &str,
-) -> Result<(), String> {
-    let Some(request) = body.and_then(|b| serde_json::from_slice::<Value>(b).ok()) else {
-        return Ok(()); // not JSON: the server will refuse it, and nothing can be targeted
-    };
-    for op in operations(&request) {
-        let method = op
-            .get("method")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        if !matches!(method.as_str(), "PUT" | "PATCH" | "DELETE") {
-            continue;
-        }
-        let path = op.get("path").and_then(Value::as_str).unwrap_or_default();
-        if path.contains("bulkId:") {
-            continue;
-        }
-        let allowed = path_key(base_url, path).is_some_and(|k| may_modify(created, &k, run_prefix));
-        if !allowed {
-            return Err(format!(
-                "safety: refusing a bulk request that would {method} {path}: this run did not create that resource"
-            ));
-        }
-    }
-    Ok(())
-}
 
 fn succeeded(result: &Value) -> bool {
     let status = match result.get("status") {
@@ -67,26 +18,70 @@ fn succeeded(result: &Value) -> bool {
     status.is_some_and(|s| (200..300).contains(&s))
 }
 
-/// What a bulk response says was created (POST results' locations) and deleted.
-pub fn effects(response: &Value, base_url: &str) -> (Vec<String>, Vec<String>) {
+fn method_of(op: &Value) -> String {
+    op.get("method")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_ascii_uppercase()
+}
+
+/// A POST operation a bulk response says succeeded, with what the request sent for it.
+#[derive(Debug, PartialEq)]
+pub struct BulkCreate {
+    /// How messages name the operation (`bulkId u1`).
+    pub label: String,
+    /// The endpoint the operation posted to (`/Users`).
+    pub endpoint: String,
+    /// The operation's `data`, as sent.
+    pub data: Option<Value>,
+    pub location: Option<String>,
+    /// The result's `response`, when the server included the resource.
+    pub response: Option<Value>,
+}
+
+/// What a bulk response says was created (its successful POST results, matched to the request's
+/// operations by bulkId) and deleted (the locations of its successful DELETE results).
+pub fn effects(request: &Value, response: &Value) -> (Vec<BulkCreate>, Vec<String>) {
+    let sent = bulk_operations(request);
     let mut created = Vec::new();
     let mut deleted = Vec::new();
-    for result in operations(response).iter().filter(|r| succeeded(r)) {
-        let method = result
-            .get("method")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        let Some(key) = result
+    for (n, result) in bulk_operations(response)
+        .iter()
+        .filter(|r| succeeded(r))
+        .enumerate()
+    {
+        let location = result
             .get("location")
             .and_then(Value::as_str)
-            .and_then(|l| key_of_location(base_url, l))
-        else {
-            continue;
-        };
-        match method.as_str() {
-            "POST" => created.push(key),
-            "DELETE" => deleted.push(key),
+            .map(str::to_string);
+        match method_of(result).as_str() {
+            "POST" => {
+                let bulk_id = result.get("bulkId").and_then(Value::as_str);
+                let op = sent.iter().find(|op| {
+                    method_of(op) == "POST"
+                        && bulk_id.is_some()
+                        && op.get("bulkId").and_then(Value::as_str) == bulk_id
+                });
+                let endpoint = op
+                    .and_then(|op| op.get("path"))
+                    .and_then(Value::as_str)
+                    .map(|p| format!("/{}", p.trim_matches('/')));
+                created.push(BulkCreate {
+                    label: bulk_id.map_or_else(|| format!("#{}", n + 1), |b| format!("bulkId {b}")),
+                    // Without its request operation, the location's own collection is the endpoint.
+                    endpoint: endpoint.unwrap_or_else(|| {
+                        location
+                            .as_deref()
+                            .and_then(|l| l.trim_end_matches('/').rsplit_once('/'))
+                            .and_then(|(parent, _)| parent.rsplit_once('/'))
+                            .map_or_else(String::new, |(_, collection)| format!("/{collection}"))
+                    }),
+                    data: op.and_then(|op| op.get("data")).cloned(),
+                    location,
+                    response: result.get("response").cloned(),
+                });
+            }
+            "DELETE" => deleted.extend(location),
             _ => {}
         }
     }
@@ -170,7 +165,7 @@ pub(super) async fn over_limit(state: &mut CheckState<'_>, limit: Limit) -> Step
         headers,
         body: Some(serde_json::to_vec(&body).unwrap_or_default()),
     };
-    let i = match state.send(out, false).await {
+    let i = match state.send(out).await {
         Ok(i) => i,
         Err(e) => return StepEnd::Errored(e),
     };
@@ -223,47 +218,34 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const BASE: &str = "http://h/scim/v2";
-
-    fn body(ops: Value) -> Vec<u8> {
-        serde_json::to_vec(&json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops})).unwrap()
-    }
-
     #[test]
-    fn guard_holds_each_operation_to_the_run_rules() {
-        let created = Created::default();
-        created.insert("/Users/mine");
-        let ok = body(json!([
-            {"method": "POST", "path": "/Users", "bulkId": "u1", "data": {}},
-            {"method": "PATCH", "path": "/Users/mine", "data": {}},
-            {"method": "DELETE", "path": "/Users/scimcheck-1234-1-gone"},
-            {"method": "PUT", "path": "bulkId:u1", "data": {}}
-        ]));
-        assert!(guard(Some(&ok), BASE, &created, "scimcheck-1234").is_ok());
-        for (method, path) in [
-            ("DELETE", "/Users/someone"),
-            ("patch", "/Groups/admins"),
-            ("DELETE", "/Users/scimcheck-1234-1-x/../victim"),
-        ] {
-            let bad = body(json!([{"method": method, "path": path}]));
-            let err = guard(Some(&bad), BASE, &created, "scimcheck-1234").unwrap_err();
-            assert!(err.starts_with("safety: refusing a bulk request"), "{err}");
-        }
-    }
-
-    #[test]
-    fn effects_read_created_and_deleted_locations() {
+    fn effects_match_created_results_to_their_operations() {
+        let request = json!({"Operations": [
+            {"method": "POST", "path": "/Users", "bulkId": "u1", "data": {"userName": "a"}},
+            {"method": "POST", "path": "Groups", "bulkId": "g1", "data": {"displayName": "g"}}
+        ]});
         let response = json!({"Operations": [
             {"method": "POST", "bulkId": "u1", "status": "201", "location": "http://h/scim/v2/Users/1"},
             {"method": "POST", "bulkId": "u2", "status": "409", "response": {}},
             {"method": "DELETE", "status": 204, "location": "http://h/scim/v2/Users/2"},
-            {"method": "POST", "status": "201", "location": "http://elsewhere/Users/3"},
-            {"method": "POST", "status": "201", "location": "/scim/v2/Users/4"}
+            {"method": "POST", "status": "201", "location": "http://elsewhere/Things/3"},
+            {"method": "POST", "bulkId": "g1", "status": 201, "location": "/scim/v2/Groups/4", "response": {"id": "4"}}
         ]});
-        let created = vec!["/Users/1".to_string(), "/Users/4".to_string()];
+        let (created, deleted) = effects(&request, &response);
+        assert_eq!(deleted, vec!["http://h/scim/v2/Users/2".to_string()]);
+        let summary: Vec<(&str, &str, Option<&str>)> = created
+            .iter()
+            .map(|c| (c.label.as_str(), c.endpoint.as_str(), c.location.as_deref()))
+            .collect();
         assert_eq!(
-            effects(&response, BASE),
-            (created, vec!["/Users/2".to_string()])
+            summary,
+            vec![
+                ("bulkId u1", "/Users", Some("http://h/scim/v2/Users/1")),
+                ("#3", "/Things", Some("http://elsewhere/Things/3")),
+                ("bulkId g1", "/Groups", Some("/scim/v2/Groups/4")),
+            ]
         );
+        assert_eq!(created[0].data, Some(json!({"userName": "a"})));
+        assert_eq!(created[2].response, Some(json!({"id": "4"})));
     }
 }

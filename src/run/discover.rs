@@ -1,7 +1,7 @@
 //! Capability discovery from /ServiceProviderConfig, and the clear failure when the target is not a
 //! SCIM service provider at all (unreachable, HTML, 5xx).
 
-use crate::http::{Exchange, HttpClient, Outgoing};
+use crate::http::{Exchange, Outgoing, Pipeline};
 use crate::suite::Capability;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -55,7 +55,7 @@ fn flag(spc: &Value, feature: &str) -> bool {
 
 /// GETs /ServiceProviderConfig (authenticated, like any client would) and reads the features.
 pub async fn discover(
-    client: &HttpClient,
+    client: &Pipeline,
     config: &super::RunConfig,
 ) -> Result<Discovered, DiscoveryError> {
     let url = format!("{}/ServiceProviderConfig", config.base_url);
@@ -68,7 +68,11 @@ pub async fn discover(
             headers,
             body: None,
         })
-        .await;
+        .await
+        .map_err(|refused| DiscoveryError::Unreachable {
+            url: client.redactor().text(&url),
+            reason: refused.to_string(),
+        })?;
     let mut exchanges = vec![ex.clone()];
     let shown = ex.request.url.clone();
     let Some(resp) = ex.response else {
@@ -130,7 +134,7 @@ pub async fn discover(
     }
     let (caps, ex) = resource_type_capabilities(client, config).await;
     supported.extend(caps);
-    exchanges.push(ex);
+    exchanges.extend(ex);
     Ok(Discovered {
         capabilities: Capabilities { supported },
         exchanges,
@@ -142,25 +146,28 @@ const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:
 /// Groups and the enterprise extension, read from /ResourceTypes. A server whose /ResourceTypes
 /// cannot be read simply advertises neither (the discovery checks report why).
 async fn resource_type_capabilities(
-    client: &HttpClient,
+    client: &Pipeline,
     config: &super::RunConfig,
-) -> (Vec<Capability>, Exchange) {
+) -> (Vec<Capability>, Option<Exchange>) {
     let url = format!("{}/ResourceTypes", config.base_url);
-    let ex = client
+    let Ok(ex) = client
         .send(Outgoing {
             method: "GET",
             url,
             headers: config.default_headers(),
             body: None,
         })
-        .await;
+        .await
+    else {
+        return (Vec::new(), None);
+    };
     let Some(list) = ex
         .response
         .as_ref()
         .and_then(|r| r.body.as_ref())
         .and_then(|b| b.json().cloned())
     else {
-        return (Vec::new(), ex);
+        return (Vec::new(), Some(ex));
     };
     let items = list
         .get("Resources")
@@ -187,5 +194,5 @@ async fn resource_type_capabilities(
     if has_enterprise {
         caps.push(Capability::EnterpriseUser);
     }
-    (caps, ex)
+    (caps, Some(ex))
 }

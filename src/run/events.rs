@@ -1,7 +1,7 @@
 //! What a run tells its observers as it goes: the progress display, the report builder and any
 //! library user consume the same events.
 
-use crate::outcome::CheckResult;
+use crate::outcome::{CheckResult, LeftBehind};
 
 /// One thing that happened during a run.
 #[derive(Debug, Clone, Copy)]
@@ -14,7 +14,7 @@ pub enum RunEvent<'a> {
     Interrupted,
     /// The sweep after an interrupt ended; `abandoned` when a second interrupt cut it short.
     SweepFinished {
-        left_behind: &'a [String],
+        left_behind: &'a [LeftBehind],
         abandoned: bool,
     },
 }

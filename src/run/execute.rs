@@ -1,25 +1,28 @@
 //! Executing one check: template → request → exchange → captures → evaluation, then cleanup.
 
-use super::ledger::{Created, Ledger};
+use super::journal::Journal;
+use super::ledger::Ledger;
 use super::step::{CheckState, StepEnd};
 use super::{CheckResult, RunConfig};
 use crate::check::SchemaStore;
-use crate::http::{Exchange, HttpClient, Outgoing};
-use crate::outcome::{CleanupOutcome, StepOutcome, StepShape, infer_roles};
-use crate::suite::{Check, Vars};
+use crate::http::guard::WriteGuard;
+use crate::http::{Exchange, HttpClient, Outgoing, Pipeline};
+use crate::outcome::{CleanupOutcome, LeftBehind, StepOutcome, StepShape, infer_roles};
+use crate::suite::{Check, Step, Vars};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// One run's shared state: what every check of the run sees (client, schemas, run id, what the
-/// run created). Runs single checks; the libtest-mimic harness runs one per trial.
+/// One run's shared state: what every check of the run sees (the http pipeline with its write
+/// guard, schemas, run id, the run's ledger file). Runs single checks; the libtest-mimic harness
+/// runs one per trial.
 #[derive(Debug)]
 pub struct Session {
     pub(crate) config: RunConfig,
-    pub(crate) client: HttpClient,
+    pub(crate) pipeline: Pipeline,
     pub(crate) schemas: Arc<SchemaStore>,
     pub(crate) run_id: String,
-    pub(crate) created: Created,
-    pub(crate) left_behind: Mutex<Vec<String>>,
+    pub(crate) left_behind: Mutex<Vec<LeftBehind>>,
+    pub(crate) journal: Option<Journal>,
 }
 
 impl Session {
@@ -29,48 +32,79 @@ impl Session {
         schemas: Arc<SchemaStore>,
         run_id: &str,
     ) -> Self {
+        let guard = WriteGuard::new(&config.base_url, &format!("scimcheck-{run_id}"));
         Session {
             config: config.clone(),
-            client,
+            pipeline: Pipeline::new(client, guard),
             schemas,
             run_id: run_id.to_string(),
-            created: Created::default(),
             left_behind: Mutex::new(Vec::new()),
+            journal: None,
         }
     }
-    /// Deletes a resource this run created; `true` when it is gone (2xx, or 404: already gone).
-    pub async fn delete_created(&self, key: &str) -> (Exchange, bool) {
-        let url = format!("{}{key}", self.config.base_url);
+
+    /// Deletes a resource this run owns; `Ok` when it is gone (2xx, or 404: already gone), else
+    /// what is left behind and why. The DELETE passes the write guard like any other.
+    pub async fn delete_created(
+        &self,
+        key: &str,
+        marker: &str,
+    ) -> (Option<Exchange>, Result<(), LeftBehind>) {
         let out = Outgoing {
             method: "DELETE",
-            url,
+            url: format!("{}{key}", self.config.base_url),
             headers: self.default_headers(),
             body: None,
         };
-        let ex = self.client.send(out).await;
-        let ok = ex
-            .response
-            .as_ref()
-            .is_some_and(|r| (200..300).contains(&r.status) || r.status == 404);
-        if ok {
-            self.created.gone(key);
-        }
-        (ex, ok)
+        let left = |reason: String| LeftBehind {
+            resource: Some(key.to_string()),
+            marker: marker.to_string(),
+            reason,
+        };
+        let ex = match self.pipeline.send(out).await {
+            Ok(ex) => ex,
+            Err(refused) => return (None, Err(left(refused.to_string()))),
+        };
+        let result = match (&ex.response, &ex.error) {
+            (Some(r), _) if (200..300).contains(&r.status) || r.status == 404 => {
+                self.pipeline.guard().gone(key);
+                self.journal_deleted(key);
+                Ok(())
+            }
+            (Some(r), _) => Err(left(format!("the DELETE answered {}", r.status))),
+            (None, Some(e)) => Err(left(format!("the DELETE got no answer: {e}"))),
+            (None, None) => Err(left("the DELETE got no answer".into())),
+        };
+        (Some(ex), result)
     }
 
-    /// Deletes everything the run created and has not deleted yet (after an interrupt);
-    /// returns the deletes sent and what could not be deleted.
-    pub async fn sweep(&self) -> (Vec<Exchange>, Vec<String>) {
+    /// Deletes everything the run owns and has not deleted yet (after an interrupt); returns the
+    /// deletes sent and what could not be deleted.
+    pub async fn sweep(&self) -> (Vec<Exchange>, Vec<LeftBehind>) {
         let mut exchanges = Vec::new();
         let mut failed = Vec::new();
-        for key in self.created.live().into_iter().rev() {
-            let (ex, gone) = self.delete_created(&key).await;
-            exchanges.push(ex);
-            if !gone {
-                failed.push(key);
+        for (key, marker) in self.pipeline.guard().live().into_iter().rev() {
+            let (ex, gone) = self.delete_created(&key, &marker).await;
+            exchanges.extend(ex);
+            if let Err(l) = gone {
+                failed.push(l);
             }
         }
         (exchanges, failed)
+    }
+
+    /// What the run still owns, as left behind when a second interrupt abandons the sweep.
+    pub fn abandoned(&self) -> Vec<LeftBehind> {
+        self.pipeline
+            .guard()
+            .live()
+            .into_iter()
+            .map(|(key, marker)| LeftBehind {
+                resource: Some(key),
+                marker,
+                reason: "the cleanup was interrupted".into(),
+            })
+            .collect()
     }
 
     /// Accept, the user's extra headers and the bearer token.
@@ -81,11 +115,22 @@ impl Session {
     pub async fn run(&self, check: &Check, seq: usize) -> CheckResult {
         run_check(self, check, seq).await
     }
-    pub fn left_behind(&self) -> Vec<String> {
+    pub fn left_behind(&self) -> Vec<LeftBehind> {
         self.left_behind
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    pub(crate) fn journal_created(&self, key: &str, marker: &str) {
+        if let Some(j) = &self.journal {
+            j.created(key, marker);
+        }
+    }
+    pub(crate) fn journal_deleted(&self, key: &str) {
+        if let Some(j) = &self.journal {
+            j.deleted(key);
+        }
     }
 }
 
@@ -104,6 +149,8 @@ async fn run_check(shared: &Session, check: &Check, seq: usize) -> CheckResult {
         vars: Vars::new(&shared.run_id, seq),
         ledger: Ledger::default(),
         exchanges: Vec::new(),
+        safety: Vec::new(),
+        left_behind: Vec::new(),
     };
     let shapes: Vec<StepShape> = check.steps.iter().map(CheckState::shape).collect();
     let roles = infer_roles(&shapes);
@@ -122,10 +169,13 @@ async fn run_check(shared: &Session, check: &Check, seq: usize) -> CheckResult {
         match end {
             StepEnd::Passed => {}
             StepEnd::Failed(mut findings) => {
-                let detail = outcome
-                    .exchanges
-                    .last()
-                    .and_then(|i| server_detail(&state.exchanges[*i]));
+                // A request step is judged on its first exchange (later ones prove ownership); a
+                // built-in on its last.
+                let judged = match step {
+                    Step::Request(_) => outcome.exchanges.first(),
+                    Step::Builtin(_) => outcome.exchanges.last(),
+                };
+                let detail = judged.and_then(|i| server_detail(&state.exchanges[*i]));
                 for f in &mut findings {
                     if f.server_detail.is_none() {
                         f.server_detail.clone_from(&detail);

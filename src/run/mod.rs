@@ -6,7 +6,10 @@ mod bulk;
 mod discover;
 mod events;
 mod execute;
+pub mod journal;
 mod ledger;
+pub mod leftovers;
+mod own;
 mod plan;
 mod report;
 mod runner;
@@ -19,7 +22,7 @@ pub use plan::{Pattern, Planned, plan};
 pub use report::{REPORT_VERSION, RunExchanges, RunReport, Tool};
 pub use runner::{RunError, Runner};
 
-pub use crate::outcome::{CheckResult, Status, Summary};
+pub use crate::outcome::{CheckResult, LeftBehind, Status, Summary};
 
 use crate::http::{HttpClient, Redactor};
 use std::time::Duration;

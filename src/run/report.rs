@@ -2,7 +2,7 @@
 
 use super::Capabilities;
 use crate::http::Exchange;
-use crate::outcome::{CheckResult, Summary};
+use crate::outcome::{CheckResult, LeftBehind, Summary};
 use crate::suite::Capability;
 use serde::Serialize;
 
@@ -41,7 +41,7 @@ pub struct RunReport {
     pub discovery: RunExchanges,
     pub cleanup: RunExchanges,
     /// Resources the run created and could not delete (each check's cleanup and the sweep).
-    pub left_behind: Vec<String>,
+    pub left_behind: Vec<LeftBehind>,
     pub results: Vec<CheckResult>,
 }
 

@@ -57,6 +57,22 @@ impl Runner {
         })
     }
 
+    /// Writes the run's ledger file at `path` as the run goes (see [`super::journal`]); call
+    /// before running.
+    pub fn write_ledger(&mut self, path: &std::path::Path) -> std::io::Result<()> {
+        let session = Arc::get_mut(&mut self.session)
+            .ok_or_else(|| std::io::Error::other("the run has already started"))?;
+        let target = session.pipeline.redactor().text(&session.config.base_url);
+        let namespace = session.pipeline.guard().namespace().to_string();
+        session.journal = Some(super::journal::Journal::create(
+            path,
+            &session.run_id,
+            &target,
+            &namespace,
+        )?);
+        Ok(())
+    }
+
     pub fn run_id(&self) -> &str {
         &self.session.run_id
     }
@@ -67,7 +83,7 @@ impl Runner {
 
     /// Reads /ServiceProviderConfig and /ResourceTypes.
     pub async fn discover(&self) -> Result<Discovered, RunError> {
-        Ok(discover(&self.session.client, &self.session.config).await?)
+        Ok(discover(&self.session.pipeline, &self.session.config).await?)
     }
 
     /// The selected checks in id order, each with its skip reason if a capability is missing.
@@ -128,7 +144,7 @@ impl Runner {
                     false
                 }
                 () = abandon() => {
-                    left_behind = self.session.created.live();
+                    left_behind = self.session.abandoned();
                     true
                 }
             };
@@ -152,7 +168,7 @@ impl Runner {
             run_id: self.run_id().to_string(),
             target: format!(
                 "{}{}",
-                self.session.client.redactor().text(&config.base_url),
+                self.session.pipeline.redactor().text(&config.base_url),
                 config.target_label
             ),
             profile: None,

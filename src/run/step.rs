@@ -2,11 +2,12 @@
 //! evaluation; and the per-check state (variables, ledger, exchanges) the steps share.
 
 use super::execute::Session;
-use super::ledger::{Ledger, created_key, key_of, key_of_location, may_modify};
-use super::{builtin, bulk};
+use super::ledger::Ledger;
+use super::{builtin, bulk, own};
 use crate::check::{evaluate, resolve};
-use crate::http::{Exchange, Outgoing, looks_secret};
-use crate::outcome::{Finding, FindingKind, StepError, StepShape};
+use crate::http::guard::{created_key, key_of, key_of_location};
+use crate::http::{Exchange, Outgoing, TransportError, looks_secret};
+use crate::outcome::{Finding, FindingKind, LeftBehind, StepError, StepShape};
 use crate::suite::{
     Auth, Body, CaptureSource, Method, Request, RequestStep, StatusExpect, Step, Vars,
 };
@@ -25,6 +26,10 @@ pub struct CheckState<'a> {
     pub vars: Vars,
     pub ledger: Ledger,
     pub exchanges: Vec<Exchange>,
+    /// Answers the harness could not prove safe to act on; they fail the step that got them.
+    pub safety: Vec<Finding>,
+    /// What the check may have created and could not prove its own (never touched).
+    pub left_behind: Vec<LeftBehind>,
 }
 
 fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
@@ -60,6 +65,30 @@ impl CheckState<'_> {
         }
     }
 
+    /// Makes what a create (or a bulk request's creates) sends carry the check's marker, so that
+    /// whatever it creates can be proved ours, even when the check expected it to be refused.
+    fn mark(&self, method: Method, path: &str, body: &mut Value) {
+        if method != Method::Post || path.ends_with(".search") {
+            return;
+        }
+        let marker = self.vars.marker();
+        if path.trim_end_matches('/').ends_with("/Bulk") || path == "Bulk" {
+            if let Some(ops) = body.get_mut("Operations").and_then(Value::as_array_mut) {
+                for op in ops {
+                    let post = op
+                        .get("method")
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| m.eq_ignore_ascii_case("POST"));
+                    if let Some(data) = op.get_mut("data").filter(|_| post) {
+                        own::ensure_marker(data, &marker);
+                    }
+                }
+            }
+        } else {
+            own::ensure_marker(body, &marker);
+        }
+    }
+
     /// The request to send; the error says why it cannot be built (a template or the URL guard).
     fn build(&self, req: &Request) -> Result<Outgoing, StepError> {
         let path = req.path.render(&self.vars)?;
@@ -79,7 +108,9 @@ impl CheckState<'_> {
         }
         let body = match &req.body {
             Some(Body::Json(b)) => {
-                Some(serde_json::to_vec(&b.render(&self.vars)?).unwrap_or_default())
+                let mut body = b.render(&self.vars)?;
+                self.mark(req.method, &path, &mut body);
+                Some(serde_json::to_vec(&body).unwrap_or_default())
             }
             Some(Body::Raw(raw)) => Some(raw.render(&self.vars)?.into_bytes()),
             None => None,
@@ -115,97 +146,123 @@ impl CheckState<'_> {
         })
     }
 
-    /// Sends a request after the safety guard, and records anything it created.
-    pub async fn send(&mut self, out: Outgoing, mutating: bool) -> Result<usize, StepError> {
-        let key = key_of(&self.shared.config.base_url, &out.url);
-        if mutating {
-            let allowed = key
-                .as_deref()
-                .is_some_and(|k| may_modify(&self.shared.created, k, &self.vars.prefix()));
-            if !allowed {
-                return Err(StepError::Safety(format!(
-                    "safety: refusing to {} {}: this run did not create that resource",
-                    out.method,
-                    self.shared.client.redactor().text(&out.url)
-                )));
-            }
-        }
-        let is_bulk = out.method == "POST" && key.as_deref().is_some_and(|k| k.ends_with("/Bulk"));
-        if is_bulk {
-            bulk::guard(
-                out.body.as_deref(),
-                &self.shared.config.base_url,
-                &self.shared.created,
-                &self.vars.prefix(),
-            )
-            .map_err(StepError::Safety)?;
-        }
+    /// Sends a request through the pipeline (whose guard may refuse it), then proves and records
+    /// whatever it created, and forgets what it deleted.
+    pub async fn send(&mut self, out: Outgoing) -> Result<usize, StepError> {
+        let base = self.shared.config.base_url.clone();
+        let key = key_of(&base, &out.url).unwrap_or_default();
         let method = out.method;
-        let ex = self.shared.client.send(out).await;
-        if let Some(resp) = ex.response.as_ref().filter(|_| is_bulk) {
-            if let Some(body) = resp.body.as_ref().and_then(|b| b.json()) {
-                let (made, removed) = bulk::effects(body, &self.shared.config.base_url);
-                for k in made {
-                    self.shared.created.insert(&k);
-                    self.ledger.record(&k);
-                }
-                for k in removed {
-                    self.ledger.mark_deleted(&k);
-                    self.shared.created.gone(&k);
-                }
-            }
-        }
-        if let (Some(resp), Some(key)) = (&ex.response, &key) {
-            let id = resp
-                .body
-                .as_ref()
-                .and_then(|b| b.json())
-                .and_then(|v| v.get("id"))
-                .and_then(Value::as_str);
-            let creates = !key.ends_with(".search") && !key.ends_with("/Bulk");
-            // Without an id in the body, the Location header still names what was created.
-            let location = resp
-                .headers
-                .get("location")
-                .and_then(|l| key_of_location(&self.shared.config.base_url, &l));
-            // A PUT or PATCH answering with another id moved the resource (a server that lets
-            // a body id win): what is now at the new id is still this run's to delete. Only an
-            // id this run invented counts, so a server cannot talk the harness into deleting
-            // somebody else's resource.
-            let prefix = self.vars.prefix();
-            let moved = |id: &str| {
-                if !id.starts_with(&prefix) {
-                    return None;
-                }
-                let (endpoint, old) = key.rsplit_once('/')?;
-                (created_key(endpoint, id) != format!("{endpoint}/{old}"))
-                    .then(|| created_key(endpoint, id))
-            };
-            let created = match (method, resp.status, id) {
-                ("POST", 200..=299, Some(id)) if creates => Some(created_key(key, id)),
-                ("POST", 201, None) if creates => location,
-                ("PUT", 201, _) => Some(key.clone()),
-                ("PUT" | "PATCH", 200..=299, Some(id)) => moved(id),
-                _ => None,
-            };
-            if let Some(c) = created {
-                self.shared.created.insert(&c);
-                self.ledger.record(&c);
-            }
-            if method == "DELETE" && (200..300).contains(&resp.status) {
-                self.ledger.mark_deleted(key);
-                self.shared.created.gone(key);
-            }
-        }
+        let is_bulk = method == "POST" && key.ends_with("/Bulk");
+        let creates = method == "POST" && !key.ends_with(".search") && !is_bulk;
+        let sent: Option<Value> = (creates || is_bulk)
+            .then(|| {
+                out.body
+                    .as_deref()
+                    .and_then(|b| serde_json::from_slice(b).ok())
+            })
+            .flatten();
+        let ex = self
+            .shared
+            .pipeline
+            .send(out)
+            .await
+            .map_err(|refused| StepError::Safety(refused.to_string()))?;
+        let response = ex.response.as_ref().map(|r| {
+            let body = r.body.as_ref().and_then(|b| b.json()).cloned();
+            (r.status, body, r.headers.get("location"))
+        });
+        let may_have_sent = matches!(
+            ex.error,
+            Some(TransportError::Timeout(_) | TransportError::Other(_))
+        );
         self.exchanges.push(ex);
-        Ok(self.exchanges.len() - 1)
+        let index = self.exchanges.len() - 1;
+        let request = format!("{method} {key}");
+        let Some((status, body, location)) = response else {
+            if creates && may_have_sent {
+                self.look_up(&request, &key, sent.as_ref()).await;
+            }
+            return Ok(index);
+        };
+        let ok = (200..300).contains(&status);
+        if creates && ok {
+            let claim = own::claim(&base, &key, body.as_ref(), location.as_deref());
+            self.prove(&request, &key, sent.as_ref(), claim).await;
+        } else if is_bulk && ok {
+            if let (Some(response), Some(request_body)) = (&body, &sent) {
+                self.bulk_effects(&base, request_body, response).await;
+            }
+        } else if ok && matches!(method, "PUT" | "PATCH") {
+            let marker = self.vars.marker();
+            if method == "PUT" && status == 201 {
+                // An upsert at an id this run invented (the guard let nothing else through).
+                self.record_owned(&key, &marker);
+            } else if let Some(moved) = self.moved(&key, body.as_ref()) {
+                self.record_owned(&moved, &marker);
+            }
+        } else if ok && method == "DELETE" {
+            self.forget(&key);
+        }
+        Ok(index)
+    }
+
+    /// A PUT or PATCH answering with another id moved the resource (a server that lets a body
+    /// id win): what is now at the new id is still this run's to delete. Only an id this run
+    /// invented counts, so a server cannot talk the harness into deleting somebody else's
+    /// resource.
+    fn moved(&self, key: &str, body: Option<&Value>) -> Option<String> {
+        let id = body?.get("id")?.as_str()?;
+        if !id.starts_with(&self.vars.prefix()) {
+            return None;
+        }
+        let (endpoint, _) = key.rsplit_once('/')?;
+        let new = created_key(endpoint, id);
+        (new != key).then_some(new)
+    }
+
+    fn forget(&mut self, key: &str) {
+        self.ledger.mark_deleted(key);
+        self.shared.pipeline.guard().gone(key);
+        self.shared.journal_deleted(key);
+    }
+
+    /// What a bulk response says it created (each proved like a single create) and deleted.
+    async fn bulk_effects(&mut self, base: &str, request: &Value, response: &Value) {
+        let (created, deleted) = bulk::effects(request, response);
+        for c in created {
+            let label = format!("POST /Bulk operation {}", c.label);
+            let claim = own::claim(
+                base,
+                &c.endpoint,
+                c.response.as_ref(),
+                c.location.as_deref(),
+            );
+            self.prove(&label, &c.endpoint, c.data.as_ref(), claim)
+                .await;
+        }
+        for location in deleted {
+            if let Some(key) = key_of_location(base, &location) {
+                self.forget(&key);
+            }
+        }
     }
 
     /// Runs one step of the check: a request with its expectations, or a built-in.
     pub(crate) async fn run_step(&mut self, step: &Step) -> StepEnd {
-        match step {
+        let end = match step {
             Step::Request(r) => self.request_step(r).await,
             Step::Builtin(b) => builtin::run(self, &b.call).await,
+        };
+        // An answer the harness could not prove safe fails the step, whatever else it showed.
+        let safety = std::mem::take(&mut self.safety);
+        match end {
+            _ if safety.is_empty() => end,
+            StepEnd::Passed => StepEnd::Failed(safety),
+            StepEnd::Failed(mut findings) => {
+                findings.extend(safety);
+                StepEnd::Failed(findings)
+            }
+            StepEnd::Errored(e) => StepEnd::Errored(e),
         }
     }
 
@@ -233,7 +290,7 @@ impl CheckState<'_> {
             Ok(o) => o,
             Err(e) => return StepEnd::Errored(e),
         };
-        let index = match self.send(out, req.method.is_mutating()).await {
+        let index = match self.send(out).await {
             Ok(i) => i,
             Err(e) => return StepEnd::Errored(e),
         };
@@ -280,16 +337,18 @@ impl CheckState<'_> {
         }
     }
 
-    pub(crate) async fn cleanup(&mut self) -> Vec<String> {
-        let mut failed = Vec::new();
-        for key in self.ledger.pending() {
-            let (ex, ok) = self.shared.delete_created(&key).await;
-            if !ok {
-                failed.push(key.clone());
+    /// Deletes what the check created (newest first); returns what is left behind, including
+    /// what it could never prove its own.
+    pub(crate) async fn cleanup(&mut self) -> Vec<LeftBehind> {
+        let mut left = std::mem::take(&mut self.left_behind);
+        for (key, marker) in self.ledger.pending() {
+            let (ex, gone) = self.shared.delete_created(&key, &marker).await;
+            if let Err(l) = gone {
+                left.push(l);
             }
             self.ledger.mark_deleted(&key);
-            self.exchanges.push(ex);
+            self.exchanges.extend(ex);
         }
-        failed
+        left
     }
 }

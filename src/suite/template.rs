@@ -85,6 +85,11 @@ impl Vars {
     pub fn prefix(&self) -> String {
         format!("scimcheck-{}", self.run_id)
     }
+    /// The start of every unique value of this check (`${check.prefix}-`): what proves that a
+    /// resource is the one this check created.
+    pub fn marker(&self) -> String {
+        format!("scimcheck-{}-{}-", self.run_id, self.check_seq)
+    }
 }
 
 fn is_ident(s: &str) -> bool {

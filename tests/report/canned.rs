@@ -25,7 +25,8 @@ fn report_json() {
             failed: 1,
             skipped: 1,
             errored: 1,
-            blocked: 0
+            blocked: 0,
+            safety: 0
         })
     );
     insta::assert_snapshot!(text);

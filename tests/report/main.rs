@@ -7,7 +7,9 @@ mod examples;
 mod junit;
 
 use scimcheck::http::{Body, Exchange, Headers, RecordedRequest, RecordedResponse, TransportError};
-use scimcheck::outcome::{CleanupOutcome, Finding, FindingKind, Role, StepError, StepOutcome};
+use scimcheck::outcome::{
+    CleanupOutcome, Finding, FindingKind, LeftBehind, Role, StepError, StepOutcome,
+};
 use scimcheck::run::{Capabilities, CheckResult, RunExchanges, RunReport, Status, Tool};
 use scimcheck::suite::{Capability, Level};
 use serde_json::json;
@@ -140,7 +142,11 @@ pub fn canned() -> RunReport {
         summary: RunReport::summarize(&results),
         discovery: RunExchanges::default(),
         cleanup: RunExchanges::default(),
-        left_behind: vec!["/Users/42".into()],
+        left_behind: vec![LeftBehind {
+            resource: Some("/Users/42".into()),
+            marker: "scimcheck-ab12cd34-3-".into(),
+            reason: "the DELETE answered 500".into(),
+        }],
         results,
     }
 }

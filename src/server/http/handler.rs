@@ -71,9 +71,10 @@ fn same_secret(given: &str, expected: &str) -> bool {
 
 impl ScimHandler {
     pub(crate) fn new(settings: Arc<Settings>) -> ScimHandler {
+        let store = Store::seeded(&settings.model.seed);
         ScimHandler {
             settings,
-            store: Arc::new(Mutex::new(Store::default())),
+            store: Arc::new(Mutex::new(store)),
         }
     }
 

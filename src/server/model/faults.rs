@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::policies::{CaseRule, MeAnswer, Policies, ResponseMediaType};
+use super::policies::{CaseRule, CreateAnswer, MeAnswer, Policies, ResponseMediaType};
 use super::server_model::{AuthMode, ServerModel};
 
 /// What a fault does: an edit of the model, the policies, or both.
@@ -324,6 +324,25 @@ faults! {
         |_, p| p.replace.id_changes = true;
     LastModifiedUnchangedOnPatch => "last-modified-unchanged-on-patch", "PATCH does not move meta.lastModified (PUT does).",
         |_, p| p.meta.last_modified_unchanged_on_patch = true;
+    CreateAnswersForeignId => "create-answers-foreign-id", "A create (single or in a Bulk) makes the resource but answers with the id, Location and representation of another user's or group's pre-existing resource.",
+        |m, p| { seed_somebody_elses_data(m); p.create.answer = CreateAnswer::Foreign; };
+    CreateAnswersDotId => "create-answers-dot-id", "A create (single or in a Bulk) answers with the id `..` (body and Location), which a client would resolve to the collection.",
+        |_, p| p.create.answer = CreateAnswer::DotId;
+}
+
+/// A user and a group that exist before any request: somebody else's data, which a run must
+/// never modify.
+fn seed_somebody_elses_data(model: &mut ServerModel) {
+    let user = serde_json::json!({"userName": "somebody@example.org", "externalId": "hr-000042", "displayName": "Somebody Else"});
+    let group = serde_json::json!({"displayName": "Somebody else's team"});
+    for (type_name, id, data) in [
+        ("User", "pre-existing-user", user),
+        ("Group", "pre-existing-group", group),
+    ] {
+        if let serde_json::Value::Object(data) = data {
+            model.seed.push((type_name.into(), id.into(), data));
+        }
+    }
 }
 
 impl Fault {

@@ -86,6 +86,9 @@ pub(crate) struct ServerModel {
     /// The advertised features of RFC 7643 §5 in order, without `schemas` and `meta`; the
     /// bulk and filter limits are filled in from [`Limits`] when it is served.
     pub(crate) service_provider_config: Map<String, Value>,
+    /// Resources that exist before the first request (somebody else's data, for the harness
+    /// never to touch), as `(resource type name, id, attributes)`.
+    pub(crate) seed: Vec<(String, String, Map<String, Value>)>,
 }
 
 impl ServerModel {
@@ -106,6 +109,7 @@ impl ServerModel {
             schemas,
             resource_types,
             service_provider_config,
+            seed: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 use time::Duration;
 
+use crate::server::model::CreateAnswer;
 use crate::server::model::schema::Kind;
 use crate::server::model::schema::ResourceType;
 use crate::server::model::settings::Settings;
@@ -175,6 +176,38 @@ pub(crate) fn create(
         });
     }
     let mut done = insert_new(store, ctx, id, data, body);
+    match ctx.settings.policies.create.answer {
+        CreateAnswer::Honest => {}
+        CreateAnswer::Foreign => {
+            let first = store
+                .records(ctx.kind.type_name())
+                .first()
+                .map(|r| r.id.clone());
+            let seeded = first.filter(|id| {
+                ctx.settings
+                    .model
+                    .seed
+                    .iter()
+                    .any(|(_, seed_id, _)| seed_id == id)
+            });
+            if let Some(foreign) = seeded {
+                let location = ctx.settings.resource_location(&ctx.rt().endpoint, &foreign);
+                done = resource_reply(store, ctx, 201, &foreign, false);
+                done.reply = done.reply.with_header("Location", location);
+            }
+        }
+        CreateAnswer::DotId => {
+            if let Body::Json(Value::Object(resource)) = &mut done.reply.body {
+                resource.insert("id".into(), Value::from(".."));
+            }
+            let location = ctx.settings.resource_location(&ctx.rt().endpoint, "..");
+            done.reply
+                .headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case("location"));
+            done.reply = done.reply.with_header("Location", location);
+            done.id = "..".into();
+        }
+    }
     if ctx.settings.policies.create.status_200 {
         done.reply.status = 200;
     }

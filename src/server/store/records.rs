@@ -53,6 +53,27 @@ pub(crate) struct Store {
 }
 
 impl Store {
+    /// A store holding the resources that exist before the first request.
+    pub(crate) fn seeded(seed: &[(String, String, Map<String, Value>)]) -> Store {
+        let mut store = Store::default();
+        let at = now();
+        for (type_name, id, data) in seed {
+            let stamp = format_timestamp(at, false);
+            store.insert(
+                type_name,
+                Record {
+                    id: id.clone(),
+                    data: data.clone(),
+                    created: stamp.clone(),
+                    last_modified: stamp,
+                    modified_at: at,
+                    version: 1,
+                },
+            );
+        }
+        store
+    }
+
     /// The records of the resource type `type_name`, in creation order.
     pub(crate) fn records(&self, type_name: &str) -> &[Record] {
         self.by_type.get(type_name).map_or(&[], Vec::as_slice)

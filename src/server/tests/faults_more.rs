@@ -171,6 +171,14 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
             let body = json!({"schemas": [USER_URN], "id": "moved-id", "userName": "mover"});
             call(server, Method::PUT, &path, Some(body)).await.body["id"] == "moved-id"
         }
+        Fault::CreateAnswersForeignId => {
+            let (_, created) = user(server, "liar").await;
+            created.body["id"] == "pre-existing-user" && created.body["userName"] != "liar"
+        }
+        Fault::CreateAnswersDotId => {
+            let (path, created) = user(server, "dots").await;
+            path == "/Users/.." && created.body["userName"] == "dots"
+        }
         other => panic!("no probe for the fault {other}"),
     }
 }

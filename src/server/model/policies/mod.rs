@@ -15,8 +15,8 @@ pub(crate) use query::{
     CaseRule, FilterPolicy, ListPolicy, PagingPolicy, ProjectionPolicy, SearchPolicy, SortPolicy,
 };
 pub(crate) use resources::{
-    CreatePolicy, DeletePolicy, EtagPolicy, InputPolicy, LinkPolicy, MetaPolicy, RenderPolicy,
-    ReplacePolicy, RulesPolicy,
+    CreateAnswer, CreatePolicy, DeletePolicy, EtagPolicy, InputPolicy, LinkPolicy, MetaPolicy,
+    RenderPolicy, ReplacePolicy, RulesPolicy,
 };
 
 /// Every policy of the server; the default follows the RFCs everywhere.

@@ -54,6 +54,21 @@ pub(crate) struct CreatePolicy {
     pub(crate) status_200: bool,
     /// Answers with an empty body instead of the resource.
     pub(crate) empty_body: bool,
+    /// What a successful create answers with (the resource it made, or a lie).
+    pub(crate) answer: CreateAnswer,
+}
+
+/// What a successful create names in its answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum CreateAnswer {
+    /// The resource it created.
+    #[default]
+    Honest,
+    /// The first resource of the type that existed before the server started (a seeded one),
+    /// its id, Location and representation; the new resource is created all the same.
+    Foreign,
+    /// The resource it created, but under the id `..` (body and Location).
+    DotId,
 }
 
 /// PUT (RFC 7644 §3.5.1).
