@@ -109,7 +109,8 @@ async fn run_command(a: RunArgs) -> Exit {
     let report = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Discovery errors quote the server (its Content-Type, a transport error's text).
+            eprintln!("error: {}", report::inert::terminal(&e.to_string()));
             return match e {
                 RunError::NothingSelected => Exit::Usage,
                 _ => Exit::Runtime,

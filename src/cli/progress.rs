@@ -1,6 +1,7 @@
 //! Live progress while checks run: a bar on an interactive terminal, plain lines in CI logs and
 //! pipes, nothing with --quiet. Progress goes to stderr; the summary and paths go to stdout.
 
+use crate::report::inert::terminal;
 use crate::run::{CheckResult, RunEvent, Status};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -93,7 +94,7 @@ impl Progress {
             RunEvent::SweepFinished { left_behind, .. } => {
                 eprintln!("cleanup left {} resource(s) behind:", left_behind.len());
                 for k in *left_behind {
-                    eprintln!("  {k}");
+                    eprintln!("  {}", terminal(&k.to_string()));
                 }
             }
         }
@@ -104,13 +105,14 @@ impl Progress {
         let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         let notable = r.status.is_bad();
         let total = self.total.load(Ordering::Relaxed);
-        let line = format!("[{n}/{total}] {} {}", label(r.status), r.id);
+        let id = terminal(&r.id);
+        let line = format!("[{n}/{total}] {} {id}", label(r.status));
         match self.bar() {
             Some(bar) => {
                 if notable || self.verbosity == Verbosity::Verbose {
                     bar.println(line);
                 }
-                bar.set_message(r.id.clone());
+                bar.set_message(id.into_owned());
                 bar.inc(1);
             }
             None if self.verbosity == Verbosity::Verbose

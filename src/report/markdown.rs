@@ -1,6 +1,7 @@
 //! `summary.md`: short enough for a GitHub job summary or a pull-request comment — counts, a table
 //! by area, the failed and errored checks with their first finding; no transcripts.
 
+use super::inert;
 use super::parts::area;
 use crate::run::{RunReport, Status, Summary};
 use std::collections::BTreeMap;
@@ -8,18 +9,6 @@ use std::fmt::Write;
 
 /// At most this many failed or errored checks are listed; the rest are counted.
 pub const MAX_LISTED: usize = 50;
-
-/// Backslash-escapes what Markdown would otherwise read as markup (findings quote server output).
-fn escape(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '<' | '>' | '|') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s
-}
 
 /// Renders the summary; `files` are the other report files written beside it (shown last).
 pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
@@ -30,7 +19,7 @@ pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
         "## {} {}: {}\n",
         report.tool.name,
         report.tool.version,
-        escape(&report.target)
+        inert::markdown(&report.target)
     );
     let _ = writeln!(
         s,
@@ -48,7 +37,7 @@ pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} |",
-            escape(a),
+            inert::markdown(a),
             c.passed,
             c.failed,
             c.skipped,
@@ -73,9 +62,9 @@ pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
                 "- **{}** `{}`{errored} — {} ({}): {}",
                 r.level.as_str(),
                 r.id,
-                escape(&r.title),
-                escape(&r.spec),
-                escape(&r.first_problem())
+                inert::markdown(&r.title),
+                inert::markdown(&r.spec),
+                inert::markdown(&r.first_problem())
             );
         }
         if bad.len() > MAX_LISTED {
@@ -91,14 +80,4 @@ pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
         );
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(escape("a|b *c* <d> [port]"), r"a\|b \*c\* \<d\> [port]");
-    }
 }

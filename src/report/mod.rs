@@ -2,6 +2,7 @@
 
 pub mod baseline;
 mod html;
+pub(crate) mod inert;
 mod json;
 mod junit;
 mod markdown;

@@ -1,5 +1,6 @@
 //! The terminal summary: one block per check that did not pass, then the counts.
 
+use super::inert::{terminal, terminal_lines};
 use crate::run::{RunReport, Status};
 use crate::suite::Capability;
 use std::fmt::Write;
@@ -63,7 +64,7 @@ pub fn render_left_behind(report: &RunReport) -> String {
     );
     const SHOWN: usize = 10;
     for l in report.left_behind.iter().take(SHOWN) {
-        let _ = writeln!(s, "  {l}");
+        let _ = writeln!(s, "  {}", terminal(&l.to_string()));
     }
     if report.left_behind.len() > SHOWN {
         let _ = writeln!(
@@ -81,7 +82,9 @@ pub fn render_terminal(report: &RunReport, color: bool) -> String {
     let _ = writeln!(
         s,
         "{} {} → {}",
-        report.tool.name, report.tool.version, report.target
+        report.tool.name,
+        report.tool.version,
+        terminal(&report.target)
     );
     let _ = writeln!(s, "{}", capability_line(report));
     for r in report.results.iter().filter(|r| r.status != Status::Passed) {
@@ -90,29 +93,29 @@ pub fn render_terminal(report: &RunReport, color: bool) -> String {
             r.status,
             color,
         );
-        let _ = writeln!(s, "\n{label} {:<6} {}", r.level.as_str(), r.id);
-        let _ = writeln!(s, "         {}", r.title);
+        let _ = writeln!(s, "\n{label} {:<6} {}", r.level.as_str(), terminal(&r.id));
+        let _ = writeln!(s, "         {}", terminal(&r.title));
         let reference = match &r.catalogue_ref {
             Some(c) => format!("{} · {c}", r.spec),
             None => r.spec.clone(),
         };
-        let _ = writeln!(s, "         {reference}");
+        let _ = writeln!(s, "         {}", terminal(&reference));
         match r.step_heading() {
             Some(heading) => {
-                let _ = writeln!(s, "         {heading}");
+                let _ = writeln!(s, "         {}", terminal(&heading));
                 for line in r.problem_lines() {
-                    for l in line.lines() {
+                    for l in terminal_lines(&line) {
                         let _ = writeln!(s, "           {l}");
                     }
                 }
                 if !r.cleanup.left_behind.is_empty() {
                     for l in &r.cleanup.left_behind {
-                        let _ = writeln!(s, "           left behind: {l}");
+                        let _ = writeln!(s, "           left behind: {}", terminal(&l.to_string()));
                     }
                 }
             }
             None => {
-                for line in r.message.lines() {
+                for line in terminal_lines(&r.message) {
                     let _ = writeln!(s, "         {line}");
                 }
             }
