@@ -22,7 +22,7 @@ fn main() {
         }))
         .expect("server starts");
     let mut config = RunConfig::new(server.base_url());
-    config.token = Some(token);
+    config.token = Some(token.into());
     let mut times: Vec<Duration> = Vec::new();
     let mut checks = 0;
     for _ in 0..ROUNDS {

@@ -37,7 +37,7 @@ fn main() {
     let (base_url, token, server) = runtime.block_on(start_your_server());
     // Target::new(url).token(t) — add .header(..), .suites(dir), .only(pattern), .skip(pattern)
     let mut target = Target::new(base_url);
-    target.token = token;
+    target.token = token.map(Into::into);
     let trials = trials(Arc::clone(&runtime), &target).expect("discovery succeeds");
     let conclusion = libtest_mimic::run(&args, trials);
     drop(server);

@@ -3,15 +3,20 @@
 
 use crate::load;
 use crate::run::{Pattern, RunConfig, Runner, Status};
+use crate::secret::{BasicAuth, DebugHeaders, Secret, printable_url, split_url_credentials};
 use libtest_mimic::{Failed, Trial};
+use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What to test, and which checks: a base URL, credentials and headers, extra suites, patterns.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Target {
+    /// Base URL without credentials ([`Target::new`] takes `user:password@` out into `basic`).
     pub base_url: String,
-    pub token: Option<String>,
+    pub token: Option<Secret>,
+    /// HTTP Basic credentials, from `user:password@` in the URL given to [`Target::new`].
+    pub basic: Option<BasicAuth>,
     /// Extra request headers, `(name, value)`.
     pub headers: Vec<(String, String)>,
     /// A directory of extra suite files (added to, or overriding, the built-in checks by id).
@@ -21,14 +26,34 @@ pub struct Target {
     pub skip: Vec<String>,
 }
 
+/// Hides the token, the password and credential-looking header values.
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Target")
+            .field("base_url", &printable_url(&self.base_url))
+            .field("token", &self.token)
+            .field("basic", &self.basic)
+            .field("headers", &DebugHeaders(&self.headers))
+            .field("suites", &self.suites)
+            .field("only", &self.only)
+            .field("skip", &self.skip)
+            .finish()
+    }
+}
+
 impl Target {
+    /// `user:password@` in the URL is taken out and sent as HTTP Basic auth; it is never
+    /// recorded with the URL.
     pub fn new(base_url: impl Into<String>) -> Self {
+        let (base_url, basic) = split_url_credentials(&base_url.into());
         Target {
-            base_url: base_url.into(),
+            base_url,
+            basic,
             ..Target::default()
         }
     }
-    pub fn token(mut self, token: impl Into<String>) -> Self {
+    /// A bearer token; a URL that also carries credentials is an error when trials are built.
+    pub fn token(mut self, token: impl Into<Secret>) -> Self {
         self.token = Some(token.into());
         self
     }
@@ -49,13 +74,24 @@ impl Target {
         self
     }
 
-    fn run_config(&self) -> RunConfig {
+    fn run_config(&self) -> Result<RunConfig, String> {
+        // RunConfig::new also takes credentials out of a base_url set directly on the field.
         let mut config = RunConfig::new(&self.base_url);
+        if self.basic.is_some() {
+            config.basic.clone_from(&self.basic);
+        }
+        if config.basic.is_some() && self.token.is_some() {
+            return Err(
+                "the base URL carries credentials (user:password@) and a token is also set; \
+                 use one of them"
+                    .to_string(),
+            );
+        }
         config.token.clone_from(&self.token);
         config.headers.clone_from(&self.headers);
         config.only = self.only.iter().map(|p| Pattern::new(p)).collect();
         config.skip = self.skip.iter().map(|p| Pattern::new(p)).collect();
-        config
+        Ok(config)
     }
 }
 
@@ -66,7 +102,7 @@ pub fn trials(
     target: &Target,
 ) -> Result<Vec<Trial>, String> {
     let catalog = load::load(target.suites.as_deref()).map_err(|e| e.to_string())?;
-    let runner = Arc::new(Runner::new(target.run_config(), catalog).map_err(|e| e.to_string())?);
+    let runner = Arc::new(Runner::new(target.run_config()?, catalog).map_err(|e| e.to_string())?);
     let discovered = runtime
         .block_on(runner.discover())
         .map_err(|e| e.to_string())?;
@@ -99,4 +135,37 @@ pub fn trials(
             .with_ignored_flag(ignored)
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_credentials_become_basic_and_never_show() {
+        let t =
+            Target::new("http://ann:s3cret-pw@127.0.0.1:9/scim/v2").header("X-Api-Key", "k3y-val");
+        assert_eq!(t.base_url, "http://127.0.0.1:9/scim/v2");
+        let config = t.run_config().unwrap();
+        assert_eq!(
+            config.basic.as_ref().map(|b| b.password.expose()),
+            Some("s3cret-pw")
+        );
+        let shown = format!("{t:?} {config:?}");
+        assert!(
+            !shown.contains("s3cret-pw") && !shown.contains("k3y-val"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn url_credentials_and_a_token_conflict() {
+        let t = Target::new("http://ann:pw@127.0.0.1:9/scim/v2").token("t0ken-value");
+        let err = t.run_config().unwrap_err();
+        assert!(
+            err.contains("credentials") && err.contains("token"),
+            "{err}"
+        );
+        assert!(!format!("{t:?}").contains("t0ken-value"));
+    }
 }

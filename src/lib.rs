@@ -8,5 +8,6 @@ pub mod load;
 pub mod outcome;
 pub mod report;
 pub mod run;
+pub mod secret;
 pub mod server;
 pub mod suite;

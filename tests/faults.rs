@@ -150,7 +150,7 @@ async fn run_under(
     };
     let server = server::start(config).await.expect("server starts");
     let mut config = RunConfig::new(server.base_url());
-    config.token = token;
+    config.token = token.map(Into::into);
     // One check at a time: under a fault such as filter-ignored, other checks' users would
     // otherwise leak into a result depending on timing, and the verdict would not be exact.
     config.jobs = 1;

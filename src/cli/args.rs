@@ -1,6 +1,8 @@
 //! clap definitions: the raw flags, before validation.
 
+use crate::secret::{DebugHeaders, Secret, printable_url};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::fmt;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -26,13 +28,13 @@ pub enum Command {
     Validate(ValidateArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct RunArgs {
-    /// SCIM base URL, e.g. https://api.example.com/scim/v2
+    /// SCIM base URL, e.g. https://api.example.com/scim/v2 (user:password@ in it is sent as Basic auth)
     pub base_url: Option<String>,
     /// Bearer token for the target.
     #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
+    pub token: Option<Secret>,
     /// Extra request header, 'Name: value' (repeatable).
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
@@ -83,6 +85,48 @@ pub struct RunArgs {
     pub write_baseline: Option<PathBuf>,
 }
 
+/// Hides credentials in the URL, the token and credential-looking header values.
+impl fmt::Debug for RunArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunArgs")
+            .field("base_url", &self.base_url.as_deref().map(printable_url))
+            .field("token", &self.token)
+            .field("headers", &RawHeaders(&self.headers))
+            .field("suites", &self.suites)
+            .field("only", &self.only)
+            .field("skip", &self.skip)
+            .field("jobs", &self.jobs)
+            .field("timeout", &self.timeout)
+            .field("out", &self.out)
+            .field("strict", &self.strict)
+            .field("quiet", &self.quiet)
+            .field("verbose", &self.verbose)
+            .field("faults", &self.faults)
+            .field("reports", &self.reports)
+            .field("baseline", &self.baseline)
+            .field("write_baseline", &self.write_baseline)
+            .finish()
+    }
+}
+
+/// `--header` values as typed ('Name: value'), shown like validated headers.
+struct RawHeaders<'a>(&'a [String]);
+
+impl fmt::Debug for RawHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pairs: Vec<(String, String)> = self
+            .0
+            .iter()
+            .map(|h| match h.split_once(':') {
+                Some((k, v)) => (k.trim().to_string(), v.trim().to_string()),
+                // Not a header at all: it may be a credential typed without its name.
+                None => ("[unparsed]".to_string(), String::new()),
+            })
+            .collect();
+        DebugHeaders(&pairs).fmt(f)
+    }
+}
+
 /// A report format as named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportArg {
@@ -115,7 +159,7 @@ pub struct ListArgs {
     pub suites: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct ServeArgs {
     /// Port on 127.0.0.1 (default: any free port).
     #[arg(long)]
@@ -129,6 +173,18 @@ pub struct ServeArgs {
     /// Print one fault name per line and exit.
     #[arg(long)]
     pub list_faults: bool,
+}
+
+/// Hides the token.
+impl fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("port", &self.port)
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("faults", &self.faults)
+            .field("list_faults", &self.list_faults)
+            .finish()
+    }
 }
 
 #[derive(Debug, Args)]

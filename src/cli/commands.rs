@@ -53,7 +53,10 @@ async fn run_command(a: RunArgs) -> Exit {
     let (base_url, token, label) = match &settings.target {
         Target::Url(url) => (url.clone(), settings.token.clone(), String::new()),
         Target::Embedded { faults } => {
-            let token = settings.token.clone().unwrap_or_else(generated_token);
+            let token = settings
+                .token
+                .as_ref()
+                .map_or_else(generated_token, |t| t.expose().to_string());
             let config = ServerConfig {
                 port: None,
                 token: Some(token.clone()),
@@ -69,7 +72,7 @@ async fn run_command(a: RunArgs) -> Exit {
                     } else {
                         format!(" (embedded reference server, faults: {})", names.join(", "))
                     };
-                    (url, Some(token), label)
+                    (url, Some(token.into()), label)
                 }
                 Err(e) => {
                     eprintln!("error: cannot start the embedded server: {e}");

@@ -7,13 +7,15 @@ use super::output;
 use super::progress::Verbosity;
 use crate::report::{self, Baseline};
 use crate::run::{Pattern, RunConfig};
+use crate::secret::{BasicAuth, DebugHeaders, Secret, printable_url, split_url_credentials};
 use crate::server::Fault;
 use std::collections::BTreeSet;
+use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// What `run` tests: a URL, or the embedded reference server with these faults.
+/// What `run` tests: a URL (credentials taken out), or the embedded reference server with these faults.
 #[derive(Debug, Clone)]
 pub enum Target {
     Url(String),
@@ -21,10 +23,11 @@ pub enum Target {
 }
 
 /// Everything `run` needs, validated.
-#[derive(Debug)]
 pub struct RunSettings {
     pub target: Target,
-    pub token: Option<String>,
+    pub token: Option<Secret>,
+    /// From `user:password@` in BASE_URL.
+    pub basic: Option<BasicAuth>,
     pub suites: Option<PathBuf>,
     pub headers: Vec<(String, String)>,
     pub jobs: usize,
@@ -37,6 +40,29 @@ pub struct RunSettings {
     pub verbosity: Verbosity,
     pub baseline: Option<(Baseline, PathBuf)>,
     pub write_baseline: Option<PathBuf>,
+}
+
+/// Hides the token, the password and credential-looking header values.
+impl fmt::Debug for RunSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunSettings")
+            .field("target", &self.target)
+            .field("token", &self.token)
+            .field("basic", &self.basic)
+            .field("suites", &self.suites)
+            .field("headers", &DebugHeaders(&self.headers))
+            .field("jobs", &self.jobs)
+            .field("timeout", &self.timeout)
+            .field("only", &self.only)
+            .field("skip", &self.skip)
+            .field("out", &self.out)
+            .field("formats", &self.formats)
+            .field("strict", &self.strict)
+            .field("verbosity", &self.verbosity)
+            .field("baseline", &self.baseline.as_ref().map(|(_, path)| path))
+            .field("write_baseline", &self.write_baseline)
+            .finish()
+    }
 }
 
 pub fn parse_faults(names: &[String]) -> Result<BTreeSet<Fault>, Exit> {
@@ -56,11 +82,13 @@ fn parse_header(raw: &str) -> Result<(String, String), Exit> {
         Some((k, v)) if !k.trim().is_empty() && k.trim().bytes().all(|b| b.is_ascii_graphic()) => {
             Ok((k.trim().to_string(), v.trim().to_string()))
         }
-        _ => {
-            eprintln!(
-                "error: --header expects 'Name: value', got '{}'",
-                raw.split(':').next().unwrap_or_default()
-            );
+        Some((k, _)) => {
+            eprintln!("error: --header expects 'Name: value', got '{k}'");
+            Err(Exit::Usage)
+        }
+        // Without a ':' the whole text may be a credential: do not repeat it.
+        None => {
+            eprintln!("error: --header expects 'Name: value' (no ':' found)");
             Err(Exit::Usage)
         }
     }
@@ -71,7 +99,7 @@ impl RunSettings {
     pub fn from_args(a: RunArgs) -> Result<RunSettings, Exit> {
         // A line break would split the header it is sent in: refuse it, naming the option.
         let broken = |v: &str| v.contains(['\r', '\n']);
-        if a.token.as_deref().is_some_and(broken) {
+        if a.token.as_ref().is_some_and(|t| broken(t.expose())) {
             eprintln!("error: --token (or SCIMCHECK_TOKEN) contains a line break");
             return Err(Exit::Usage);
         }
@@ -95,16 +123,29 @@ impl RunSettings {
             Some(path) => Some((output::read_baseline(path)?, path.clone())),
             None => None,
         };
-        let target = match a.base_url {
+        let (target, basic) = match a.base_url {
             Some(url) => {
                 let parsed = url::Url::parse(&url);
                 if !matches!(parsed.as_ref().map(|u| u.scheme()), Ok("http" | "https")) {
-                    eprintln!("error: BASE_URL must be an http:// or https:// URL, got '{url}'");
+                    eprintln!(
+                        "error: BASE_URL must be an http:// or https:// URL, got '{}'",
+                        printable_url(&url)
+                    );
                     return Err(Exit::Usage);
                 }
-                Target::Url(url)
+                // Credentials in the URL are sent as Basic auth and never written with the URL.
+                let (url, basic) = split_url_credentials(&url);
+                // An empty token (SCIMCHECK_TOKEN= in CI) counts as none, as in `run_config`.
+                if basic.is_some() && a.token.as_ref().is_some_and(|t| !t.is_empty()) {
+                    eprintln!(
+                        "error: BASE_URL carries credentials (user:password@) and --token (or \
+                         SCIMCHECK_TOKEN) is also given; use one of them"
+                    );
+                    return Err(Exit::Usage);
+                }
+                (Target::Url(url), basic)
             }
-            None => Target::Embedded { faults },
+            None => (Target::Embedded { faults }, None),
         };
         output::check_writable(&a.out)?;
         let formats = a
@@ -117,6 +158,7 @@ impl RunSettings {
         Ok(RunSettings {
             target,
             token: a.token,
+            basic,
             suites: a.suites,
             headers,
             jobs: usize::from(a.jobs),
@@ -137,9 +179,12 @@ impl RunSettings {
     }
 
     /// The run configuration for the target's base URL (known once an embedded server runs).
-    pub fn run_config(&self, base_url: &str, token: Option<String>, label: &str) -> RunConfig {
+    pub fn run_config(&self, base_url: &str, token: Option<Secret>, label: &str) -> RunConfig {
         let mut config = RunConfig::new(base_url);
         config.token = token.filter(|t| !t.is_empty());
+        if self.basic.is_some() {
+            config.basic.clone_from(&self.basic);
+        }
         config.headers.clone_from(&self.headers);
         config.jobs = self.jobs;
         config.timeout = self.timeout;
@@ -147,5 +192,63 @@ impl RunSettings {
         config.skip.clone_from(&self.skip);
         config.target_label = label.to_string();
         config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use crate::cli::args::Command;
+    use clap::Parser;
+
+    fn settings(extra: &[&str]) -> Result<RunSettings, Exit> {
+        let out = tempfile::tempdir().unwrap();
+        let mut argv = vec!["scimcheck", "run", "--out", out.path().to_str().unwrap()];
+        argv.extend_from_slice(extra);
+        let Command::Run(a) = Cli::try_parse_from(argv).unwrap().command else {
+            unreachable!("a run command")
+        };
+        RunSettings::from_args(*a)
+    }
+
+    #[test]
+    fn url_credentials_become_basic_and_debug_hides_them() {
+        let s = settings(&["http://ann:pa%24%24-w0rd@host/scim/v2"]).unwrap();
+        assert!(matches!(&s.target, Target::Url(u) if u == "http://host/scim/v2"));
+        assert_eq!(s.basic.as_ref().unwrap().password.expose(), "pa$$-w0rd");
+        let config = s.run_config("http://host/scim/v2", None, "");
+        assert!(config.basic.is_some());
+        let shown = format!("{s:?} {config:?}");
+        assert!(
+            !shown.contains("pa$$-w0rd") && !shown.contains("pa%24%24"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn debug_hides_the_token_and_secret_headers() {
+        let s = settings(&[
+            "http://host/scim/v2",
+            "--token",
+            "t0ken-in-debug",
+            "--header",
+            "X-Api-Key: k3y-in-debug",
+        ])
+        .unwrap();
+        let config = s.run_config("http://host/scim/v2", s.token.clone(), "");
+        let shown = format!("{s:?} {config:?}");
+        assert!(
+            !shown.contains("t0ken-in-debug") && !shown.contains("k3y-in-debug"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn url_credentials_and_a_token_are_a_usage_error() {
+        let both = settings(&["http://ann:pw@host/scim/v2", "--token", "t"]);
+        assert_eq!(both.err(), Some(Exit::Usage));
+        // An empty token (SCIMCHECK_TOKEN= in CI) is no token.
+        assert!(settings(&["http://ann:pw@host/scim/v2", "--token", ""]).is_ok());
     }
 }

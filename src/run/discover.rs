@@ -59,7 +59,7 @@ pub async fn discover(
     config: &super::RunConfig,
 ) -> Result<Discovered, DiscoveryError> {
     let url = format!("{}/ServiceProviderConfig", config.base_url);
-    let has_token = config.token.is_some();
+    let has_token = config.has_credentials();
     let headers = config.default_headers();
     let ex = client
         .send(Outgoing {

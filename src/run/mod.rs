@@ -25,6 +25,8 @@ pub use runner::{RunError, Runner};
 pub use crate::outcome::{CheckResult, LeftBehind, Status, Summary};
 
 use crate::http::{HttpClient, Redactor};
+use crate::secret::{BasicAuth, DebugHeaders, Secret, printable_url, split_url_credentials};
+use std::fmt;
 use std::time::Duration;
 
 /// What the harness accepts by default: SCIM JSON, and plain JSON from servers that only speak it.
@@ -33,11 +35,14 @@ pub const DEFAULT_ACCEPT: &str = "application/scim+json, application/json;q=0.9"
 
 /// A validated run configuration: built once (from the command line, or by a library user) and
 /// read, never changed, by everything after.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RunConfig {
-    /// Base URL without a trailing slash.
+    /// Base URL without a trailing slash (and without credentials: see [`RunConfig::new`]).
     pub base_url: String,
-    pub token: Option<String>,
+    /// Sent as `Authorization: Bearer …`.
+    pub token: Option<Secret>,
+    /// Sent as `Authorization: Basic …` when there is no token.
+    pub basic: Option<BasicAuth>,
     pub headers: Vec<(String, String)>,
     pub jobs: usize,
     pub timeout: Duration,
@@ -47,11 +52,32 @@ pub struct RunConfig {
     pub target_label: String,
 }
 
+/// Hides the token, the password and credential-looking header values.
+impl fmt::Debug for RunConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunConfig")
+            .field("base_url", &printable_url(&self.base_url))
+            .field("token", &self.token)
+            .field("basic", &self.basic)
+            .field("headers", &DebugHeaders(&self.headers))
+            .field("jobs", &self.jobs)
+            .field("timeout", &self.timeout)
+            .field("only", &self.only)
+            .field("skip", &self.skip)
+            .field("target_label", &self.target_label)
+            .finish()
+    }
+}
+
 impl RunConfig {
+    /// A `user:password@` in the URL is taken out of it and becomes [`RunConfig::basic`], so the
+    /// URL can be recorded and printed as it is.
     pub fn new(base_url: &str) -> Self {
+        let (base_url, basic) = split_url_credentials(base_url);
         RunConfig {
             base_url: base_url.trim_end_matches('/').to_string(),
             token: None,
+            basic,
             headers: Vec::new(),
             jobs: 8,
             timeout: Duration::from_secs(30),
@@ -61,19 +87,33 @@ impl RunConfig {
         }
     }
 
+    /// Whether requests carry a credential of ours (so the auth checks can run).
+    pub fn has_credentials(&self) -> bool {
+        self.token.is_some() || self.basic.is_some()
+    }
+
     /// Headers every request carries unless a step says otherwise: Accept, the user's extra
-    /// headers and the bearer token.
+    /// headers and the credential (the bearer token, else Basic).
     pub fn default_headers(&self) -> Vec<(String, String)> {
         let mut headers = vec![("Accept".to_string(), DEFAULT_ACCEPT.to_string())];
         headers.extend(self.headers.iter().cloned());
-        if let Some(t) = &self.token {
-            headers.push(("Authorization".to_string(), format!("Bearer {t}")));
+        let auth = match (&self.token, &self.basic) {
+            (Some(t), _) => Some(format!("Bearer {}", t.expose())),
+            (None, Some(b)) => Some(b.header_value().expose().to_string()),
+            (None, None) => None,
+        };
+        if let Some(auth) = auth {
+            headers.push(("Authorization".to_string(), auth));
         }
         headers
     }
 
+    /// The client, with a redactor that knows every form of the run's credentials.
     pub fn client(&self) -> Result<HttpClient, reqwest::Error> {
-        let secrets: Vec<String> = self.token.iter().cloned().collect();
+        let mut secrets: Vec<String> = self.token.iter().map(|t| t.expose().into()).collect();
+        if let Some(b) = &self.basic {
+            secrets.extend(b.secret_forms());
+        }
         HttpClient::new(self.timeout, Redactor::new(&secrets, &self.headers))
     }
 }
@@ -87,4 +127,35 @@ fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_credentials() {
+        let mut config = RunConfig::new("https://ann:pa55-in-url@host/scim/v2");
+        config.token = Some(Secret::new("tok-3ntry-value"));
+        config.headers = vec![("X-Api-Key".into(), "key-v4lue".into())];
+        let shown = format!("{config:?}");
+        for secret in ["tok-3ntry-value", "pa55-in-url", "key-v4lue"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("https://host/scim/v2"), "{shown}");
+    }
+
+    #[test]
+    fn url_credentials_become_basic_auth() {
+        let config = RunConfig::new("http://ann:p%40ss@host/scim/v2/");
+        assert_eq!(config.base_url, "http://host/scim/v2");
+        assert!(config.has_credentials());
+        let auth = config
+            .default_headers()
+            .into_iter()
+            .find(|(k, _)| k == "Authorization")
+            .map(|(_, v)| v);
+        // base64("ann:p@ss")
+        assert_eq!(auth.as_deref(), Some("Basic YW5uOnBAc3M="));
+    }
 }
