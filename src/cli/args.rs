@@ -26,18 +26,70 @@ pub enum Command {
     Serve(ServeArgs),
     /// Validate suite files; reports file:line:col for each problem.
     Validate(ValidateArgs),
+    /// Find what a run left behind on a server (by its run id), prove it is the run's, and
+    /// delete it with --yes.
+    Cleanup(Box<CleanupArgs>),
 }
 
+/// How to reach a server: one set of options shared by `run` and `cleanup`.
 #[derive(Args)]
-pub struct RunArgs {
-    /// SCIM base URL, e.g. https://api.example.com/scim/v2 (user:password@ in it is sent as Basic auth)
-    pub base_url: Option<String>,
+pub struct ConnectionArgs {
     /// Bearer token for the target.
     #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
     pub token: Option<Secret>,
     /// Extra request header, 'Name: value' (repeatable).
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+impl fmt::Debug for ConnectionArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionArgs")
+            .field("token", &self.token)
+            .field("headers", &RawHeaders(&self.headers))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+#[derive(Args)]
+pub struct CleanupArgs {
+    /// SCIM base URL the run tested (user:password@ in it is sent as Basic auth).
+    pub base_url: String,
+    /// The run id (printed when the run started, `run_id` in report.json).
+    #[arg(long = "run", value_name = "RUN_ID")]
+    pub run_id: String,
+    /// The run's ledger file (ledger.jsonl in its --out directory): what it lists is looked at too.
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+    /// Delete what is found (without it, only list).
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+impl fmt::Debug for CleanupArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CleanupArgs")
+            .field("base_url", &printable_url(&self.base_url))
+            .field("run_id", &self.run_id)
+            .field("ledger", &self.ledger)
+            .field("yes", &self.yes)
+            .field("connection", &self.connection)
+            .finish()
+    }
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// SCIM base URL, e.g. https://api.example.com/scim/v2 (user:password@ in it is sent as Basic auth)
+    pub base_url: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// Directory of extra suite files (add to, or override, the built-in checks by id).
     #[arg(long)]
     pub suites: Option<PathBuf>,
@@ -50,9 +102,6 @@ pub struct RunArgs {
     /// Checks run at the same time.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
-    /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub timeout: u64,
     /// Directory for report files.
     #[arg(long, default_value = "reports/latest")]
     pub out: PathBuf,
@@ -90,13 +139,11 @@ impl fmt::Debug for RunArgs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RunArgs")
             .field("base_url", &self.base_url.as_deref().map(printable_url))
-            .field("token", &self.token)
-            .field("headers", &RawHeaders(&self.headers))
+            .field("connection", &self.connection)
             .field("suites", &self.suites)
             .field("only", &self.only)
             .field("skip", &self.skip)
             .field("jobs", &self.jobs)
-            .field("timeout", &self.timeout)
             .field("out", &self.out)
             .field("strict", &self.strict)
             .field("quiet", &self.quiet)

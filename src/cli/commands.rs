@@ -24,6 +24,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
         Command::List(a) => list_command(a),
         Command::Serve(a) => serve_command(a).await,
         Command::Validate(a) => validate_command(a),
+        Command::Cleanup(a) => super::cleanup::cleanup_command(*a).await,
     }
 }
 

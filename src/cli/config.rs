@@ -1,7 +1,7 @@
 //! The second stage of the command line (the ripgrep way): clap's raw `run` flags become one
 //! validated [`RunSettings`] before anything is loaded, started or sent.
 
-use super::args::RunArgs;
+use super::args::{ConnectionArgs, RunArgs};
 use super::exit::Exit;
 use super::output;
 use super::progress::Verbosity;
@@ -94,9 +94,21 @@ fn parse_header(raw: &str) -> Result<(String, String), Exit> {
     }
 }
 
-impl RunSettings {
-    /// Validates the flags; a problem is printed and becomes exit 2.
-    pub fn from_args(a: RunArgs) -> Result<RunSettings, Exit> {
+/// The validated connection options (shared by `run` and `cleanup`): the URL without its
+/// credentials, and how to authenticate.
+pub struct Connection {
+    /// `None` for `run` without a URL (the embedded server).
+    pub url: Option<String>,
+    pub token: Option<Secret>,
+    /// From `user:password@` in the URL.
+    pub basic: Option<BasicAuth>,
+    pub headers: Vec<(String, String)>,
+    pub timeout: Duration,
+}
+
+impl Connection {
+    /// Validates the URL and the connection flags; a problem is printed and becomes exit 2.
+    pub fn from_args(url: Option<&str>, a: &ConnectionArgs) -> Result<Connection, Exit> {
         // A line break would split the header it is sent in: refuse it, naming the option.
         let broken = |v: &str| v.contains(['\r', '\n']);
         if a.token.as_ref().is_some_and(|t| broken(t.expose())) {
@@ -112,6 +124,55 @@ impl RunSettings {
             .iter()
             .map(|h| parse_header(h))
             .collect::<Result<Vec<_>, _>>()?;
+        let (url, basic) = match url {
+            Some(url) => {
+                let parsed = url::Url::parse(url);
+                if !matches!(parsed.as_ref().map(|u| u.scheme()), Ok("http" | "https")) {
+                    eprintln!(
+                        "error: BASE_URL must be an http:// or https:// URL, got '{}'",
+                        printable_url(url)
+                    );
+                    return Err(Exit::Usage);
+                }
+                // Credentials in the URL are sent as Basic auth and never written with the URL.
+                let (url, basic) = split_url_credentials(url);
+                // An empty token (SCIMCHECK_TOKEN= in CI) counts as none, as in `run_config`.
+                if basic.is_some() && a.token.as_ref().is_some_and(|t| !t.is_empty()) {
+                    eprintln!(
+                        "error: BASE_URL carries credentials (user:password@) and --token (or \
+                         SCIMCHECK_TOKEN) is also given; use one of them"
+                    );
+                    return Err(Exit::Usage);
+                }
+                (Some(url), basic)
+            }
+            None => (None, None),
+        };
+        Ok(Connection {
+            url,
+            token: a.token.clone().filter(|t| !t.is_empty()),
+            basic,
+            headers,
+            timeout: Duration::from_secs(a.timeout),
+        })
+    }
+
+    /// A run configuration for `base_url` that connects as these options say.
+    pub fn run_config(&self, base_url: &str) -> RunConfig {
+        let mut config = RunConfig::new(base_url);
+        config.token.clone_from(&self.token);
+        if self.basic.is_some() {
+            config.basic.clone_from(&self.basic);
+        }
+        config.headers.clone_from(&self.headers);
+        config.timeout = self.timeout;
+        config
+    }
+}
+
+impl RunSettings {
+    /// Validates the flags; a problem is printed and becomes exit 2.
+    pub fn from_args(a: RunArgs) -> Result<RunSettings, Exit> {
         if a.base_url.is_some() && !a.faults.is_empty() {
             eprintln!(
                 "error: --fault applies to the embedded server; leave out BASE_URL to use it"
@@ -123,29 +184,10 @@ impl RunSettings {
             Some(path) => Some((output::read_baseline(path)?, path.clone())),
             None => None,
         };
-        let (target, basic) = match a.base_url {
-            Some(url) => {
-                let parsed = url::Url::parse(&url);
-                if !matches!(parsed.as_ref().map(|u| u.scheme()), Ok("http" | "https")) {
-                    eprintln!(
-                        "error: BASE_URL must be an http:// or https:// URL, got '{}'",
-                        printable_url(&url)
-                    );
-                    return Err(Exit::Usage);
-                }
-                // Credentials in the URL are sent as Basic auth and never written with the URL.
-                let (url, basic) = split_url_credentials(&url);
-                // An empty token (SCIMCHECK_TOKEN= in CI) counts as none, as in `run_config`.
-                if basic.is_some() && a.token.as_ref().is_some_and(|t| !t.is_empty()) {
-                    eprintln!(
-                        "error: BASE_URL carries credentials (user:password@) and --token (or \
-                         SCIMCHECK_TOKEN) is also given; use one of them"
-                    );
-                    return Err(Exit::Usage);
-                }
-                (Target::Url(url), basic)
-            }
-            None => (Target::Embedded { faults }, None),
+        let connection = Connection::from_args(a.base_url.as_deref(), &a.connection)?;
+        let target = match &connection.url {
+            Some(url) => Target::Url(url.clone()),
+            None => Target::Embedded { faults },
         };
         output::check_writable(&a.out)?;
         let formats = a
@@ -157,12 +199,12 @@ impl RunSettings {
             .collect();
         Ok(RunSettings {
             target,
-            token: a.token,
-            basic,
+            token: connection.token,
+            basic: connection.basic,
             suites: a.suites,
-            headers,
+            headers: connection.headers,
             jobs: usize::from(a.jobs),
-            timeout: Duration::from_secs(a.timeout),
+            timeout: connection.timeout,
             only: a.only.iter().map(|p| Pattern::new(p)).collect(),
             skip: a.skip.iter().map(|p| Pattern::new(p)).collect(),
             out: a.out,

@@ -1,6 +1,7 @@
 //! The command line: clap arguments → a validated configuration → the right command; exit codes.
 
 mod args;
+mod cleanup;
 mod commands;
 mod config;
 mod exit;
