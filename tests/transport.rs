@@ -318,3 +318,35 @@ async fn header_count_and_size_are_bounded() {
         );
     }
 }
+
+#[tokio::test]
+async fn json_too_big_to_hold_parsed_is_recorded_as_text_but_a_real_page_is_not() {
+    let tiny = format!("[{}{{}}]", "{},".repeat(MIB / 3 - 1));
+    // A list page of 1 000 users: 300 KB, some 1.5 MB parsed.
+    let user = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"ID","userName":"user@example.com","name":{"givenName":"Barbara","familyName":"Jensen"},"emails":[{"value":"bjensen@example.com","type":"work","primary":true}],"active":true,"meta":{"resourceType":"User","location":"https://example.com/v2/Users/ID"}}"#;
+    let page = format!(
+        r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1000,"Resources":[{}]}}"#,
+        vec![user; 1000].join(",")
+    );
+    for (doc, json) in [(tiny, false), (page, true)] {
+        let head: &'static str = Box::leak(
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\n\r\n",
+                doc.len()
+            )
+            .into_boxed_str(),
+        );
+        let sent = doc.clone();
+        let (url, _server) = serve_once(head, |mut s| async move {
+            let _ = s.write_all(sent.as_bytes()).await;
+        })
+        .await;
+        let ex = client(5).send(request("GET", url)).await;
+        let (body, truncated) = recorded(&ex);
+        assert!(!truncated);
+        assert_eq!(body.json().is_some(), json, "{} bytes", doc.len());
+        if !json {
+            assert_eq!(body, &Body::Text(doc));
+        }
+    }
+}

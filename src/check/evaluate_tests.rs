@@ -129,6 +129,20 @@ fn a_body_that_is_not_json_is_shown_by_its_type_and_start() {
         found[found.len() - 1].actual,
         "a body that is not JSON (no Content-Type): \"Bad Gateway\\n\""
     );
+    let deep = judge(&answered(
+        200,
+        &[("Content-Type", "application/scim+json")],
+        Some(&"[".repeat(200)),
+        false,
+    ));
+    let body = deep.iter().find(|f| f.kind == FindingKind::Body).unwrap();
+    assert_eq!(
+        body.actual,
+        format!(
+            "a body that could not be read as JSON (application/scim+json): \"{}…\"",
+            "[".repeat(60)
+        )
+    );
     let cut = judge(&answered(
         200,
         &[("Content-Type", "application/scim+json")],

@@ -72,6 +72,9 @@ fn not_json(resp: &RecordedResponse, body: &Body) -> String {
     }
     let what = if resp.truncated {
         format!("a body cut off after {} bytes, not whole JSON", text.len())
+    } else if content_type.contains("json") {
+        // Labelled JSON: malformed, nested deeper than 128 levels, or too big to hold parsed.
+        "a body that could not be read as JSON".to_string()
     } else {
         "a body that is not JSON".to_string()
     };

@@ -11,6 +11,9 @@ use serde::Serialize;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
+/// Most memory a parsed response body may take; a SCIM document of 1 MiB takes about 5.
+const MAX_PARSED: usize = 8 * 1024 * 1024;
+
 /// Largest request body kept whole in the record (bulk limit probes send megabytes).
 const MAX_RECORDED_REQUEST: usize = 64 * 1024;
 
@@ -55,14 +58,17 @@ impl Body {
 
     /// A received body, taken over without a copy when it is text. A truncated body is text
     /// even when its start parses (`12` of `1234`); so is JSON nested deeper than serde_json's
-    /// 128 levels.
+    /// 128 levels, and JSON that would take more than [`MAX_PARSED`] in memory (a megabyte of
+    /// `{},{},…` parses to tens of megabytes; a few checks in flight would hold hundreds).
     fn received(bytes: Vec<u8>, truncated: bool) -> Option<Body> {
         if bytes.is_empty() {
             return None;
         }
         if !truncated {
             if let Ok(v) = serde_json::from_slice::<Value>(&bytes) {
-                return Some(Body::Json(v));
+                if record::heap(&v) <= MAX_PARSED {
+                    return Some(Body::Json(v));
+                }
             }
         }
         Some(Body::Text(match String::from_utf8(bytes) {

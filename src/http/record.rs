@@ -6,7 +6,7 @@ use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Default bound on the bodies one run records: reports stay well under 50 MB.
-pub const RUN_RECORD_LIMIT: usize = 32 * 1024 * 1024;
+pub const RUN_RECORD_LIMIT: usize = 16 * 1024 * 1024;
 
 /// What a run may still record. Each body costs what it takes in memory or pretty-printed in
 /// report.json, whichever is more (a 1 MiB body of tiny nested arrays is many times that
@@ -99,7 +99,7 @@ fn written_len(v: &Value, pretty: bool) -> usize {
 
 /// About what a parsed value takes in memory (depth is bounded: serde_json parses at most 128
 /// levels, and suite bodies at most 64).
-fn heap(v: &Value) -> usize {
+pub(super) fn heap(v: &Value) -> usize {
     const ENTRY: usize = size_of::<String>() + size_of::<usize>() * 2;
     size_of::<Value>()
         + match v {
