@@ -158,6 +158,24 @@ mod tests {
     }
 
     #[test]
+    fn a_scim_page_takes_a_few_times_its_size_parsed() {
+        let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "id": "2819c223-7f76-453a-919d-413861904646", "userName": "bjensen@example.com",
+            "name": {"givenName": "Barbara", "familyName": "Jensen"},
+            "emails": [{"value": "bjensen@example.com", "type": "work", "primary": true}],
+            "active": true, "meta": {"resourceType": "User",
+            "location": "https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646"}});
+        let page = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 1000, "Resources": vec![user; 1000]});
+        let (size, parsed) = (written_len(&page, false), heap(&page));
+        assert!(
+            parsed < size * 8,
+            "{parsed} bytes parsed for {size} written"
+        );
+        eprintln!("{:.1}× parsed", parsed as f64 / size as f64);
+    }
+
+    #[test]
     fn json_costs_what_it_takes_parsed_or_indented() {
         // 2 000 empty objects: 6 KB written compactly, far more parsed and pretty-printed.
         let v = Value::Array(vec![json!({}); 2000]);
