@@ -34,6 +34,7 @@ fn exchange(status: u16, body: serde_json::Value) -> Exchange {
             status,
             headers: Headers(vec![("Content-Type".into(), "application/json".into())]),
             body: Some(Body::Json(body)),
+            truncated: false,
         }),
         duration_ms: 0,
         error: None,
@@ -42,6 +43,10 @@ fn exchange(status: u16, body: serde_json::Value) -> Exchange {
 }
 
 fn findings(status: u16, body: serde_json::Value) -> Vec<Finding> {
+    judge(&exchange(status, body))
+}
+
+fn judge(ex: &Exchange) -> Vec<Finding> {
     let source = Source {
         name: "suites/x.yaml".into(),
         text: SUITE.into(),
@@ -51,12 +56,104 @@ fn findings(status: u16, body: serde_json::Value) -> Vec<Finding> {
         panic!("a request step");
     };
     let schemas = SchemaStore::compile(&BTreeMap::new()).unwrap();
-    evaluate(
-        &step.expect,
-        &exchange(status, body),
-        &Vars::default(),
-        &schemas,
-    )
+    evaluate(&step.expect, ex, &Vars::default(), &schemas)
+}
+
+/// An exchange answered with `status`, these headers and this text body.
+fn answered(
+    status: u16,
+    headers: &[(&str, &str)],
+    text: Option<&str>,
+    truncated: bool,
+) -> Exchange {
+    let mut ex = exchange(status, json!({}));
+    let resp = ex.response.as_mut().unwrap();
+    resp.headers = Headers(
+        headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    );
+    resp.body = text.map(|t| Body::Text(t.into()));
+    resp.truncated = truncated;
+    ex
+}
+
+#[test]
+fn a_status_finding_says_where_a_redirect_points_and_how_long_a_rate_limit_asks_to_wait() {
+    let shown = |ex: Exchange| judge(&ex)[0].to_string();
+    assert_eq!(
+        shown(answered(
+            302,
+            &[("Location", "http://other:1234/x")],
+            None,
+            false
+        )),
+        "status: expected 200, got 302 (redirect to http://other:1234/x; not followed)"
+    );
+    assert_eq!(
+        shown(answered(307, &[], None, false)),
+        "status: expected 200, got 307 (redirect without a Location; not followed)"
+    );
+    assert_eq!(
+        shown(answered(429, &[("Retry-After", "5")], None, false)),
+        "status: expected 200, got 429 (rate limited; Retry-After: 5)"
+    );
+    assert_eq!(
+        shown(answered(429, &[], None, false)),
+        "status: expected 200, got 429 (rate limited)"
+    );
+    assert_eq!(
+        shown(answered(500, &[("Location", "http://x/")], None, false)),
+        "status: expected 200, got 500"
+    );
+}
+
+#[test]
+fn a_body_that_is_not_json_is_shown_by_its_type_and_start() {
+    let page = "<html><head><title>Sign in</title></head><body><form action=\"/login\">…</form></body></html>";
+    let found = judge(&answered(
+        200,
+        &[("Content-Type", "text/html; charset=utf-8")],
+        Some(page),
+        false,
+    ));
+    let body = found.iter().find(|f| f.kind == FindingKind::Body).unwrap();
+    assert_eq!(body.expected, "a JSON body");
+    assert_eq!(
+        body.actual,
+        "a body that is not JSON (text/html; charset=utf-8): \"<html><head><title>Sign in</title></head><body><form action=…\""
+    );
+    let found = judge(&answered(200, &[], Some("\n  Bad Gateway\n"), false));
+    assert_eq!(
+        found[found.len() - 1].actual,
+        "a body that is not JSON (no Content-Type): \"Bad Gateway\\n\""
+    );
+    let deep = judge(&answered(
+        200,
+        &[("Content-Type", "application/scim+json")],
+        Some(&"[".repeat(200)),
+        false,
+    ));
+    let body = deep.iter().find(|f| f.kind == FindingKind::Body).unwrap();
+    assert_eq!(
+        body.actual,
+        format!(
+            "a body that could not be read as JSON (application/scim+json): \"{}…\"",
+            "[".repeat(60)
+        )
+    );
+    let cut = judge(&answered(
+        200,
+        &[("Content-Type", "application/scim+json")],
+        Some("{\"id\": \"1\", \"userName\": \"b"),
+        true,
+    ));
+    let body = cut.iter().find(|f| f.kind == FindingKind::Body).unwrap();
+    assert_eq!(
+        body.actual,
+        "a body cut off after 26 bytes, not whole JSON (application/scim+json): \"{\\\"id\\\": \\\"1\\\", \\\"userName\\\": \\\"b\""
+    );
 }
 
 #[test]

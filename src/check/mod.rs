@@ -7,7 +7,7 @@ mod schemas;
 pub use pointer::resolve;
 pub use schemas::{SchemaError, SchemaStore};
 
-use crate::http::Exchange;
+use crate::http::{Body, Exchange, RecordedResponse};
 use crate::outcome::{Finding, FindingKind};
 use crate::suite::{Expect, Origin, TemplateError, Vars};
 
@@ -33,6 +33,57 @@ fn placed(mut f: Finding, origin: &Origin) -> Finding {
     f
 }
 
+/// The status as a finding shows it, with what explains it: where a redirect points (the harness
+/// never follows one) and how long a rate limit asks to wait.
+fn status_actual(resp: &RecordedResponse) -> String {
+    let status = resp.status;
+    let note = match status {
+        300..=399 => Some(match resp.headers.get("location") {
+            Some(to) => format!("redirect to {}; not followed", assertion::clip(&to)),
+            None => "redirect without a Location; not followed".to_string(),
+        }),
+        429 => Some(match resp.headers.get("retry-after") {
+            Some(after) => format!("rate limited; Retry-After: {}", assertion::clip(&after)),
+            None => "rate limited".to_string(),
+        }),
+        _ => None,
+    };
+    match note {
+        Some(n) => format!("{status} ({n})"),
+        None => status.to_string(),
+    }
+}
+
+/// What came back instead of JSON: its Content-Type and the start of its text (an HTML login
+/// page or a proxy's error says more than "not JSON").
+fn not_json(resp: &RecordedResponse, body: &Body) -> String {
+    const START: usize = 60;
+    let content_type = resp
+        .headers
+        .get("content-type")
+        .unwrap_or_else(|| "no Content-Type".into());
+    let text = match body {
+        Body::Text(t) => t.as_str(),
+        Body::Json(_) => "",
+    };
+    let mut start: String = text.trim_start().chars().take(START).collect();
+    if text.trim_start().chars().nth(START).is_some() {
+        start.push('…');
+    }
+    let what = if resp.truncated {
+        format!("a body cut off after {} bytes, not whole JSON", text.len())
+    } else if content_type.contains("json") {
+        // Labelled JSON: malformed, nested deeper than 128 levels, or too big to hold parsed.
+        "a body that could not be read as JSON".to_string()
+    } else {
+        "a body that is not JSON".to_string()
+    };
+    format!(
+        "{what} ({content_type}): {}",
+        serde_json::Value::String(start)
+    )
+}
+
 /// Evaluates every part of `expect` against the exchange's response.
 /// The caller handles exchanges without a response (those are errors, not findings).
 pub fn evaluate(
@@ -53,10 +104,7 @@ pub fn evaluate(
             .map(u16::to_string)
             .collect::<Vec<_>>()
             .join(" or ");
-        out.push(placed(
-            Finding::status(expected, resp.status.to_string()),
-            here,
-        ));
+        out.push(placed(Finding::status(expected, status_actual(resp)), here));
         // The other expectations describe the expected answer; against another one they are noise.
         return out;
     }
@@ -80,12 +128,7 @@ pub fn evaluate(
     if !expect.body.is_empty() && json.is_none() {
         let actual = match &resp.body {
             None => "an empty body".to_string(),
-            Some(_) => format!(
-                "a body that is not JSON ({})",
-                resp.headers
-                    .get("content-type")
-                    .unwrap_or_else(|| "no Content-Type".into())
-            ),
+            Some(body) => not_json(resp, body),
         };
         out.push(placed(
             Finding::new(FindingKind::Body, None, "a JSON body", actual),
@@ -132,8 +175,8 @@ pub fn evaluate(
     if expect.empty_body {
         if let Some(body) = &resp.body {
             let shown = match body {
-                crate::http::Body::Json(v) => v.to_string(),
-                crate::http::Body::Text(t) => t.clone(),
+                Body::Json(v) => v.to_string(),
+                Body::Text(t) => t.clone(),
             };
             out.push(placed(
                 Finding::new(FindingKind::Body, None, "no body", assertion::clip(&shown)),

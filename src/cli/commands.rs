@@ -162,7 +162,7 @@ fn finish_run(settings: &RunSettings, report: &run::RunReport) -> Exit {
         Some((b, path)) => {
             let diff = report::compare(report, b);
             say(&report::render_diff(&diff, &path.display().to_string()));
-            Exit::for_baseline(&diff)
+            Exit::for_baseline(report, &diff)
         }
         None => Exit::for_report(report, settings.strict),
     };

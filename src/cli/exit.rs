@@ -22,29 +22,134 @@ impl Exit {
         self as i32
     }
 
-    /// The exit code a finished run earns.
+    /// The exit code a finished run earns. An errored check wins over failures: the set of
+    /// verdicts is incomplete, so "what failed" is not the whole answer.
     pub fn for_report(report: &RunReport, strict: bool) -> Exit {
         let counts = |r: &&crate::run::CheckResult| r.level == Level::Must || strict;
-        if report
+        if any_errored(report) {
+            Exit::Runtime
+        } else if report
             .results
             .iter()
             .filter(counts)
             .any(|r| r.status == Status::Failed)
         {
             Exit::Failures
-        } else if report.results.iter().any(|r| r.status == Status::Errored) {
-            Exit::Runtime
         } else {
             Exit::Ok
         }
     }
 
-    /// With `--baseline`, the baseline decides instead: any regression (at any level) fails the run.
-    pub fn for_baseline(diff: &crate::report::Diff) -> Exit {
-        if diff.regressions.is_empty() {
+    /// With `--baseline`, the baseline decides between 0 and 1 instead: any regression (at any
+    /// level) fails the run. An errored check still makes it 4, as without a baseline.
+    pub fn for_baseline(report: &RunReport, diff: &crate::report::Diff) -> Exit {
+        if any_errored(report) {
+            Exit::Runtime
+        } else if diff.regressions.is_empty() {
             Exit::Ok
         } else {
             Exit::Failures
         }
+    }
+}
+
+fn any_errored(report: &RunReport) -> bool {
+    report.results.iter().any(|r| r.status == Status::Errored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::{CheckResult, CleanupOutcome, Summary};
+    use crate::report::Diff;
+    use crate::run::{Capabilities, RunExchanges, Tool};
+
+    fn check(level: Level, status: Status) -> CheckResult {
+        CheckResult {
+            id: format!("a.{}", status.as_str()),
+            title: String::new(),
+            level,
+            spec: String::new(),
+            catalogue_ref: None,
+            tags: Vec::new(),
+            origin: String::new(),
+            status,
+            message: String::new(),
+            reason: None,
+            duration_ms: 0,
+            steps: Vec::new(),
+            cleanup: CleanupOutcome::default(),
+            exchanges: Vec::new(),
+        }
+    }
+
+    fn report(results: Vec<CheckResult>) -> RunReport {
+        RunReport {
+            schema_version: 2,
+            tool: Tool {
+                name: "scimcheck",
+                version: "0",
+            },
+            run_id: String::new(),
+            target: String::new(),
+            profile: None,
+            started_at: String::new(),
+            duration_ms: 0,
+            interrupted: false,
+            capabilities: Capabilities::default(),
+            summary: Summary::of(&results),
+            discovery: RunExchanges::default(),
+            cleanup: RunExchanges::default(),
+            left_behind: Vec::new(),
+            results,
+        }
+    }
+
+    #[test]
+    fn an_errored_check_wins_over_failures() {
+        let failed = || check(Level::Must, Status::Failed);
+        let errored = || check(Level::May, Status::Errored);
+        let passed = || check(Level::Must, Status::Passed);
+        assert_eq!(Exit::for_report(&report(vec![passed()]), false), Exit::Ok);
+        assert_eq!(
+            Exit::for_report(&report(vec![passed(), failed()]), false),
+            Exit::Failures
+        );
+        assert_eq!(
+            Exit::for_report(&report(vec![failed(), errored()]), false),
+            Exit::Runtime
+        );
+        assert_eq!(
+            Exit::for_report(&report(vec![errored(), failed()]), true),
+            Exit::Runtime
+        );
+        let should = check(Level::Should, Status::Failed);
+        assert_eq!(
+            Exit::for_report(&report(vec![should.clone()]), false),
+            Exit::Ok
+        );
+        assert_eq!(
+            Exit::for_report(&report(vec![should]), true),
+            Exit::Failures
+        );
+    }
+
+    #[test]
+    fn under_a_baseline_regressions_exit_1_unless_something_errored() {
+        let regressed = Diff {
+            regressions: vec![crate::report::baseline::Change {
+                id: "a.b".into(),
+                before: Some(Status::Passed),
+                now: Status::Failed,
+            }],
+            ..Default::default()
+        };
+        let clean = Diff::default();
+        let ok = report(vec![check(Level::Must, Status::Failed)]);
+        let bad = report(vec![check(Level::May, Status::Errored)]);
+        assert_eq!(Exit::for_baseline(&ok, &clean), Exit::Ok);
+        assert_eq!(Exit::for_baseline(&ok, &regressed), Exit::Failures);
+        assert_eq!(Exit::for_baseline(&bad, &clean), Exit::Runtime);
+        assert_eq!(Exit::for_baseline(&bad, &regressed), Exit::Runtime);
     }
 }

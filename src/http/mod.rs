@@ -2,17 +2,20 @@
 
 pub mod guard;
 mod pipeline;
+mod record;
 mod redact;
+mod transport;
 
 pub use pipeline::Pipeline;
+pub use record::{RUN_RECORD_LIMIT, RecordLimit};
 pub use redact::{Redactor, looks_secret};
 
 use serde::Serialize;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-/// Largest response body kept in memory and in reports.
-const MAX_BODY: usize = 1024 * 1024;
+/// Most memory a parsed response body may take; a SCIM document of 1 MiB takes about 5.
+const MAX_PARSED: usize = 8 * 1024 * 1024;
 
 /// Largest request body kept whole in the record (bulk limit probes send megabytes).
 const MAX_RECORDED_REQUEST: usize = 64 * 1024;
@@ -54,6 +57,27 @@ impl Body {
             Ok(v) => Some(Body::Json(v)),
             Err(_) => Some(Body::Text(String::from_utf8_lossy(bytes).into_owned())),
         }
+    }
+
+    /// A received body, taken over without a copy when it is text. A truncated body is text
+    /// even when its start parses (`12` of `1234`); so is JSON nested deeper than serde_json's
+    /// 128 levels, and JSON that would take more than [`MAX_PARSED`] in memory (a megabyte of
+    /// `{},{},…` parses to tens of megabytes; a few checks in flight would hold hundreds).
+    fn received(bytes: Vec<u8>, truncated: bool) -> Option<Body> {
+        if bytes.is_empty() {
+            return None;
+        }
+        if !truncated {
+            if let Ok(v) = serde_json::from_slice::<Value>(&bytes) {
+                if record::heap(&v) <= MAX_PARSED {
+                    return Some(Body::Json(v));
+                }
+            }
+        }
+        Some(Body::Text(match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }))
     }
     pub fn json(&self) -> Option<&Value> {
         match self {
@@ -104,6 +128,10 @@ pub struct RecordedResponse {
     pub status: u16,
     pub headers: Headers,
     pub body: Option<Body>,
+    /// The body is incomplete: longer than the 1 MiB the harness reads (it stopped reading and
+    /// dropped the connection), or it broke off or timed out midway. What arrived is kept as text.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
 
 /// One request/response pair, redacted at the source.
@@ -115,7 +143,8 @@ pub struct Exchange {
     /// Why no response was received (connection refused, timeout, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<TransportError>,
-    /// How many times the request was sent (retries come with the http pipeline; always 1 now).
+    /// How many times the request was sent: 2 when a connection could not be made, or (GET,
+    /// PUT, DELETE only) was closed before any answer, and the one retry was made.
     pub attempts: u32,
 }
 
@@ -158,7 +187,12 @@ pub struct HttpClient {
     timeout: Duration,
 }
 
-fn describe_error(e: &reqwest::Error, timeout: Duration, redactor: &Redactor) -> TransportError {
+fn describe_error(
+    e: &reqwest::Error,
+    timeout: Duration,
+    redactor: &Redactor,
+    attempts: u32,
+) -> TransportError {
     if e.is_timeout() {
         return TransportError::Timeout(timeout);
     }
@@ -172,6 +206,9 @@ fn describe_error(e: &reqwest::Error, timeout: Duration, redactor: &Redactor) ->
         msg.push_str(": ");
         msg.push_str(&s.to_string());
         source = s.source();
+    }
+    if attempts > 1 {
+        msg.push_str(&format!(" ({attempts} attempts)"));
     }
     let msg = redactor.text(&msg);
     if e.is_connect() {
@@ -213,59 +250,51 @@ impl HttpClient {
                 .and_then(recorded_request_body)
                 .map(|b| self.redactor.body(b)),
         };
+        let mut attempts = 1;
+        let result = loop {
+            match self.attempt(&out).await {
+                Err(e) if attempts == 1 && transport::may_retry(&e, out.method) => {
+                    attempts += 1;
+                    tokio::time::sleep(transport::RETRY_PAUSE).await;
+                }
+                other => break other,
+            }
+        };
+        let duration_ms = started.elapsed().as_millis() as u64;
+        match result {
+            Ok(r) => Exchange {
+                request,
+                response: Some(RecordedResponse {
+                    status: r.status,
+                    headers: self.redactor.response_headers(&r.headers),
+                    body: Body::received(r.bytes, r.truncated).map(|b| self.redactor.body(b)),
+                    truncated: r.truncated,
+                }),
+                duration_ms,
+                error: None,
+                attempts,
+            },
+            Err(e) => Exchange {
+                request,
+                response: None,
+                duration_ms,
+                error: Some(describe_error(&e, self.timeout, &self.redactor, attempts)),
+                attempts,
+            },
+        }
+    }
+
+    /// Sends the request once and reads its answer.
+    async fn attempt(&self, out: &Outgoing) -> Result<transport::Received, reqwest::Error> {
         let method =
             reqwest::Method::from_bytes(out.method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let mut builder = self.client.request(method, &out.url);
         for (k, v) in &out.headers {
             builder = builder.header(k, v);
         }
-        if let Some(body) = out.body {
-            builder = builder.body(body);
+        if let Some(body) = &out.body {
+            builder = builder.body(body.clone());
         }
-        let result = async {
-            let mut resp = builder.send().await?;
-            let status = resp.status().as_u16();
-            let headers: Vec<(String, String)> = resp
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            let mut bytes = Vec::new();
-            while let Some(chunk) = resp.chunk().await? {
-                let room = MAX_BODY.saturating_sub(bytes.len());
-                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                if bytes.len() >= MAX_BODY {
-                    break;
-                }
-            }
-            Ok::<_, reqwest::Error>((status, headers, bytes))
-        }
-        .await;
-        let duration_ms = started.elapsed().as_millis() as u64;
-        match result {
-            Ok((status, headers, bytes)) => Exchange {
-                request,
-                response: Some(RecordedResponse {
-                    status,
-                    headers: self.redactor.response_headers(&headers),
-                    body: Body::from_bytes(&bytes).map(|b| self.redactor.body(b)),
-                }),
-                duration_ms,
-                error: None,
-                attempts: 1,
-            },
-            Err(e) => Exchange {
-                request,
-                response: None,
-                duration_ms,
-                error: Some(describe_error(&e, self.timeout, &self.redactor)),
-                attempts: 1,
-            },
-        }
+        Ok(transport::receive(builder.send().await?).await)
     }
 }

@@ -134,6 +134,14 @@ impl CheckResult {
         r
     }
 
+    /// A check that was never sent because the run gave up on the server; errored, since its
+    /// verdict is unknown.
+    pub fn not_run(check: &Check, why: String) -> Self {
+        let mut r = CheckResult::base(check, Status::Errored);
+        r.message = why;
+        r
+    }
+
     /// A check that ran: its status follows from its steps.
     pub fn ran(
         check: &Check,
@@ -200,11 +208,15 @@ impl CheckResult {
     }
 
     /// The first thing to say about a check that did not pass: its first finding or error, or
-    /// why it was skipped.
+    /// why it was skipped or not run.
     pub fn first_problem(&self) -> String {
         match &self.reason {
             Some(reason) => reason.clone(),
-            None => self.problem_lines().into_iter().next().unwrap_or_default(),
+            None => self
+                .problem_lines()
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| self.message.clone()),
         }
     }
 

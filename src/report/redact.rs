@@ -184,6 +184,7 @@ mod tests {
                 body: Some(Body::Json(
                     json!({"meta": {"created": "2026-03-01T10:11:12Z"}, "n": [1, "scimcheck-0123abcd"]}),
                 )),
+                truncated: false,
             }),
             duration_ms: 17,
             error: None,

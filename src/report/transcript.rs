@@ -79,6 +79,7 @@ mod tests {
                 "application/scim+json".into(),
             )]),
             body: Some(Body::Text("plain".into())),
+            truncated: false,
         }));
         assert_eq!(
             transcript(&[x.clone(), x])

@@ -7,12 +7,17 @@ use super::{
     report::REPORT_VERSION,
 };
 use crate::check::{SchemaError, SchemaStore};
+use crate::http::RecordLimit;
 use crate::load::Catalog;
 use crate::suite::Check;
 use futures::StreamExt;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+mod breaker;
+
+use breaker::Breaker;
 
 /// Why a run could not start or finish.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +37,10 @@ pub enum RunError {
 pub struct Runner {
     checks: Vec<Check>,
     session: Arc<Session>,
+    /// Bounds the bodies the run keeps for its reports.
+    record: RecordLimit,
+    /// Stops sending checks once the server stopped answering.
+    breaker: Breaker,
 }
 
 impl Runner {
@@ -54,6 +63,8 @@ impl Runner {
         Ok(Runner {
             checks,
             session: Arc::new(session),
+            record: RecordLimit::default(),
+            breaker: Breaker::default(),
         })
     }
 
@@ -104,7 +115,9 @@ impl Runner {
         }
     }
 
-    /// Discovers, plans, executes and cleans up, with no interrupt.
+    /// Discovers, plans, executes and cleans up, with no interrupt. After
+    /// `breaker::BREAKER_THRESHOLD` (10) checks in a row (in the order they finish) got no response to any
+    /// request, the checks not yet started are recorded as errored, not sent.
     pub async fn run(&self, events: &dyn EventSink) -> Result<RunReport, RunError> {
         self.run_until(events, std::future::pending(), std::future::pending::<()>)
             .await
@@ -121,7 +134,10 @@ impl Runner {
     ) -> Result<RunReport, RunError> {
         let started_at = now_rfc3339();
         let started = Instant::now();
-        let discovered = self.discover().await?;
+        let mut discovered = self.discover().await?;
+        for ex in &mut discovered.exchanges {
+            self.record.admit(ex);
+        }
         let planned = self.plan(&discovered.capabilities)?;
         events.event(&RunEvent::Started {
             run_id: self.run_id(),
@@ -138,7 +154,10 @@ impl Runner {
         if interrupted {
             events.event(&RunEvent::Interrupted);
             let abandoned = tokio::select! {
-                (exchanges, left) = self.session.sweep() => {
+                (mut exchanges, left) = self.session.sweep() => {
+                    for ex in &mut exchanges {
+                        self.record.admit(ex);
+                    }
                     sweep.exchanges = exchanges;
                     left_behind = left;
                     false
@@ -195,7 +214,16 @@ impl Runner {
         let jobs = self.session.config.jobs.max(1);
         futures::stream::iter(planned.into_iter().enumerate())
             .map(|(seq, p)| async move {
-                let result = self.run_one(&p, seq).await;
+                // Decided when the check would start: the ones in flight when the breaker
+                // opens just finish.
+                let mut result = match self.breaker.refusal() {
+                    Some(why) if p.skip_reason.is_none() => CheckResult::not_run(&p.check, why),
+                    _ => self.run_one(&p, seq).await,
+                };
+                self.breaker.observe(&result);
+                for ex in &mut result.exchanges {
+                    self.record.admit(ex);
+                }
                 events.event(&RunEvent::CheckFinished(&result));
                 finished
                     .lock()

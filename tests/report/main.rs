@@ -68,6 +68,7 @@ pub fn canned() -> RunReport {
                 "application/scim+json".into(),
             )]),
             body: Some(Body::Json(json!({"id": "42"}))),
+            truncated: false,
         }),
         duration_ms: 2,
         error: None,

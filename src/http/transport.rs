@@ -1,0 +1,108 @@
+//! One attempt on the wire, and whether a failed one may be sent again: the bounded read of a
+//! response (a hostile or broken server cannot make the harness hold more than [`MAX_BODY`]) and
+//! the retry rule (only when the server cannot have acted on the request).
+
+use std::time::Duration;
+
+/// Largest response body kept in memory and in reports; the connection is dropped beyond it.
+pub(super) const MAX_BODY: usize = 1024 * 1024;
+
+/// The pause before the one retry a request may get.
+pub(super) const RETRY_PAUSE: Duration = Duration::from_millis(200);
+
+/// What came back for one attempt that got a status line.
+#[derive(Debug)]
+pub(super) struct Received {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub bytes: Vec<u8>,
+    /// The body was cut: longer than [`MAX_BODY`], or its reading failed or timed out midway.
+    pub truncated: bool,
+}
+
+/// Reads a response up to [`MAX_BODY`]. Beyond the cap it stops reading and drops the
+/// response, which closes the connection instead of draining an endless body. A body that
+/// fails midway (reset, or the client's total timeout, which covers the body too) keeps what
+/// arrived: the status and headers can still be judged.
+pub(super) async fn receive(mut resp: reqwest::Response) -> Received {
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let mut bytes = Vec::new();
+    let mut truncated = false;
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_BODY - bytes.len();
+                if chunk.len() > room {
+                    bytes.extend_from_slice(&chunk[..room]);
+                    truncated = true;
+                    break;
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(_) => {
+                truncated = true;
+                break;
+            }
+        }
+    }
+    drop(resp);
+    Received {
+        status,
+        headers,
+        bytes,
+        truncated,
+    }
+}
+
+/// Whether a request that got no response may be sent once more. A connection that was never
+/// made carried nothing, so any method may be retried. A connection closed or reset before the
+/// answer may have delivered the request: only GET, PUT and DELETE (idempotent, RFC 9110 §9.2.2)
+/// are resent; a POST or PATCH is never sent twice. A timeout is never retried (the server may
+/// still be working on it, and the run would wait twice as long).
+pub(super) fn may_retry(e: &reqwest::Error, method: &str) -> bool {
+    if e.is_timeout() {
+        return false;
+    }
+    if e.is_connect() {
+        return true;
+    }
+    matches!(method, "GET" | "PUT" | "DELETE") && closed_before_answer(e)
+}
+
+/// The connection was reset or closed before a complete response head arrived.
+fn closed_before_answer(e: &reqwest::Error) -> bool {
+    use std::io::ErrorKind;
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::UnexpectedEof
+            ) {
+                return true;
+            }
+        }
+        // hyper's IncompleteMessage is not reachable as a type without depending on hyper.
+        if s.to_string()
+            .contains("connection closed before message completed")
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
