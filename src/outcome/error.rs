@@ -22,6 +22,9 @@ pub enum StepError {
     /// A built-in step could not run its probe (arguments, limits too large to probe, …).
     #[error("{0}")]
     Builtin(String),
+    /// The run was interrupted (Ctrl-C, SIGTERM) before this step was sent.
+    #[error("interrupted before this step was sent")]
+    Interrupted,
 }
 
 impl StepError {
@@ -41,6 +44,7 @@ impl StepError {
             StepError::Safety(m) => StepError::Safety(f(m)),
             StepError::Template(e) => StepError::Template(e.clone()),
             StepError::Builtin(m) => StepError::Builtin(f(m)),
+            StepError::Interrupted => StepError::Interrupted,
         }
     }
 
@@ -52,6 +56,7 @@ impl StepError {
             StepError::Safety(_) => "safety",
             StepError::Template(_) => "template",
             StepError::Builtin(_) => "builtin",
+            StepError::Interrupted => "interrupted",
         }
     }
 }

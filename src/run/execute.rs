@@ -7,8 +7,9 @@ use super::{CheckResult, RunConfig};
 use crate::check::SchemaStore;
 use crate::http::guard::WriteGuard;
 use crate::http::{Exchange, HttpClient, Outgoing, Pipeline};
-use crate::outcome::{CleanupOutcome, LeftBehind, StepOutcome, StepShape, infer_roles};
+use crate::outcome::{CleanupOutcome, LeftBehind, StepError, StepOutcome, StepShape, infer_roles};
 use crate::suite::{Check, Step, Vars};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -23,6 +24,11 @@ pub struct Session {
     pub(crate) run_id: String,
     pub(crate) left_behind: Mutex<Vec<LeftBehind>>,
     pub(crate) journal: Option<Journal>,
+    /// Set when the run is interrupted: no check starts, no check sends another step.
+    stopping: AtomicBool,
+    /// Creates sent and not yet answered; after an interrupt's grace, a nonzero count means a
+    /// create may have succeeded unseen, so the sweep looks for the run's marker.
+    creates_in_flight: AtomicUsize,
 }
 
 impl Session {
@@ -40,7 +46,26 @@ impl Session {
             run_id: run_id.to_string(),
             left_behind: Mutex::new(Vec::new()),
             journal: None,
+            stopping: AtomicBool::new(false),
+            creates_in_flight: AtomicUsize::new(0),
         }
+    }
+
+    /// Stops the run: no check starts and no check sends another step (requests in flight end).
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+    pub(crate) fn create_sent(&self) {
+        self.creates_in_flight.fetch_add(1, Ordering::SeqCst);
+    }
+    pub(crate) fn create_answered(&self) {
+        self.creates_in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+    pub fn creates_in_flight(&self) -> usize {
+        self.creates_in_flight.load(Ordering::SeqCst)
     }
 
     /// Deletes a resource this run owns; `Ok` when it is gone (2xx, or 404: already gone), else
@@ -156,6 +181,16 @@ async fn run_check(shared: &Session, check: &Check, seq: usize) -> CheckResult {
     let roles = infer_roles(&shapes);
     let mut steps = Vec::new();
     for (n, (step, role)) in check.steps.iter().zip(roles).enumerate() {
+        if shared.stopping() {
+            steps.push(StepOutcome {
+                index: n + 1,
+                role,
+                exchanges: Vec::new(),
+                findings: Vec::new(),
+                error: Some(StepError::Interrupted),
+            });
+            break;
+        }
         let before = state.exchanges.len();
         let end = state.run_step(step).await;
         let exchanges: Vec<usize> = (before..state.exchanges.len()).collect();

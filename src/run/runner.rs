@@ -7,8 +7,10 @@ use super::{
     report::REPORT_VERSION,
 };
 use crate::check::{SchemaError, SchemaStore};
+use crate::http::Exchange;
 use crate::http::RecordLimit;
 use crate::load::Catalog;
+use crate::outcome::LeftBehind;
 use crate::suite::Check;
 use futures::StreamExt;
 use std::future::Future;
@@ -31,6 +33,10 @@ pub enum RunError {
     #[error("no check matches the --only/--skip patterns given")]
     NothingSelected,
 }
+
+/// How long requests in flight may take to answer after an interrupt (CI systems send SIGKILL
+/// some seconds after SIGTERM).
+pub const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs a catalog of checks against one target, as one run (one run id, one cleanup ledger).
 #[derive(Debug)]
@@ -144,34 +150,44 @@ impl Runner {
             planned: planned.len(),
         });
         let finished: Mutex<Vec<(usize, CheckResult)>> = Mutex::new(Vec::new());
-        let execute = self.execute(planned, events, &finished);
+        let mut execute = Box::pin(self.execute(planned, events, &finished));
         let mut sweep = RunExchanges::default();
         let mut left_behind = Vec::new();
         let interrupted = tokio::select! {
-            () = execute => false,
+            () = &mut execute => false,
             () = stop => true,
         };
         if interrupted {
             events.event(&RunEvent::Interrupted);
+            self.session.stop();
+            let mut abandon = std::pin::pin!(abandon());
+            // Requests in flight get a bounded grace to answer, so their creates are recorded
+            // and their checks clean up; checks send no further step.
             let abandoned = tokio::select! {
-                (mut exchanges, left) = self.session.sweep() => {
-                    for ex in &mut exchanges {
-                        self.record.admit(ex);
-                    }
-                    sweep.exchanges = exchanges;
-                    left_behind = left;
-                    false
-                }
-                () = abandon() => {
-                    left_behind = self.session.abandoned();
-                    true
-                }
+                _ = tokio::time::timeout(INTERRUPT_GRACE, &mut execute) => false,
+                () = &mut abandon => true,
             };
+            let abandoned = abandoned
+                || tokio::select! {
+                    (mut exchanges, left) = self.sweep() => {
+                        for ex in &mut exchanges {
+                            self.record.admit(ex);
+                        }
+                        sweep.exchanges = exchanges;
+                        left_behind = left;
+                        false
+                    }
+                    () = &mut abandon => true,
+                };
+            if abandoned {
+                left_behind = self.session.abandoned();
+            }
             events.event(&RunEvent::SweepFinished {
                 left_behind: &left_behind,
                 abandoned,
             });
         }
+        drop(execute); // checks still running after the grace are abandoned
         let mut indexed = finished.into_inner().unwrap_or_else(|e| e.into_inner());
         indexed.sort_by_key(|(i, _)| *i);
         let results: Vec<CheckResult> = indexed.into_iter().map(|(_, r)| r).collect();
@@ -205,6 +221,46 @@ impl Runner {
         })
     }
 
+    /// After an interrupt: deletes what the run owns; if a create was still unanswered when the
+    /// grace ended, it may have succeeded unseen, so what carries the run's marker is looked up,
+    /// proved and deleted too.
+    async fn sweep(&self) -> (Vec<Exchange>, Vec<LeftBehind>) {
+        let (mut exchanges, mut left) = self.session.sweep().await;
+        if self.session.creates_in_flight() == 0 {
+            return (exchanges, left);
+        }
+        let marker = format!("scimcheck-{}-", self.run_id());
+        let unseen = |reason: String| LeftBehind {
+            resource: None,
+            marker: marker.clone(),
+            reason,
+        };
+        match super::leftovers::Cleanup::new(self.session.config.clone(), self.run_id()) {
+            Ok(mut cleanup) => match cleanup.find(None).await {
+                Ok(found) => {
+                    for (l, why) in cleanup.delete(&found).await {
+                        left.push(LeftBehind {
+                            resource: Some(l.resource),
+                            marker: marker.clone(),
+                            reason: why,
+                        });
+                    }
+                    exchanges.append(&mut cleanup.exchanges);
+                }
+                Err(e) => {
+                    exchanges.append(&mut cleanup.exchanges);
+                    left.push(unseen(format!(
+                        "a create was in flight at the interrupt; looking for it failed: {e}"
+                    )));
+                }
+            },
+            Err(e) => left.push(unseen(format!(
+                "a create was in flight at the interrupt; looking for it failed: {e}"
+            ))),
+        }
+        (exchanges, left)
+    }
+
     async fn execute(
         &self,
         planned: Vec<Planned>,
@@ -216,6 +272,9 @@ impl Runner {
             .map(|(seq, p)| async move {
                 // Decided when the check would start: the ones in flight when the breaker
                 // opens just finish.
+                if self.session.stopping() {
+                    return; // interrupted before it started: not run, not reported
+                }
                 let mut result = match self.breaker.refusal() {
                     Some(why) if p.skip_reason.is_none() => CheckResult::not_run(&p.check, why),
                     _ => self.run_one(&p, seq).await,

@@ -161,12 +161,14 @@ impl CheckState<'_> {
                     .and_then(|b| serde_json::from_slice(b).ok())
             })
             .flatten();
-        let ex = self
-            .shared
-            .pipeline
-            .send(out)
-            .await
-            .map_err(|refused| StepError::Safety(refused.to_string()))?;
+        if creates {
+            self.shared.create_sent();
+        }
+        let sent_out = self.shared.pipeline.send(out).await;
+        if creates {
+            self.shared.create_answered();
+        }
+        let ex = sent_out.map_err(|refused| StepError::Safety(refused.to_string()))?;
         let response = ex.response.as_ref().map(|r| {
             let body = r.body.as_ref().and_then(|b| b.json()).cloned();
             (r.status, body, r.headers.get("location"))
