@@ -339,9 +339,25 @@ fn interrupted_by(signal: &str) {
     )
     .unwrap();
     assert_eq!(report["interrupted"], true);
+    // The check in flight stopped before its next step and deleted its own three users; the
+    // sweep found nothing more to delete.
+    let check = &report["results"][0];
+    assert_eq!(check["id"], "users.slow.many-reads");
+    assert_eq!(check["status"], "errored");
+    let steps = check["steps"].as_array().unwrap();
+    assert_eq!(steps.last().unwrap()["error"]["kind"], "interrupted");
+    assert_eq!(
+        check["cleanup"]["exchanges"].as_array().map(Vec::len),
+        Some(3)
+    );
     assert_eq!(
         report["cleanup"]["exchanges"].as_array().map(Vec::len),
-        Some(3)
+        Some(0)
+    );
+    assert_eq!(report["left_behind"].as_array().map(Vec::len), Some(0));
+    assert!(
+        !out.path().join("ledger.jsonl").exists(),
+        "nothing left, so no ledger kept"
     );
 }
 
