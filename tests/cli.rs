@@ -339,9 +339,25 @@ fn interrupted_by(signal: &str) {
     )
     .unwrap();
     assert_eq!(report["interrupted"], true);
+    // The check in flight stopped before its next step and deleted its own three users; the
+    // sweep found nothing more to delete.
+    let check = &report["results"][0];
+    assert_eq!(check["id"], "users.slow.many-reads");
+    assert_eq!(check["status"], "errored");
+    let steps = check["steps"].as_array().unwrap();
+    assert_eq!(steps.last().unwrap()["error"]["kind"], "interrupted");
+    assert_eq!(
+        check["cleanup"]["exchanges"].as_array().map(Vec::len),
+        Some(3)
+    );
     assert_eq!(
         report["cleanup"]["exchanges"].as_array().map(Vec::len),
-        Some(3)
+        Some(0)
+    );
+    assert_eq!(report["left_behind"].as_array().map(Vec::len), Some(0));
+    assert!(
+        !out.path().join("ledger.jsonl").exists(),
+        "nothing left, so no ledger kept"
     );
 }
 
@@ -470,4 +486,83 @@ fn a_broken_baseline_is_a_usage_error() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("cannot read baseline"), "{}", text(&o));
+}
+
+/// `cleanup` finds what a run left behind by its marker, lists it, deletes it only with --yes,
+/// and never touches what is not the run's (the server's pre-existing user stays).
+#[test]
+fn cleanup_finds_lists_and_deletes_only_the_runs_leftovers() {
+    use std::io::{BufRead, BufReader};
+    let mut server = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(["serve", "--fault", "create-answers-dot-id"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let url = url.trim().to_string();
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    // Every create answers id "..": nothing can be proved, so everything is left behind.
+    let o = scimcheck(&["run", &url, "--only", "users.create", "--out", dir, "-q"]);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap())
+            .unwrap();
+    let run = report["run_id"].as_str().unwrap().to_string();
+    assert!(
+        !report["left_behind"].as_array().unwrap().is_empty(),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("left behind"),
+        "printed even with --quiet: {}",
+        text(&o)
+    );
+    let ledger = out.path().join("ledger.jsonl");
+    assert!(ledger.exists(), "kept because something is left behind");
+
+    let listed = scimcheck(&[
+        "cleanup",
+        &url,
+        "--run",
+        &run,
+        "--ledger",
+        ledger.to_str().unwrap(),
+    ]);
+    assert_eq!(listed.status.code(), Some(1), "{}", text(&listed));
+    assert!(
+        text(&listed).contains(&format!("userName=scimcheck-{run}-")),
+        "{}",
+        text(&listed)
+    );
+    assert!(text(&listed).contains("add --yes"), "{}", text(&listed));
+
+    let deleted = scimcheck(&["cleanup", &url, "--run", &run, "--yes"]);
+    assert_eq!(deleted.status.code(), Some(0), "{}", text(&deleted));
+    let again = scimcheck(&["cleanup", &url, "--run", &run]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(text(&again).contains("nothing of run"), "{}", text(&again));
+
+    let bad = scimcheck(&["cleanup", &url, "--run", ""]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    let other = scimcheck(&[
+        "cleanup",
+        &url,
+        "--run",
+        "0000ffff",
+        "--ledger",
+        ledger.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        other.status.code(),
+        Some(2),
+        "a ledger of another run: {}",
+        text(&other)
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
 }

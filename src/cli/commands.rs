@@ -41,6 +41,8 @@ fn generated_token() -> String {
 }
 
 async fn run_command(a: RunArgs) -> Exit {
+    // Before anything else: a signal during start-up or discovery must stop the run, not kill it.
+    let signals = signals::Signals::install();
     let settings = match RunSettings::from_args(a) {
         Ok(s) => s,
         Err(e) => return e,
@@ -105,8 +107,8 @@ async fn run_command(a: RunArgs) -> Exit {
     let result = runner
         .run_until(
             &|e: &RunEvent<'_>| progress.on_event(e),
-            signals::interrupt_or_terminate(),
-            signals::interrupt,
+            signals.interrupt_or_terminate(),
+            || signals.interrupt(),
         )
         .await;
     progress.finish();
