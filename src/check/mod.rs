@@ -7,7 +7,7 @@ mod schemas;
 pub use pointer::resolve;
 pub use schemas::{SchemaError, SchemaStore};
 
-use crate::http::{Body, Exchange, RecordedResponse};
+use crate::http::{Body, Exchange, RecordedResponse, TransportError};
 use crate::outcome::{Finding, FindingKind};
 use crate::suite::{Expect, Origin, TemplateError, Vars};
 
@@ -56,7 +56,7 @@ fn status_actual(resp: &RecordedResponse) -> String {
 
 /// What came back instead of JSON: its Content-Type and the start of its text (an HTML login
 /// page or a proxy's error says more than "not JSON").
-fn not_json(resp: &RecordedResponse, body: &Body) -> String {
+fn not_json(resp: &RecordedResponse, body: &Body, cut_by: Option<&TransportError>) -> String {
     const START: usize = 60;
     let content_type = resp
         .headers
@@ -71,7 +71,13 @@ fn not_json(resp: &RecordedResponse, body: &Body) -> String {
         start.push('…');
     }
     let what = if resp.truncated {
-        format!("a body cut off after {} bytes, not whole JSON", text.len())
+        match cut_by {
+            Some(e) => format!(
+                "a body cut off after {} bytes ({e}), not whole JSON",
+                text.len()
+            ),
+            None => format!("a body cut off after {} bytes, not whole JSON", text.len()),
+        }
     } else if content_type.contains("json") {
         // Labelled JSON: malformed, nested deeper than 128 levels, or too big to hold parsed.
         "a body that could not be read as JSON".to_string()
@@ -128,7 +134,7 @@ pub fn evaluate(
     if !expect.body.is_empty() && json.is_none() {
         let actual = match &resp.body {
             None => "an empty body".to_string(),
-            Some(body) => not_json(resp, body),
+            Some(body) => not_json(resp, body, exchange.error.as_ref()),
         };
         out.push(placed(
             Finding::new(FindingKind::Body, None, "a JSON body", actual),

@@ -242,7 +242,10 @@ impl HttpClient {
         let started = Instant::now();
         let request = RecordedRequest {
             method: out.method.to_string(),
-            url: self.redactor.text(&out.url),
+            // As sent: reqwest parses (and so normalises and percent-encodes) the URL the same way.
+            url: self
+                .redactor
+                .text(&url::Url::parse(&out.url).map_or_else(|_| out.url.clone(), String::from)),
             headers: self.redactor.request_headers(&out.headers),
             body: out
                 .body
@@ -271,7 +274,11 @@ impl HttpClient {
                     truncated: r.truncated,
                 }),
                 duration_ms,
-                error: None,
+                // A body that broke off says why (the answer's status and headers still count).
+                error: r
+                    .cut_by
+                    .as_ref()
+                    .map(|e| describe_error(e, self.timeout, &self.redactor, attempts)),
                 attempts,
             },
             Err(e) => Exchange {

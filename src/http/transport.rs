@@ -18,6 +18,8 @@ pub(super) struct Received {
     pub bytes: Vec<u8>,
     /// The body was cut: longer than [`MAX_BODY`], or its reading failed or timed out midway.
     pub truncated: bool,
+    /// Why reading stopped midway (a reset, the timeout); `None` when the cap cut it.
+    pub cut_by: Option<reqwest::Error>,
 }
 
 /// Reads a response up to [`MAX_BODY`]. Beyond the cap it stops reading and drops the
@@ -38,6 +40,7 @@ pub(super) async fn receive(mut resp: reqwest::Response) -> Received {
         .collect();
     let mut bytes = Vec::new();
     let mut truncated = false;
+    let mut cut_by = None;
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
@@ -50,8 +53,9 @@ pub(super) async fn receive(mut resp: reqwest::Response) -> Received {
                 bytes.extend_from_slice(&chunk);
             }
             Ok(None) => break,
-            Err(_) => {
+            Err(e) => {
                 truncated = true;
+                cut_by = Some(e);
                 break;
             }
         }
@@ -62,6 +66,7 @@ pub(super) async fn receive(mut resp: reqwest::Response) -> Received {
         headers,
         bytes,
         truncated,
+        cut_by,
     }
 }
 

@@ -45,9 +45,18 @@ pub struct StepOutcome {
     pub exchanges: Vec<usize>,
     pub findings: Vec<Finding>,
     pub error: Option<StepError>,
+    /// The exchange the step is judged on (a request step's own request, before any read-back
+    /// that proves ownership); `None`: its last.
+    #[serde(skip)]
+    pub judged: Option<usize>,
 }
 
 impl StepOutcome {
+    /// The exchange the step is judged on.
+    pub fn judged_exchange(&self) -> Option<usize> {
+        self.judged.or_else(|| self.exchanges.last().copied())
+    }
+
     pub fn passed(&self) -> bool {
         self.findings.is_empty() && self.error.is_none()
     }
@@ -182,7 +191,7 @@ impl CheckResult {
     /// `step N (METHOD url → status)` for the deciding step, from its last exchange.
     pub fn step_heading(&self) -> Option<String> {
         let step = self.deciding_step()?;
-        let last = step.exchanges.last().and_then(|i| self.exchanges.get(*i));
+        let last = step.judged_exchange().and_then(|i| self.exchanges.get(i));
         Some(match last {
             Some(ex) => {
                 let status = ex

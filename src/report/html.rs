@@ -132,6 +132,13 @@ pub fn render_html(report: &RunReport) -> Result<String, minijinja::Error> {
         .collect();
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    // Server text is shown inert before it is HTML-escaped.
+    env.set_formatter(|out, state, value| match value.as_str() {
+        Some(text) => {
+            minijinja::escape_formatter(out, state, &Value::from(super::inert::html(text).as_ref()))
+        }
+        None => minijinja::escape_formatter(out, state, value),
+    });
     env.add_template("report.html", TEMPLATE)?;
     env.get_template("report.html")?.render(context! {
         tool => report.tool.name,

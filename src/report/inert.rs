@@ -76,6 +76,25 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text for report.html (which the template then HTML-escapes): line breaks and tabs are kept
+/// (transcripts are multi-line), every other unsafe character becomes a visible escape, so no
+/// bidi override reorders what a reader sees and no control character reaches a copy-paste.
+pub fn html(text: &str) -> Cow<'_, str> {
+    let keep = |c: char| matches!(c, '\n' | '\t');
+    if !text.chars().any(|c| unsafe_char(c) && !keep(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) && !keep(c) {
+            push_escape(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Multi-line text for a terminal: each line as [`terminal`] makes it, the line breaks kept.
 pub fn terminal_lines(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
     text.lines().map(terminal)
@@ -161,6 +180,12 @@ fn code_span(out: &mut String, chars: &[char]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_text_keeps_lines_and_shows_controls() {
+        assert_eq!(html("a\n\tb"), "a\n\tb");
+        assert_eq!(html("x\u{1b}[2J\u{202e}y\r"), "x\\x1b[2J\\u{202e}y\\r");
+    }
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {

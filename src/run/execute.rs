@@ -188,29 +188,31 @@ async fn run_check(shared: &Session, check: &Check, seq: usize) -> CheckResult {
                 exchanges: Vec::new(),
                 findings: Vec::new(),
                 error: Some(StepError::Interrupted),
+                judged: None,
             });
             break;
         }
         let before = state.exchanges.len();
         let end = state.run_step(step).await;
         let exchanges: Vec<usize> = (before..state.exchanges.len()).collect();
+        // A request step is judged on its first exchange (later ones prove ownership); a
+        // built-in on its last.
+        let judged = match step {
+            Step::Request(_) => exchanges.first().copied(),
+            Step::Builtin(_) => exchanges.last().copied(),
+        };
         let mut outcome = StepOutcome {
             index: n + 1,
             role,
             exchanges,
             findings: Vec::new(),
             error: None,
+            judged,
         };
         match end {
             StepEnd::Passed => {}
             StepEnd::Failed(mut findings) => {
-                // A request step is judged on its first exchange (later ones prove ownership); a
-                // built-in on its last.
-                let judged = match step {
-                    Step::Request(_) => outcome.exchanges.first(),
-                    Step::Builtin(_) => outcome.exchanges.last(),
-                };
-                let detail = judged.and_then(|i| server_detail(&state.exchanges[*i]));
+                let detail = judged.and_then(|i| server_detail(&state.exchanges[i]));
                 for f in &mut findings {
                     if f.server_detail.is_none() {
                         f.server_detail.clone_from(&detail);

@@ -61,12 +61,8 @@ fn marked_attribute(body: &Value, marker: &str) -> Option<(&'static str, String)
 
 /// What a create's answer says it created, before any proof.
 pub enum Claim {
-    /// The answer names a resource: `key` (`/Users/{id}`), and its body if the answer had one.
-    Named {
-        key: String,
-        id: String,
-        body: Option<Value>,
-    },
+    /// The answer names a resource: `key` (`/Users/{id}`).
+    Named { key: String, id: String },
     /// The answer names something no request may address (an id of `..`, `.` or "", a Location
     /// elsewhere): `actual` says what and `short` names it.
     Unusable { actual: String, short: String },
@@ -88,7 +84,6 @@ pub fn claim(
             Some(id) if usable_id(id) => Claim::Named {
                 key: created_key(endpoint, id),
                 id: id.to_string(),
-                body: resource.cloned(),
             },
             _ => Claim::Unusable {
                 actual: format!("id {id}, which names no single resource; nothing was sent to it"),
@@ -107,11 +102,7 @@ pub fn claim(
         (parent == endpoint.trim_end_matches('/') && usable_id(last)).then(|| (key.clone(), id))
     });
     match named {
-        Some((key, id)) => Claim::Named {
-            key,
-            id,
-            body: None,
-        },
+        Some((key, id)) => Claim::Named { key, id },
         None => Claim::Unusable {
             actual: format!(
                 "no id, and Location {location:?}, which names no single resource under {endpoint}; nothing was sent to it"
@@ -149,19 +140,16 @@ impl CheckState<'_> {
         claim: Claim,
     ) {
         let marker = self.vars.marker();
-        let (key, id, body) = match claim {
-            Claim::Named { key, id, body } => (key, id, body),
+        let (key, id) = match claim {
+            Claim::Named { key, id } => (key, id),
             Claim::Unusable { actual, short } => {
                 return self.unproven(request, &actual, &short, &marker);
             }
             Claim::Nameless => return self.look_up(request, endpoint, sent).await,
         };
-        // An answer that is the resource itself (same id) proves it when it carries the marker.
-        let answered = body.is_some_and(|b| {
-            b.get("id").and_then(Value::as_str) == Some(id.as_str()) && carries(&b, &marker)
-        });
-        let proven = answered
-            || matches!(self.get(&key).await, Some((200, Some(ref r))) if carries(r, &marker));
+        // The answer alone proves nothing: a server can echo our request under somebody else's
+        // id. What the server holds at that id must carry the marker.
+        let proven = self.holds_marker(&key, &marker).await;
         if proven {
             self.record_owned(&key, &marker);
         } else {
@@ -174,6 +162,21 @@ impl CheckState<'_> {
                 &marker,
             );
         }
+    }
+
+    /// Reads `key` back: does the resource there carry `marker`? A 404 is read once more after
+    /// a short pause, for servers whose reads lag their writes.
+    async fn holds_marker(&mut self, key: &str, marker: &str) -> bool {
+        for attempt in 0..2 {
+            match self.get(key).await {
+                Some((200, Some(r))) => return carries(&r, marker),
+                Some((404, _)) if attempt == 0 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                }
+                _ => return false,
+            }
+        }
+        false
     }
 
     pub(super) fn record_owned(&mut self, key: &str, marker: &str) {
@@ -205,8 +208,11 @@ impl CheckState<'_> {
         let marker = self.vars.marker();
         match self.find_marked(endpoint, sent, &marker).await {
             Ok(found) => {
+                // A listing is the server's word too: each is read back before it is ours.
                 for key in found {
-                    self.record_owned(&key, &marker);
+                    if self.holds_marker(&key, &marker).await {
+                        self.record_owned(&key, &marker);
+                    }
                 }
             }
             Err(why) => self.left_behind.push(LeftBehind {

@@ -52,11 +52,10 @@ fn a_create_without_the_marker_gets_it_in_external_id() {
 #[test]
 fn an_answer_claims_its_id_or_its_location() {
     let body = json!({"id": "42", "userName": "u"});
-    let Claim::Named { key, id, body: b } = claim(BASE, "/Users", Some(&body), None) else {
+    let Claim::Named { key, id } = claim(BASE, "/Users", Some(&body), None) else {
         panic!("named by id")
     };
     assert_eq!((key.as_str(), id.as_str()), ("/Users/42", "42"));
-    assert_eq!(b, Some(body));
     let Claim::Named { key, .. } = claim(BASE, "/Users", None, Some("/scim/v2/Users/a%20b")) else {
         panic!("named by location")
     };

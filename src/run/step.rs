@@ -91,7 +91,7 @@ impl CheckState<'_> {
 
     /// The request to send; the error says why it cannot be built (a template or the URL guard).
     fn build(&self, req: &Request) -> Result<Outgoing, StepError> {
-        let path = req.path.render(&self.vars)?;
+        let path = req.path.render_path(&self.vars)?;
         let mut url = self.url_for(&path)?;
         if !req.query.is_empty() {
             let mut pairs = Vec::new();

@@ -234,6 +234,46 @@ impl Template {
         Ok(out)
     }
 
+    /// Renders a request path: a value substituted after a `/` (an id: `/Users/${id}`) is
+    /// percent-encoded as one path segment, so a server-chosen id such as `..` or `a/../b`
+    /// can never name another resource; a value that starts the path (`${location}`, a whole URL)
+    /// is taken as written.
+    pub fn render_path(&self, vars: &Vars) -> Result<String, TemplateError> {
+        const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'_')
+            .remove(b'.')
+            .remove(b'~')
+            .remove(b'@');
+        let mut out = String::new();
+        for (n, part) in self.parts.iter().enumerate() {
+            match part {
+                Part::Lit(l) => out.push_str(l),
+                Part::Ref(name, filters) => {
+                    let s = match Self::expand(name, vars)? {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    let s = Self::apply(s, filters)?;
+                    if n == 0 {
+                        out.push_str(&s);
+                    } else {
+                        let encoded =
+                            percent_encoding::utf8_percent_encode(&s, SEGMENT).to_string();
+                        // `.` and `..` are dot-segments even when unencoded characters are safe.
+                        let encoded = match encoded.as_str() {
+                            "." => "%2E".to_string(),
+                            ".." => "%2E%2E".to_string(),
+                            _ => encoded,
+                        };
+                        out.push_str(&encoded);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Renders to JSON: a string that is exactly one `${var}` keeps the captured value's type.
     pub fn render_value(&self, vars: &Vars) -> Result<Value, TemplateError> {
         if let [Part::Ref(name, filters)] = self.parts.as_slice() {
@@ -256,6 +296,27 @@ mod tests {
         v.captured
             .insert("emails".into(), json!([{"value": "a@b"}]));
         v
+    }
+
+    #[test]
+    fn ids_in_paths_are_one_encoded_segment() {
+        let mut v = vars();
+        for (id, sent) in [
+            ("42", "/Users/42"),
+            ("..", "/Users/%2E%2E"),
+            (".", "/Users/%2E"),
+            ("a/../b", "/Users/a%2F..%2Fb"),
+            ("a b?c#d", "/Users/a%20b%3Fc%23d"),
+            ("\u{1b}[2J", "/Users/%1B%5B2J"),
+        ] {
+            v.captured.insert("id".into(), json!(id));
+            let t = Template::parse("/Users/${id}").unwrap();
+            assert_eq!(t.render_path(&v).unwrap(), sent, "{id:?}");
+        }
+        v.captured
+            .insert("loc".into(), json!("http://h/scim/v2/Users/1"));
+        let t = Template::parse("${loc}").unwrap();
+        assert_eq!(t.render_path(&v).unwrap(), "http://h/scim/v2/Users/1");
     }
 
     #[test]

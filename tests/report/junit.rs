@@ -123,6 +123,7 @@ fn two_areas() -> RunReport {
             "an empty body",
         )],
         error: None,
+        judged: None,
     };
     report.results.push(result(
         "discovery.spc.is-json",

@@ -48,6 +48,7 @@ fn step(index: usize, role: Role, exchanges: Vec<usize>) -> StepOutcome {
         exchanges,
         findings: vec![],
         error: None,
+        judged: None,
     }
 }
 
