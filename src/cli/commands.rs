@@ -137,6 +137,8 @@ fn finish_run(settings: &RunSettings, report: &run::RunReport) -> Exit {
     }
     if report.interrupted {
         // The progress display already said what the sweep did; the verdicts are incomplete.
+        // What is left (a failed or abandoned cleanup) is listed with how to remove it.
+        say(&report::render_left_behind(report));
         return match output::write_reports(report, &settings.formats, &settings.out) {
             Ok(written) => {
                 for path in written {

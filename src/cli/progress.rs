@@ -87,15 +87,15 @@ impl Progress {
             }
             RunEvent::SweepFinished {
                 abandoned: true, ..
-            } => eprintln!("cleanup stopped; resources this run created may remain"),
+            } => eprintln!("cleanup stopped; what this run still owns is listed below"),
             RunEvent::SweepFinished {
                 left_behind: [], ..
             } => eprintln!("cleanup complete"),
             RunEvent::SweepFinished { left_behind, .. } => {
-                eprintln!("cleanup left {} resource(s) behind:", left_behind.len());
-                for k in *left_behind {
-                    eprintln!("  {}", terminal(&k.to_string()));
-                }
+                eprintln!(
+                    "cleanup left {} resource(s) behind (listed below)",
+                    left_behind.len()
+                );
             }
         }
     }
