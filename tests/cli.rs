@@ -1,24 +1,11 @@
 //! The binary as a user meets it: exit codes, clear messages on bad input, and no secret in output.
 
+mod common;
+
+use common::{scimcheck, serve_binary, text};
 use std::process::{Command, Output};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn scimcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args(args)
-        .env_remove("SCIMCHECK_TOKEN")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 #[test]
 fn embedded_run_passes_and_never_prints_the_token() {
@@ -258,7 +245,6 @@ fn sigterm_cleans_up_like_ctrl_c() {
 }
 
 fn interrupted_by(signal: &str) {
-    use std::io::{BufRead, BufReader};
     use std::time::{Duration, Instant};
     let suites = tempfile::tempdir().unwrap();
     let mut yaml = String::from(
@@ -274,17 +260,7 @@ fn interrupted_by(signal: &str) {
     }
     std::fs::write(suites.path().join("slow.yaml"), yaml).unwrap();
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args(["serve", "--token", "int-token"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut url = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut url)
-        .unwrap();
-    let url = url.trim().to_string();
+    let (mut server, url) = serve_binary(&["--token", "int-token"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let users = |url: &str| -> u64 {
         rt.block_on(async {
@@ -489,21 +465,10 @@ fn a_broken_baseline_is_a_usage_error() {
 }
 
 /// `cleanup` finds what a run left behind by its marker, lists it, deletes it only with --yes,
-/// and never touches what is not the run's (the server's pre-existing user stays).
+/// and leaves what another run left alone.
 #[test]
 fn cleanup_finds_lists_and_deletes_only_the_runs_leftovers() {
-    use std::io::{BufRead, BufReader};
-    let mut server = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args(["serve", "--fault", "create-answers-dot-id"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut url = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut url)
-        .unwrap();
-    let url = url.trim().to_string();
+    let (mut server, url) = serve_binary(&["--fault", "create-answers-dot-id"]);
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().to_str().unwrap();
     // Every create answers id "..": nothing can be proved, so everything is left behind.
@@ -524,6 +489,14 @@ fn cleanup_finds_lists_and_deletes_only_the_runs_leftovers() {
     );
     let ledger = out.path().join("ledger.jsonl");
     assert!(ledger.exists(), "kept because something is left behind");
+    // A second run leaves its own users; cleaning up the first must not touch them.
+    let second = tempfile::tempdir().unwrap();
+    let dir2 = second.path().to_str().unwrap();
+    scimcheck(&["run", &url, "--only", "users.create", "--out", dir2, "-q"]);
+    let report2: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(second.path().join("report.json")).unwrap())
+            .unwrap();
+    let run2 = report2["run_id"].as_str().unwrap().to_string();
 
     let listed = scimcheck(&[
         "cleanup",
@@ -546,6 +519,13 @@ fn cleanup_finds_lists_and_deletes_only_the_runs_leftovers() {
     let again = scimcheck(&["cleanup", &url, "--run", &run]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
     assert!(text(&again).contains("nothing of run"), "{}", text(&again));
+    let others = scimcheck(&["cleanup", &url, "--run", &run2]);
+    assert_eq!(
+        others.status.code(),
+        Some(1),
+        "the other run's users are still there: {}",
+        text(&others)
+    );
 
     let bad = scimcheck(&["cleanup", &url, "--run", ""]);
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));

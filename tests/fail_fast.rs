@@ -1,24 +1,10 @@
 //! A run against a server that is dead or dies: it ends quickly, says why, and exits 4; and a
 //! run with any errored check exits 4 even when others failed.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::{scimcheck, text};
 use std::time::{Duration, Instant};
-
-fn scimcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args(args)
-        .env_remove("SCIMCHECK_TOKEN")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 #[test]
 fn a_dead_server_ends_the_run_at_once_with_exit_4() {

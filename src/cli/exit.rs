@@ -60,27 +60,12 @@ fn any_errored(report: &RunReport) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{CheckResult, CleanupOutcome, Summary};
+    use crate::outcome::{CheckResult, Summary};
     use crate::report::Diff;
     use crate::run::{Capabilities, RunExchanges, Tool};
 
     fn check(level: Level, status: Status) -> CheckResult {
-        CheckResult {
-            id: format!("a.{}", status.as_str()),
-            title: String::new(),
-            level,
-            spec: String::new(),
-            catalogue_ref: None,
-            tags: Vec::new(),
-            origin: String::new(),
-            status,
-            message: String::new(),
-            reason: None,
-            duration_ms: 0,
-            steps: Vec::new(),
-            cleanup: CleanupOutcome::default(),
-            exchanges: Vec::new(),
-        }
+        CheckResult::for_tests(&format!("a.{}", status.as_str()), level, status)
     }
 
     fn report(results: Vec<CheckResult>) -> RunReport {

@@ -116,6 +116,27 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    /// A bare result for unit tests of what reads results (exit codes, the breaker).
+    #[cfg(test)]
+    pub(crate) fn for_tests(id: &str, level: Level, status: Status) -> Self {
+        CheckResult {
+            id: id.to_string(),
+            title: String::new(),
+            level,
+            spec: String::new(),
+            catalogue_ref: None,
+            tags: Vec::new(),
+            origin: String::new(),
+            status,
+            message: String::new(),
+            reason: None,
+            duration_ms: 0,
+            steps: Vec::new(),
+            cleanup: CleanupOutcome::default(),
+            exchanges: Vec::new(),
+        }
+    }
+
     fn base(check: &Check, status: Status) -> Self {
         CheckResult {
             id: check.id.0.clone(),

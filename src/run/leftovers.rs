@@ -5,11 +5,11 @@
 
 use super::RunConfig;
 use super::journal::ReadLedger;
-use super::own::marked_in;
+use super::own::{last_page, marked_in, marking};
 use crate::http::guard::WriteGuard;
 use crate::http::{Exchange, HttpClient, Outgoing, Pipeline};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 /// How many resources a scan reads per endpoint when the server cannot filter.
 const MAX_SCAN: usize = 5_000;
@@ -89,19 +89,20 @@ impl Cleanup {
         &mut self,
         ledger: Option<&ReadLedger>,
     ) -> Result<Vec<Leftover>, LeftoverError> {
-        let mut candidates: BTreeMap<String, ()> = BTreeMap::new();
+        let mut candidates: BTreeSet<String> = BTreeSet::new();
         if let Some(l) = ledger {
-            candidates.extend(l.live.iter().map(|(k, _)| (k.clone(), ())));
+            candidates.extend(l.live.iter().map(|(k, _)| k.clone()));
         }
         for (endpoint, attributes) in SEARCHED {
             let found = self.search(endpoint, attributes).await?;
-            candidates.extend(found.into_iter().map(|k| (k, ())));
+            candidates.extend(found);
         }
         let mut proved = Vec::new();
-        for key in candidates.into_keys() {
+        for key in candidates {
             match self.get(&key).await {
                 Some((200, Some(resource))) => {
-                    if let Some(evidence) = marked_attribute(&resource, &self.marker) {
+                    if let Some((name, value)) = marking(&resource, &self.marker) {
+                        let evidence = format!("{name}={value}");
                         proved.push(Leftover {
                             resource: key,
                             evidence,
@@ -166,15 +167,7 @@ impl Cleanup {
                 return Ok(found);
             };
             found.extend(marked_in(&list, endpoint, &self.marker));
-            let returned = list
-                .get("Resources")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
-            let total = list
-                .get("totalResults")
-                .and_then(Value::as_u64)
-                .unwrap_or(0) as usize;
-            if returned == 0 || start - 1 + returned >= total {
+            if last_page(&list, start) {
                 return Ok(found);
             }
         }
@@ -214,13 +207,4 @@ impl Cleanup {
         }
         failed
     }
-}
-
-/// `attribute=value` of the first top-level string attribute carrying the marker.
-fn marked_attribute(resource: &Value, marker: &str) -> Option<String> {
-    let marker = marker.to_lowercase();
-    resource.as_object()?.iter().find_map(|(name, value)| {
-        let s = value.as_str()?;
-        (name != "id" && s.to_lowercase().contains(&marker)).then(|| format!("{name}={s}"))
-    })
 }

@@ -22,14 +22,16 @@ const MARKED_ATTRIBUTES: [&str; 3] = ["externalId", "userName", "displayName"];
 /// case). Nested values do not count: a foreign user's `groups` may well show the display name
 /// of a group this run created.
 pub fn carries(resource: &Value, marker: &str) -> bool {
+    marking(resource, marker).is_some()
+}
+
+/// The first of the resource's own top-level string attributes carrying `marker` (as
+/// [`carries`] reads them), with its value: the evidence that proves it ours.
+pub fn marking<'r>(resource: &'r Value, marker: &str) -> Option<(&'r str, &'r str)> {
     let marker = marker.to_lowercase();
-    resource.as_object().is_some_and(|attributes| {
-        attributes.iter().any(|(name, value)| {
-            name != "id"
-                && value
-                    .as_str()
-                    .is_some_and(|s| s.to_lowercase().contains(&marker))
-        })
+    resource.as_object()?.iter().find_map(|(name, value)| {
+        let s = value.as_str()?;
+        (name != "id" && s.to_lowercase().contains(&marker)).then_some((name.as_str(), s))
     })
 }
 
@@ -256,15 +258,7 @@ impl CheckState<'_> {
                 return Err(format!("GET {endpoint} did not list resources"));
             };
             found.extend(marked_in(&list, endpoint, marker));
-            let returned = list
-                .get("Resources")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
-            let total = list
-                .get("totalResults")
-                .and_then(Value::as_u64)
-                .unwrap_or(0) as usize;
-            if returned == 0 || start - 1 + returned >= total {
+            if last_page(&list, start) {
                 return Ok(found);
             }
         }
@@ -277,6 +271,20 @@ impl CheckState<'_> {
             Ok(found)
         }
     }
+}
+
+/// Whether a ListResponse page that started at `start` is the last one (it returned nothing, or
+/// reached `totalResults`).
+pub fn last_page(list: &Value, start: usize) -> bool {
+    let returned = list
+        .get("Resources")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let total = list
+        .get("totalResults")
+        .and_then(Value::as_u64)
+        .unwrap_or(0) as usize;
+    returned == 0 || start - 1 + returned >= total
 }
 
 /// The resources of a ListResponse that carry the marker and have usable ids.

@@ -218,20 +218,7 @@ impl Template {
 
     /// Renders to a string; non-string captured values are written as JSON.
     pub fn render(&self, vars: &Vars) -> Result<String, TemplateError> {
-        let mut out = String::new();
-        for part in &self.parts {
-            match part {
-                Part::Lit(l) => out.push_str(l),
-                Part::Ref(name, filters) => {
-                    let s = match Self::expand(name, vars)? {
-                        Value::String(s) => s,
-                        other => other.to_string(),
-                    };
-                    out.push_str(&Self::apply(s, filters)?);
-                }
-            }
-        }
-        Ok(out)
+        self.render_with(vars, |_, value| value)
     }
 
     /// Renders a request path: a value substituted after a `/` (an id: `/Users/${id}`) is
@@ -245,6 +232,26 @@ impl Template {
             .remove(b'.')
             .remove(b'~')
             .remove(b'@');
+        self.render_with(vars, |n, value| {
+            if n == 0 {
+                return value;
+            }
+            // `.` and `..` are dot-segments even though their characters need no encoding.
+            match value.as_str() {
+                "." => "%2E".to_string(),
+                ".." => "%2E%2E".to_string(),
+                _ => percent_encoding::utf8_percent_encode(&value, SEGMENT).to_string(),
+            }
+        })
+    }
+
+    /// Renders with each substituted value (and its position among the parts) passed through
+    /// `place`.
+    fn render_with(
+        &self,
+        vars: &Vars,
+        place: impl Fn(usize, String) -> String,
+    ) -> Result<String, TemplateError> {
         let mut out = String::new();
         for (n, part) in self.parts.iter().enumerate() {
             match part {
@@ -254,20 +261,7 @@ impl Template {
                         Value::String(s) => s,
                         other => other.to_string(),
                     };
-                    let s = Self::apply(s, filters)?;
-                    if n == 0 {
-                        out.push_str(&s);
-                    } else {
-                        let encoded =
-                            percent_encoding::utf8_percent_encode(&s, SEGMENT).to_string();
-                        // `.` and `..` are dot-segments even when unencoded characters are safe.
-                        let encoded = match encoded.as_str() {
-                            "." => "%2E".to_string(),
-                            ".." => "%2E%2E".to_string(),
-                            _ => encoded,
-                        };
-                        out.push_str(&encoded);
-                    }
+                    out.push_str(&place(n, Self::apply(s, filters)?));
                 }
             }
         }

@@ -75,7 +75,6 @@ impl Breaker {
 mod tests {
     use super::*;
     use crate::http::{Exchange, Headers, RecordedRequest, RecordedResponse};
-    use crate::outcome::CleanupOutcome;
     use crate::suite::Level;
 
     fn result(id: &str, status: Status, answered: Option<bool>) -> CheckResult {
@@ -100,22 +99,9 @@ mod tests {
                 }]
             })
             .unwrap_or_default();
-        CheckResult {
-            id: id.into(),
-            title: String::new(),
-            level: Level::Must,
-            spec: String::new(),
-            catalogue_ref: None,
-            tags: Vec::new(),
-            origin: String::new(),
-            status,
-            message: String::new(),
-            reason: None,
-            duration_ms: 0,
-            steps: Vec::new(),
-            cleanup: CleanupOutcome::default(),
-            exchanges,
-        }
+        let mut result = CheckResult::for_tests(id, Level::Must, status);
+        result.exchanges = exchanges;
+        result
     }
 
     #[test]
