@@ -235,13 +235,15 @@ async fn each_fault_fails_exactly_its_listed_checks() {
         .collect()
         .await;
 
+    if let Ok(path) = std::env::var("SCIMCHECK_WRITE_FAULTS") {
+        write_observed(&path, &expected, &runs);
+    }
+
     let mut problems = Vec::new();
     for (fault, got) in &runs {
         let want = &expected[fault.name()];
-        match (
-            want.fails.is_empty() && want.blocked.is_empty(),
-            want.adapts,
-        ) {
+        // A fault proves something by failing checks; blocking them proves nothing.
+        match (want.fails.is_empty(), want.adapts) {
             (true, false) => problems.push(format!(
                 "{}: fails no check, so it proves nothing (or declare `adapts: true`)",
                 fault.name()
@@ -283,13 +285,56 @@ async fn each_fault_fails_exactly_its_listed_checks() {
     );
 }
 
+/// Writes what the runs observed in faults.yaml's own format (its header kept, faults in the
+/// server's order), for a maintainer to diff against the file and read before adopting it:
+/// `SCIMCHECK_WRITE_FAULTS=/tmp/faults.yaml cargo test --test faults`.
+fn write_observed(path: &str, expected: &BTreeMap<String, Spec>, runs: &[(Fault, Got)]) {
+    use std::fmt::Write;
+    let current =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/faults.yaml"))
+            .unwrap();
+    let header: String = current
+        .lines()
+        .take_while(|l| !l.starts_with("version:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut out = format!("{header}version: 2\nfaults:\n");
+    let list = |out: &mut String, key: &str, ids: &BTreeSet<String>| {
+        if ids.is_empty() {
+            let _ = writeln!(out, "    {key}: []");
+        } else {
+            let _ = writeln!(out, "    {key}:");
+            ids.iter().for_each(|id| {
+                let _ = writeln!(out, "      - {id}");
+            });
+        }
+    };
+    for fault in Fault::ALL {
+        let Some((_, got)) = runs.iter().find(|(f, _)| f == fault) else {
+            continue;
+        };
+        let want = &expected[fault.name()];
+        let _ = writeln!(out, "  {}:", fault.name());
+        if want.auth == Auth::None {
+            let _ = writeln!(out, "    server: {{auth: none}}");
+        }
+        if want.adapts {
+            let _ = writeln!(out, "    adapts: true");
+        }
+        list(&mut out, "fails", &got.failing);
+        if !got.blocked.is_empty() {
+            list(&mut out, "blocked", &got.blocked);
+        }
+        out.push('\n');
+    }
+    std::fs::write(path, out.trim_end().to_string() + "\n").expect("write observed faults");
+}
+
 #[test]
 fn every_check_is_failed_by_some_fault() {
     let catalog = load::load(None).unwrap();
-    let covered: BTreeSet<String> = expected()
-        .into_values()
-        .flat_map(|s| s.fails.into_iter().chain(s.blocked))
-        .collect();
+    // Only `fails` counts: a blocked check was never tested, so blocking it proves nothing.
+    let covered: BTreeSet<String> = expected().into_values().flat_map(|s| s.fails).collect();
     let uncovered: Vec<&str> = catalog
         .checks
         .iter()
@@ -301,7 +346,11 @@ fn every_check_is_failed_by_some_fault() {
         "checks no fault can fail (a check that cannot fail is a defect): {uncovered:?}"
     );
     let known: BTreeSet<&str> = catalog.checks.iter().map(|c| c.id.as_str()).collect();
-    let stale: Vec<&String> = covered
+    let named: BTreeSet<String> = expected()
+        .into_values()
+        .flat_map(|s| s.fails.into_iter().chain(s.blocked))
+        .collect();
+    let stale: Vec<&String> = named
         .iter()
         .filter(|id| !known.contains(id.as_str()))
         .collect();

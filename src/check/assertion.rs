@@ -43,6 +43,7 @@ fn operand<'a>(p: &'a Predicate, vars: &Vars) -> Result<Operand<'a>, TemplateErr
         Predicate::Matches(pat) | Predicate::NotMatches(pat) => Operand::Pattern(pat.render(vars)?),
         Predicate::Present
         | Predicate::Absent
+        | Predicate::Optional
         | Predicate::Type(_)
         | Predicate::Length(_)
         | Predicate::MinLength(_)

@@ -166,9 +166,21 @@ fn finish_run(settings: &RunSettings, report: &run::RunReport) -> Exit {
         Some((b, path)) => {
             let diff = report::compare(report, b);
             say(&report::render_diff(&diff, &path.display().to_string()));
-            Exit::for_baseline(report, &diff)
+            let exit = Exit::for_baseline(report, &diff);
+            say(&format!(
+                "{}\n",
+                exit.explain(report, settings.strict, Some(&diff))
+            ));
+            exit
         }
-        None => Exit::for_report(report, settings.strict),
+        None => {
+            let exit = Exit::for_report(report, settings.strict);
+            say(&format!(
+                "{}\n",
+                exit.explain(report, settings.strict, None)
+            ));
+            exit
+        }
     };
     let mut written = match output::write_reports(report, &settings.formats, &settings.out) {
         Ok(w) => w,

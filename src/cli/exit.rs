@@ -53,6 +53,64 @@ impl Exit {
     }
 }
 
+impl Exit {
+    /// One line that says why the run earns this exit code (`exit 1: 2 MUST checks failed`);
+    /// `diff` is the comparison with a baseline, when one decided.
+    pub fn explain(
+        self,
+        report: &RunReport,
+        strict: bool,
+        diff: Option<&crate::report::Diff>,
+    ) -> String {
+        let count = |pred: &dyn Fn(&crate::run::CheckResult) -> bool| {
+            report.results.iter().filter(|r| pred(r)).count()
+        };
+        let checks = |n: usize| if n == 1 { "check" } else { "checks" };
+        let errored = count(&|r| r.status == Status::Errored);
+        let must = count(&|r| r.status == Status::Failed && r.level == Level::Must);
+        let lesser = count(&|r| r.status == Status::Failed && r.level != Level::Must);
+        let blocked = count(&|r| r.status == Status::Blocked);
+        let mut line = match (self, diff) {
+            (Exit::Runtime, _) if report.interrupted => "exit 4: the run was interrupted".into(),
+            (Exit::Runtime, _) => format!(
+                "exit 4: {errored} {} errored, so the verdict is incomplete",
+                checks(errored)
+            ),
+            (Exit::Failures, Some(d)) => format!(
+                "exit 1: {} regression(s) against the baseline",
+                d.regressions.len()
+            ),
+            (Exit::Failures, None) if strict && lesser > 0 => format!(
+                "exit 1: {must} MUST and {lesser} SHOULD/MAY {} failed (--strict)",
+                checks(lesser)
+            ),
+            (Exit::Failures, None) => format!("exit 1: {must} MUST {} failed", checks(must)),
+            (_, Some(_)) => "exit 0: no regressions against the baseline".into(),
+            _ => {
+                let mut l = "exit 0: every MUST check that ran passed".to_string();
+                if lesser > 0 {
+                    l.push_str(&format!(
+                        "; {lesser} SHOULD/MAY {} failed (they count with --strict)",
+                        checks(lesser)
+                    ));
+                }
+                l
+            }
+        };
+        if blocked > 0 && self != Exit::Runtime {
+            line.push_str(&format!(
+                "; {blocked} blocked {} not tested",
+                if blocked == 1 {
+                    "check was"
+                } else {
+                    "checks were"
+                }
+            ));
+        }
+        line
+    }
+}
+
 fn any_errored(report: &RunReport) -> bool {
     report.results.iter().any(|r| r.status == Status::Errored)
 }
@@ -116,6 +174,28 @@ mod tests {
         assert_eq!(
             Exit::for_report(&report(vec![should]), true),
             Exit::Failures
+        );
+    }
+
+    #[test]
+    fn blocked_checks_do_not_change_the_exit_code_and_the_line_says_why() {
+        let blocked = || check(Level::Must, Status::Blocked);
+        let r = report(vec![blocked(), check(Level::Should, Status::Failed)]);
+        let exit = Exit::for_report(&r, false);
+        assert_eq!(exit, Exit::Ok);
+        assert_eq!(
+            exit.explain(&r, false, None),
+            "exit 0: every MUST check that ran passed; 1 SHOULD/MAY check failed (they count with --strict); 1 blocked check was not tested"
+        );
+        let r = report(vec![check(Level::Must, Status::Failed), blocked()]);
+        assert_eq!(
+            Exit::for_report(&r, false).explain(&r, false, None),
+            "exit 1: 1 MUST check failed; 1 blocked check was not tested"
+        );
+        let r = report(vec![check(Level::May, Status::Errored)]);
+        assert_eq!(
+            Exit::for_report(&r, false).explain(&r, false, None),
+            "exit 4: 1 check errored, so the verdict is incomplete"
         );
     }
 

@@ -82,7 +82,11 @@ fn step(
             }
             cx.defined.extend(raw.capture.into_keys());
             let call = builtin(cx, sp, name, raw.with.as_ref())?;
-            Some(Step::Builtin(crate::suite::BuiltinStep { call, origin }))
+            Some(Step::Builtin(crate::suite::BuiltinStep {
+                call,
+                role: raw.role,
+                origin,
+            }))
         }
         (Some(req), None) => {
             if raw.with.is_some() {
@@ -102,6 +106,7 @@ fn step(
                 request: request?,
                 expect,
                 capture,
+                role: raw.role,
                 origin,
             }))
         }
@@ -148,10 +153,14 @@ fn request(cx: &mut FileCtx<'_>, rp: &str, raw: RawRequest) -> Option<Request> {
 fn capture(cx: &mut FileCtx<'_>, sp: &str, name: String, text: String) -> Option<Capture> {
     let pointer = format!("{sp}/capture/{}", escape(&name));
     cx.defined.insert(name.clone());
-    let Some(source) = CaptureSource::parse(&text) else {
+    let (resolve, source_text) = match text.strip_prefix("url:") {
+        Some(rest) => (true, rest),
+        None => (false, text.as_str()),
+    };
+    let Some(source) = CaptureSource::parse(source_text) else {
         cx.at_value(
             &pointer,
-            format!("capture `{name}`: `{text}` is neither a JSON Pointer (starting with /, no *) nor header:Name"),
+            format!("capture `{name}`: `{text}` is neither a JSON Pointer (starting with /, no *) nor header:Name (either may follow `url:`)"),
         );
         return None;
     };
@@ -159,6 +168,7 @@ fn capture(cx: &mut FileCtx<'_>, sp: &str, name: String, text: String) -> Option
         origin: cx.value_origin(&pointer),
         name,
         source,
+        resolve,
         text,
     })
 }

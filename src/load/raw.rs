@@ -1,7 +1,7 @@
 //! The suite file's shape as written, read with serde once the JSON Schema has accepted it;
 //! `compile` turns it into the typed model. Assertions stay maps: the registry reads them.
 
-use crate::suite::{Auth, CheckId, Level, Method};
+use crate::suite::{Auth, CheckId, Level, Method, Role};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -35,6 +35,8 @@ pub(super) struct RawStep {
     pub builtin: Option<String>,
     #[serde(default, rename = "with")]
     pub with: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub role: Option<Role>,
 }
 
 #[derive(Debug, Deserialize)]

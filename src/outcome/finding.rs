@@ -39,6 +39,9 @@ pub struct Finding {
     /// The server's own explanation: the `detail` of a SCIM error body in the response judged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_detail: Option<String>,
+    /// The `scimType` of a SCIM error body in the response judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scim_type: Option<String>,
     /// Where in the suite the expectation was written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
@@ -57,7 +60,28 @@ impl Finding {
             expected: expected.into(),
             actual: actual.into(),
             server_detail: None,
+            scim_type: None,
             origin: None,
+        }
+    }
+
+    /// The server's own words on the response judged, as messages quote them:
+    /// `invalidValue: "name.familyName is required"`, `invalidValue`, `"…"`; `None` when the
+    /// response carried neither.
+    pub fn server_words(&self) -> Option<String> {
+        const LIMIT: usize = 300;
+        let detail = self.server_detail.as_deref().map(|d| {
+            let d = d.trim();
+            match d.char_indices().nth(LIMIT) {
+                Some((cut, _)) => format!("\"{}…\"", &d[..cut]),
+                None => format!("\"{d}\""),
+            }
+        });
+        match (self.scim_type.as_deref(), detail) {
+            (Some(t), Some(d)) => Some(format!("{t}: {d}")),
+            (Some(t), None) => Some(t.to_string()),
+            (None, Some(d)) => Some(d),
+            (None, None) => None,
         }
     }
 
@@ -104,7 +128,11 @@ impl fmt::Display for Finding {
             self.subject(),
             self.expected,
             self.actual
-        )
+        )?;
+        match self.server_words() {
+            Some(words) => write!(f, " (server: {words})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -127,5 +155,23 @@ mod tests {
             "never seen",
         );
         assert_eq!(f.subject(), "resource x");
+    }
+
+    #[test]
+    fn the_server_s_own_words_are_quoted() {
+        let mut f = Finding::status("201", "400");
+        f.scim_type = Some("invalidValue".into());
+        f.server_detail = Some("name.familyName is required".into());
+        assert_eq!(
+            f.to_string(),
+            "status: expected 201, got 400 (server: invalidValue: \"name.familyName is required\")"
+        );
+        f.scim_type = None;
+        assert_eq!(
+            f.to_string(),
+            "status: expected 201, got 400 (server: \"name.familyName is required\")"
+        );
+        f.server_detail = Some("x".repeat(400));
+        assert!(f.to_string().ends_with("x…\")"));
     }
 }

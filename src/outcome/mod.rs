@@ -1,11 +1,13 @@
 //! Outcomes as data: what each check and step found, between `run` (which produces them) and
 //! `report` (which renders them). Pure: no I/O, no async.
 
+mod cause;
 mod error;
 mod finding;
 mod result;
 mod role;
 
+pub use cause::{RootCause, root_causes};
 pub use error::StepError;
 pub use finding::{Finding, FindingKind};
 pub use result::{CheckResult, CleanupOutcome, LeftBehind, Status, StepOutcome, Summary};

@@ -199,6 +199,8 @@ impl CheckResult {
         self.status = match self.deciding_step() {
             None => Status::Passed,
             Some(s) if s.error.is_some() => Status::Errored,
+            // The server refused what the check prepares: its requirement was never tested.
+            Some(s) if s.role == Role::Setup => Status::Blocked,
             Some(_) => Status::Failed,
         };
         self.message = self.derive_message();

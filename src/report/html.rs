@@ -130,6 +130,21 @@ pub fn render_html(report: &RunReport) -> Result<String, minijinja::Error> {
             },
         })
         .collect();
+    #[derive(Serialize)]
+    struct CauseView {
+        tally: String,
+        summary: String,
+        checks: Vec<String>,
+    }
+    let causes: Vec<CauseView> = crate::outcome::root_causes(&report.results, &report.target)
+        .into_iter()
+        .filter(|c| c.count() > 1)
+        .map(|c| CauseView {
+            tally: c.tally(),
+            summary: c.summary,
+            checks: c.checks,
+        })
+        .collect();
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     // Server text is shown inert before it is HTML-escaped.
@@ -150,5 +165,6 @@ pub fn render_html(report: &RunReport) -> Result<String, minijinja::Error> {
         areas => Value::from(Serde(rows(areas))),
         levels => Value::from(Serde(rows(levels))),
         results => Value::from(Serde(&results)),
+        root_causes => Value::from(Serde(causes)),
     })
 }

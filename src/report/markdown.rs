@@ -31,23 +31,37 @@ pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
     for r in &report.results {
         areas.entry(area(&r.id)).or_default().add(r.status);
     }
-    let _ = writeln!(s, "| area | passed | failed | skipped | errored |");
-    let _ = writeln!(s, "|---|--:|--:|--:|--:|");
+    let _ = writeln!(
+        s,
+        "| area | passed | failed | skipped | errored | blocked |"
+    );
+    let _ = writeln!(s, "|---|--:|--:|--:|--:|--:|");
     for (a, c) in &areas {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             inert::markdown(a),
             c.passed,
             c.failed,
             c.skipped,
-            c.errored
+            c.errored,
+            c.blocked
         );
+    }
+    let shared: Vec<_> = crate::outcome::root_causes(&report.results, &report.target)
+        .into_iter()
+        .filter(|c| c.count() > 1)
+        .collect();
+    if !shared.is_empty() {
+        let _ = writeln!(s, "\n### Root causes\n");
+        for c in shared.iter().take(MAX_LISTED) {
+            let _ = writeln!(s, "- **{}**: {}", c.tally(), inert::markdown(&c.summary));
+        }
     }
     let bad: Vec<_> = report
         .results
         .iter()
-        .filter(|r| r.status.is_bad())
+        .filter(|r| matches!(r.status, Status::Failed | Status::Errored))
         .collect();
     if !bad.is_empty() {
         let _ = writeln!(s, "\n### Failed and errored\n");

@@ -1,8 +1,10 @@
-//! The terminal summary: one block per check that did not pass, then the counts.
+//! The terminal summary: failed checks most serious first, shared root causes once, blocked and
+//! skipped checks by reason, then the counts.
 
 use super::inert::{terminal, terminal_lines};
-use crate::run::{RunReport, Status};
-use crate::suite::Capability;
+use crate::outcome::{RootCause, root_causes};
+use crate::run::{CheckResult, RunReport, Status};
+use crate::suite::{Capability, Level};
 use std::fmt::Write;
 
 fn capability_line(report: &RunReport) -> String {
@@ -76,7 +78,60 @@ pub fn render_left_behind(report: &RunReport) -> String {
     s
 }
 
-/// Renders the human summary of a run; `color` adds ANSI styles to the status labels.
+/// One block for a check that failed or errored: status, level, id, title, reference, and the
+/// deciding step with what it found.
+fn render_check(s: &mut String, r: &CheckResult, color: bool) {
+    let label = styled(
+        format!("{:<8}", r.status.as_str().to_uppercase()),
+        r.status,
+        color,
+    );
+    let _ = writeln!(s, "\n{label} {:<6} {}", r.level.as_str(), terminal(&r.id));
+    let _ = writeln!(s, "         {}", terminal(&r.title));
+    let reference = match &r.catalogue_ref {
+        Some(c) => format!("{} · {c}", r.spec),
+        None => r.spec.clone(),
+    };
+    let _ = writeln!(s, "         {}", terminal(&reference));
+    match r.step_heading() {
+        Some(heading) => {
+            let _ = writeln!(s, "         {}", terminal(&heading));
+            for line in r.problem_lines() {
+                for l in terminal_lines(&line) {
+                    let _ = writeln!(s, "           {l}");
+                }
+            }
+            for l in &r.cleanup.left_behind {
+                let _ = writeln!(s, "           left behind: {}", terminal(&l.to_string()));
+            }
+        }
+        None => {
+            for line in terminal_lines(&r.message) {
+                let _ = writeln!(s, "         {line}");
+            }
+        }
+    }
+}
+
+/// At most this many check ids are listed under one root cause.
+const IDS_SHOWN: usize = 8;
+
+fn id_list(ids: &[String]) -> String {
+    let mut list: Vec<String> = ids
+        .iter()
+        .take(IDS_SHOWN)
+        .map(|id| terminal(id).into_owned())
+        .collect();
+    if ids.len() > IDS_SHOWN {
+        list.push(format!("… and {} more", ids.len() - IDS_SHOWN));
+    }
+    list.join(", ")
+}
+
+/// Renders the human summary of a run: failed checks (MUST, then SHOULD, then MAY) and errored
+/// ones, one block each; causes shared by several checks, once each with their count; blocked
+/// checks by what blocked them; skipped checks as counts by reason; then the counts line.
+/// `color` adds ANSI styles to the status labels.
 pub fn render_terminal(report: &RunReport, color: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(
@@ -87,38 +142,61 @@ pub fn render_terminal(report: &RunReport, color: bool) -> String {
         terminal(&report.target)
     );
     let _ = writeln!(s, "{}", capability_line(report));
-    for r in report.results.iter().filter(|r| r.status != Status::Passed) {
-        let label = styled(
-            format!("{:<8}", r.status.as_str().to_uppercase()),
-            r.status,
-            color,
+    for level in [Level::Must, Level::Should, Level::May] {
+        for r in report
+            .results
+            .iter()
+            .filter(|r| r.status == Status::Failed && r.level == level)
+        {
+            render_check(&mut s, r, color);
+        }
+    }
+    for r in report
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Errored && !r.steps.is_empty())
+    {
+        render_check(&mut s, r, color);
+    }
+    let causes = root_causes(&report.results, &report.target);
+    let shared: Vec<&RootCause> = causes.iter().filter(|c| c.count() > 1).collect();
+    if !shared.is_empty() {
+        let _ = writeln!(s, "\nroot causes (one answer behind several checks):");
+        for c in &shared {
+            let _ = writeln!(s, "  {}: {}", c.tally(), terminal(&c.summary));
+            let _ = writeln!(s, "    {}", id_list(&c.checks));
+        }
+    }
+    let blocked: Vec<&RootCause> = causes
+        .iter()
+        .filter(|c| c.blocked > 0 && c.count() == 1)
+        .collect();
+    if !blocked.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{} (setup refused, requirement not tested):",
+            styled("blocked".into(), Status::Blocked, color)
         );
-        let _ = writeln!(s, "\n{label} {:<6} {}", r.level.as_str(), terminal(&r.id));
-        let _ = writeln!(s, "         {}", terminal(&r.title));
-        let reference = match &r.catalogue_ref {
-            Some(c) => format!("{} · {c}", r.spec),
-            None => r.spec.clone(),
-        };
-        let _ = writeln!(s, "         {}", terminal(&reference));
-        match r.step_heading() {
-            Some(heading) => {
-                let _ = writeln!(s, "         {}", terminal(&heading));
-                for line in r.problem_lines() {
-                    for l in terminal_lines(&line) {
-                        let _ = writeln!(s, "           {l}");
-                    }
-                }
-                if !r.cleanup.left_behind.is_empty() {
-                    for l in &r.cleanup.left_behind {
-                        let _ = writeln!(s, "           left behind: {}", terminal(&l.to_string()));
-                    }
-                }
-            }
-            None => {
-                for line in terminal_lines(&r.message) {
-                    let _ = writeln!(s, "         {line}");
-                }
-            }
+        for c in blocked {
+            let _ = writeln!(s, "  {}: {}", id_list(&c.checks), terminal(&c.summary));
+        }
+    }
+    let mut skipped: Vec<(&str, usize)> = Vec::new();
+    for r in report
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Skipped)
+    {
+        let reason = r.reason.as_deref().unwrap_or(&r.message);
+        match skipped.iter_mut().find(|(why, _)| *why == reason) {
+            Some((_, n)) => *n += 1,
+            None => skipped.push((reason, 1)),
+        }
+    }
+    if !skipped.is_empty() {
+        let _ = writeln!(s, "\nskipped:");
+        for (why, n) in skipped {
+            let _ = writeln!(s, "  {n} × {}", terminal(why));
         }
     }
     let _ = write!(s, "\n{}", render_summary_line(report));

@@ -159,11 +159,22 @@ impl Session {
     }
 }
 
-/// The server's own explanation of an error response: the `detail` of its JSON body.
-fn server_detail(ex: &Exchange) -> Option<String> {
-    let body = ex.response.as_ref()?.body.as_ref()?.json()?;
-    let detail = body.get("detail")?.as_str()?.trim();
-    (!detail.is_empty()).then(|| detail.to_string())
+/// The server's own explanation of an error response: the `scimType` and `detail` of its JSON
+/// body (a non-empty string each, or `None`).
+fn server_words(ex: &Exchange) -> (Option<String>, Option<String>) {
+    let Some(body) = ex
+        .response
+        .as_ref()
+        .and_then(|r| r.body.as_ref())
+        .and_then(|b| b.json())
+    else {
+        return (None, None);
+    };
+    let text = |key: &str| {
+        let v = body.get(key)?.as_str()?.trim();
+        (!v.is_empty()).then(|| v.to_string())
+    };
+    (text("scimType"), text("detail"))
 }
 
 /// Runs every step of one check; always cleans up what it created.
@@ -212,10 +223,14 @@ async fn run_check(shared: &Session, check: &Check, seq: usize) -> CheckResult {
         match end {
             StepEnd::Passed => {}
             StepEnd::Failed(mut findings) => {
-                let detail = judged.and_then(|i| server_detail(&state.exchanges[i]));
+                let (scim_type, detail) =
+                    judged.map_or((None, None), |i| server_words(&state.exchanges[i]));
                 for f in &mut findings {
                     if f.server_detail.is_none() {
                         f.server_detail.clone_from(&detail);
+                    }
+                    if f.scim_type.is_none() {
+                        f.scim_type.clone_from(&scim_type);
                     }
                     // Built-in observations point at the step that made them.
                     if f.origin.is_none() {

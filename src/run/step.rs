@@ -46,6 +46,18 @@ fn expects_created(status: &StatusExpect) -> bool {
     wanted.contains(&201) && wanted.iter().all(|s| (200..300).contains(s))
 }
 
+/// A URI reference from a response made absolute (RFC 3986 §5.2) against the service provider
+/// root with its trailing slash, as RFC 7643 §2.3.7 prescribes ("the base URI for relative URI
+/// resolution MUST include all URI components and path segments up to, but not including, the
+/// Endpoint URI"): `Users/1` and `/scim/v2/Users/1` both name `{base}/Users/1`. Kept as sent
+/// when it cannot be resolved.
+fn resolve_reference(base_url: &str, reference: &str) -> String {
+    let root = format!("{}/", base_url.trim_end_matches('/'));
+    url::Url::parse(&root)
+        .and_then(|base| base.join(reference))
+        .map_or_else(|_| reference.to_string(), String::from)
+}
+
 impl CheckState<'_> {
     /// Absolute URL for a templated path, refusing anything outside the base URL.
     fn url_for(&self, path: &str) -> Result<String, StepError> {
@@ -274,15 +286,24 @@ impl CheckState<'_> {
             Step::Request(r) => {
                 let method = r.request.method;
                 let path = r.request.path.as_str();
+                let e = &r.expect;
+                let wanted = e.status.wanted();
                 StepShape::Request {
                     method,
+                    plain: !wanted.is_empty()
+                        && wanted.iter().all(|s| (200..300).contains(s))
+                        && e.headers.is_empty()
+                        && e.body.is_empty()
+                        && e.schema.is_none()
+                        && !e.empty_body,
                     creates: method == Method::Post
                         && !path.ends_with(".search")
                         && !path.ends_with("/Bulk")
-                        && expects_created(&r.expect.status),
+                        && expects_created(&e.status),
+                    declared: r.role,
                 }
             }
-            Step::Builtin(_) => StepShape::Builtin,
+            Step::Builtin(b) => StepShape::Builtin { declared: b.role },
         }
     }
 
@@ -301,7 +322,14 @@ impl CheckState<'_> {
             return StepEnd::Errored(StepError::no_response(ex));
         };
         let mut findings = Vec::new();
+        // Captures from a body that is not JSON all fail for that one reason: say it once.
+        let json = resp.body.as_ref().and_then(|b| b.json());
+        let mut no_json = false;
         for c in &step.capture {
+            if json.is_none() && matches!(c.source, CaptureSource::Body(_)) {
+                no_json = true;
+                continue;
+            }
             let value = match &c.source {
                 CaptureSource::Header(h) => resp.headers.get(h).map(Value::String),
                 CaptureSource::Body(p) => resp.body.as_ref().and_then(|b| b.json()).and_then(|j| {
@@ -312,6 +340,12 @@ impl CheckState<'_> {
                 }),
             };
             match value.filter(|v| !v.is_null()) {
+                Some(Value::String(reference)) if c.resolve => {
+                    let url = resolve_reference(&self.shared.config.base_url, &reference);
+                    self.vars
+                        .captured
+                        .insert(c.name.clone(), Value::String(url));
+                }
                 Some(v) => {
                     self.vars.captured.insert(c.name.clone(), v);
                 }
@@ -328,10 +362,18 @@ impl CheckState<'_> {
             }
         }
         let ex = &self.exchanges[index];
-        findings.splice(
-            0..0,
-            evaluate(&step.expect, ex, &self.vars, &self.shared.schemas),
-        );
+        let judged = evaluate(&step.expect, ex, &self.vars, &self.shared.schemas);
+        let said = |f: &Finding| f.kind == FindingKind::Body && f.target.is_none();
+        if no_json && !judged.iter().any(said) {
+            let actual = match &resp.body {
+                None => "an empty body",
+                Some(_) => "a body that is not JSON",
+            };
+            let mut f = Finding::new(FindingKind::Body, None, "a JSON body", actual);
+            f.origin = step.capture.first().map(|c| c.origin.clone());
+            findings.insert(0, f);
+        }
+        findings.splice(0..0, judged);
         if findings.is_empty() {
             StepEnd::Passed
         } else {
@@ -352,5 +394,21 @@ impl CheckState<'_> {
             self.exchanges.extend(ex);
         }
         left
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn references_resolve_against_the_service_provider_root() {
+        let base = "https://h.example/scim/v2";
+        let r = |x| super::resolve_reference(base, x);
+        assert_eq!(r("Users/1"), "https://h.example/scim/v2/Users/1");
+        assert_eq!(r("/scim/v2/Users/1"), "https://h.example/scim/v2/Users/1");
+        assert_eq!(
+            r("https://h.example/scim/v2/Users/1"),
+            "https://h.example/scim/v2/Users/1"
+        );
+        assert_eq!(r("/other/Users/1"), "https://h.example/other/Users/1");
     }
 }

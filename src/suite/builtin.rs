@@ -7,6 +7,8 @@ use super::{Origin, Template};
 #[derive(Debug, Clone)]
 pub struct BuiltinStep {
     pub call: BuiltinCall,
+    /// The role the suite declares, if it overrides the inferred one.
+    pub role: Option<super::Role>,
     pub origin: Origin,
 }
 

@@ -69,8 +69,12 @@ impl Assertion {
             .iter()
             .any(|p| matches!(p, Predicate::Absent))
     }
-    /// Whether an absent value fails the assertion.
+    /// Whether an absent value fails the assertion (`optional: true` says it does not).
     pub fn needs_value(&self) -> bool {
-        self.predicates.iter().any(Predicate::needs_value)
+        !self
+            .predicates
+            .iter()
+            .any(|p| matches!(p, Predicate::Optional))
+            && self.predicates.iter().any(Predicate::needs_value)
     }
 }

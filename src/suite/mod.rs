@@ -19,5 +19,5 @@ pub use expect::{Assertion, BodyAssertion, Expect, HeaderAssertion, StatusExpect
 pub use json::JsonTemplate;
 pub use predicate::{JsonType, Pattern, Predicate, ReadyPattern};
 pub use registry::builtin_steps;
-pub use step::{Auth, Body, Capture, CaptureSource, Method, Request, RequestStep, Step};
+pub use step::{Auth, Body, Capture, CaptureSource, Method, Request, RequestStep, Role, Step};
 pub use template::{Template, TemplateError, Vars};

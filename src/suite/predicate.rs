@@ -13,6 +13,9 @@ pub enum Predicate {
     Present,
     /// The value is not there (`absent: true` or `present: false`); nothing else is then judged.
     Absent,
+    /// The value may be missing (`optional: true`): an absent value passes, a present one is
+    /// judged by the other predicates (for what the RFC makes OPTIONAL but constrains when sent).
+    Optional,
     Type(JsonType),
     Equals(JsonTemplate),
     NotEquals(JsonTemplate),
@@ -34,6 +37,7 @@ impl Predicate {
     pub fn needs_value(&self) -> bool {
         match self {
             Predicate::Absent
+            | Predicate::Optional
             | Predicate::NotEquals(_)
             | Predicate::NotMatches(_)
             | Predicate::NotContains(_) => false,

@@ -144,6 +144,11 @@ pub(crate) const PREDICATES: &[PredicateDef] = &[
         build: |a| matches!(a, Arg::Flag(true)).then_some(Predicate::Absent),
     },
     PredicateDef {
+        name: "optional",
+        operand: Operand::Flag,
+        build: |a| matches!(a, Arg::Flag(true)).then_some(Predicate::Optional),
+    },
+    PredicateDef {
         name: "type",
         operand: Operand::Type,
         build: |a| match a {

@@ -23,6 +23,28 @@ impl Step {
             Step::Builtin(b) => &b.origin,
         }
     }
+    /// The role the suite declares for the step, if any (otherwise it is inferred).
+    pub fn declared_role(&self) -> Option<Role> {
+        match self {
+            Step::Request(r) => r.role,
+            Step::Builtin(b) => b.role,
+        }
+    }
+}
+
+/// What a step is for within its check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Prepares what the requirement is tested on; if it fails, the requirement was never
+    /// tested and the check is blocked.
+    Setup,
+    /// Exercises the requirement the check is about.
+    Act,
+    /// Reads back the effect of the act.
+    Verify,
+    /// Deletes what the check created (implicit; suites do not declare it).
+    Cleanup,
 }
 
 #[derive(Debug, Clone)]
@@ -31,6 +53,8 @@ pub struct RequestStep {
     pub expect: Expect,
     /// In variable-name order; each runs before the expectations are judged.
     pub capture: Vec<Capture>,
+    /// The role the suite declares, if it overrides the inferred one.
+    pub role: Option<Role>,
     pub origin: Origin,
 }
 
@@ -101,6 +125,10 @@ pub enum Body {
 pub struct Capture {
     pub name: String,
     pub source: CaptureSource,
+    /// `url:` before the source: the value is a URI reference, resolved against the service
+    /// provider root (RFC 7643 §2.3.7, RFC 3986 §5.2), so a relative `location` or `$ref`
+    /// becomes absolute.
+    pub resolve: bool,
     /// The source as written, for messages.
     pub text: String,
     pub origin: Origin,
@@ -114,7 +142,8 @@ pub enum CaptureSource {
 }
 
 impl CaptureSource {
-    /// Parses `header:Name` or a JSON Pointer starting with `/`.
+    /// Parses `header:Name` or a JSON Pointer starting with `/` (after any `url:`, see
+    /// [`Capture::resolve`]).
     pub fn parse(s: &str) -> Option<CaptureSource> {
         if let Some(name) = s.strip_prefix("header:") {
             let name = name.trim();

@@ -174,7 +174,7 @@ impl ScimHandler {
             Route::ServiceProviderConfig => Ok(discovery::service_provider_config(settings)),
             Route::ResourceTypes(None) => Ok(discovery::resource_types(settings)),
             Route::ResourceTypes(Some(id)) => discovery::resource_type_by_id(settings, &id),
-            Route::Schemas(None) => Ok(discovery::schemas(settings)),
+            Route::Schemas(None) => Ok(discovery::schemas(settings, &request.url)),
             Route::Schemas(Some(id)) => discovery::schema_by_id(settings, &id),
             Route::Search(kind) => {
                 if settings.policies.search.served_as_id {
@@ -202,6 +202,12 @@ impl ScimHandler {
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
                     .collect();
                 let projection = Projection::from_pairs(pairs.iter().cloned());
+                if settings.policies.projection.both_500
+                    && !projection.attributes.is_empty()
+                    && !projection.excluded.is_empty()
+                {
+                    return Ok(Reply::text(500, "Internal Server Error"));
+                }
                 let pre = preconditions(&request.headers);
                 let ctx = Ctx {
                     settings,

@@ -100,6 +100,8 @@ faults! {
         |_, p| p.discovery.resource_types_bare_array = true;
     SchemasBareArray => "schemas-bare-array", "GET /Schemas answers a bare JSON array instead of a ListResponse.",
         |_, p| p.discovery.schemas_bare_array = true;
+    SchemasPaged => "schemas-paged", "GET /Schemas honours startIndex and count, so a client paging by habit misses schemas.",
+        |_, p| p.discovery.schemas_paged = true;
     SchemaWithoutSchemas => "schema-without-schemas", "Schema resources lack their `schemas` attribute.",
         |_, p| p.discovery.schema_without_schemas = true;
     SpcStringValues => "spc-string-values", "ServiceProviderConfig booleans and integers are JSON strings.",
@@ -158,11 +160,11 @@ faults! {
         |_, p| p.create.status_200 = true;
     CreateEmptyBody => "create-empty-body", "POST answers 201 with an empty body instead of the created resource.",
         |_, p| p.create.empty_body = true;
-    GroupsWritable => "groups-writable", "The readOnly User `groups` attribute is stored from client input.",
+    GroupsWritable => "groups-writable", "The readOnly User `groups` attribute is stored from client input (POST, PUT and PATCH).",
         |_, p| p.input.groups_writable = true;
     MetaIncomplete => "meta-incomplete", "meta lacks resourceType and location.",
         |_, p| p.meta.incomplete = true;
-    UnknownAttribute500 => "unknown-attribute-500", "An unknown attribute in a POST body answers 500.",
+    UnknownAttribute500 => "unknown-attribute-500", "An unknown attribute in a POST or PUT body answers 500.",
         |_, p| p.input.unknown_attribute_500 = true;
     ListItemsTrimmed => "list-items-trimmed", "Query results carry only id and userName, without schemas.",
         |_, p| p.list.items_trimmed = true;
@@ -278,8 +280,10 @@ faults! {
         |_, p| p.patch.add_duplicates = true;
     GroupPathlessReplaceClearsMembers => "group-pathless-replace-clears-members", "A path-less PATCH replace on a Group that does not mention members empties the member list.",
         |_, p| p.patch.group_pathless_replace_clears_members = true;
-    MemberRefMissing => "member-ref-missing", "Group members carry no `$ref`.",
+    MemberRefMissing => "member-ref-missing", "Group members carry no `$ref` (OPTIONAL, RFC 7643 §2.3.7: the harness adapts).",
         |_, p| p.links.member_ref_missing = true;
+    MemberRefWrongCollection => "member-ref-wrong-collection", "A group member's `$ref` names the other collection (`/Groups/<user id>`), so GET on it answers 404.",
+        |_, p| p.links.member_ref_wrong_collection = true;
     MemberValueUnchecked => "member-value-unchecked", "A group member value that names no resource is stored instead of refused.",
         |_, p| p.rules.member_value_unchecked = true;
     UserGroupsNotMaintained => "user-groups-not-maintained", "The User `groups` attribute is never populated from group membership.",
@@ -292,6 +296,10 @@ faults! {
         |_, p| p.render.extension_urn_missing = true;
     ManagerDisplayNameWritable => "manager-display-name-writable", "A client-supplied readOnly manager.displayName is stored and returned.",
         |_, p| { p.input.manager_display_name_writable = true; p.links.manager_display_name_stored = true };
+    ManagerString500 => "manager-string-500", "An enterprise manager sent as a bare id string (not {value: …}) answers 500.",
+        |_, p| p.input.manager_string_500 = true;
+    ProjectionBoth500 => "projection-both-500", "A GET with both `attributes` and `excludedAttributes` answers 500.",
+        |_, p| p.projection.both_500 = true;
     ManagerRefMissing => "manager-ref-missing", "The enterprise manager carries no `$ref`.",
         |_, p| p.links.manager_ref_missing = true;
     EtagHeaderMissing => "etag-header-missing", "Single-resource responses carry no ETag header although meta.version is set.",

@@ -155,11 +155,40 @@ fn insert_new(
     done
 }
 
+/// Whether a POST or PUT body hits one of the crash faults (`unknown-attribute-500`,
+/// `manager-string-500`).
+fn crashes_on(body: &Map<String, Value>, ctx: &Ctx) -> bool {
+    (ctx.settings.policies.input.unknown_attribute_500 && has_unknown_attribute(body, ctx))
+        || bare_manager_crashes(body, ctx)
+}
+
+/// `manager-string-500`: a manager sent as a bare string, before any validation sees it.
+fn bare_manager_crashes(body: &Map<String, Value>, ctx: &Ctx) -> bool {
+    ctx.settings.policies.input.manager_string_500
+        && body
+            .iter()
+            .filter(|(k, _)| k.to_ascii_lowercase().starts_with("urn:"))
+            .filter_map(|(_, v)| v.get("manager"))
+            .any(Value::is_string)
+}
+
+/// The answer of a crash fault.
+fn crash(id: String) -> Done {
+    Done {
+        reply: Reply::text(500, "Internal Server Error"),
+        id,
+        version: None,
+    }
+}
+
 pub(crate) fn create(
     store: &mut Store,
     ctx: &Ctx,
     body: &Map<String, Value>,
 ) -> Result<Done, ScimError> {
+    if bare_manager_crashes(body, ctx) {
+        return Ok(crash(String::new()));
+    }
     let schemas_required = !ctx.settings.policies.input.schemas_optional;
     let data = validated_data(store, ctx, body, schemas_required, None)?;
     let client_id = body.get("id").and_then(Value::as_str).filter(|id| {
@@ -168,12 +197,8 @@ pub(crate) fn create(
             && store.kind_of(id).is_none()
     });
     let id = client_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-    if ctx.settings.policies.input.unknown_attribute_500 && has_unknown_attribute(body, ctx) {
-        return Ok(Done {
-            reply: Reply::text(500, "Internal Server Error"),
-            id,
-            version: None,
-        });
+    if crashes_on(body, ctx) {
+        return Ok(crash(id));
     }
     let mut done = insert_new(store, ctx, id, data, body);
     match ctx.settings.policies.create.answer {
@@ -263,6 +288,9 @@ pub(crate) fn replace(
         return Ok(insert_new(store, ctx, id.to_owned(), data, body));
     };
     ctx.pre.check_match(record, ctx.settings)?;
+    if crashes_on(body, ctx) {
+        return Ok(crash(id.to_owned()));
+    }
     if ctx.settings.policies.replace.ignored {
         return Ok(resource_reply(store, ctx, 200, id, false));
     }

@@ -130,7 +130,7 @@ fn schema(def: &SchemaDef, settings: &Settings) -> Value {
     Value::Object(out)
 }
 
-pub(crate) fn schemas(settings: &Settings) -> Reply {
+pub(crate) fn schemas(settings: &Settings, url: &url::Url) -> Reply {
     let mut items: Vec<Value> = settings
         .model
         .schemas
@@ -147,6 +147,18 @@ pub(crate) fn schemas(settings: &Settings) -> Reply {
                 "caseExact": false, "mutability": "readOnly", "returned": "always", "uniqueness": "none",
             }],
         }));
+    }
+    if settings.policies.discovery.schemas_paged {
+        let param = |name: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+        };
+        let total = items.len();
+        let start = param("startIndex").unwrap_or(1).max(1);
+        let count = param("count").unwrap_or(total);
+        let page: Vec<Value> = items.into_iter().skip(start - 1).take(count).collect();
+        return Reply::json(200, list_response(total, start, page, settings));
     }
     list_or_array(
         items,
@@ -223,11 +235,19 @@ mod tests {
         assert_eq!(user["schemas"], json!([SCHEMA_URN]));
         assert_eq!(user["id"], "urn:ietf:params:scim:schemas:core:2.0:User");
         assert!(schema_by_id(&settings, "urn:nope").is_err());
-        let list = json_of(schemas(&settings));
+        let paging = url::Url::parse("http://h/Schemas?startIndex=2&count=1").unwrap();
+        let list = json_of(schemas(&settings, &paging));
         assert_eq!(list["totalResults"], 3);
-        let bare = json_of(schemas(&Settings::with(|_, p| {
-            p.discovery.schemas_bare_array = true
-        })));
+        assert_eq!(list["Resources"].as_array().map(Vec::len), Some(3));
+        let bare = json_of(schemas(
+            &Settings::with(|_, p| p.discovery.schemas_bare_array = true),
+            &paging,
+        ));
         assert_eq!(bare.as_array().map(Vec::len), Some(3));
+        let paged = json_of(schemas(
+            &Settings::with(|_, p| p.discovery.schemas_paged = true),
+            &paging,
+        ));
+        assert_eq!(paged["Resources"].as_array().map(Vec::len), Some(1));
     }
 }

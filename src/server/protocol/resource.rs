@@ -46,7 +46,7 @@ impl InputOptions {
             ascii_only: settings.policies.input.ascii_only,
             lowercase_external_id: settings.policies.input.lowercase_external_id,
             reject_null: false,
-            keep_groups: false,
+            keep_groups: settings.policies.input.groups_writable,
             keep_manager_display_name: settings.policies.input.manager_display_name_writable,
             string_booleans: !settings.policies.patch.reject_string_booleans,
             primary_not_unique: settings.policies.input.primary_not_unique,

@@ -75,7 +75,12 @@ fn enrich_member(member: &mut Value, store: &Store, settings: &Settings) {
         return;
     };
     if !settings.policies.links.member_ref_missing {
-        fields.insert("$ref".into(), json!(location(settings, kind, &id)));
+        let collection = match (settings.policies.links.member_ref_wrong_collection, kind) {
+            (true, Kind::User) => Kind::Group,
+            (true, Kind::Group) => Kind::User,
+            (false, kind) => kind,
+        };
+        fields.insert("$ref".into(), json!(location(settings, collection, &id)));
     }
     let type_name = settings.rt(kind).name.as_str();
     fields.insert("type".into(), json!(type_name));

@@ -54,6 +54,15 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
             let group = call(server, Method::GET, &format!("/Groups/{gid}"), None).await;
             group.body["members"][0].get("$ref").is_none()
         }
+        Fault::MemberRefWrongCollection => {
+            let uid = create(server, "ref").await;
+            let gid = create_group(server, "g", &[&uid]).await;
+            let group = call(server, Method::GET, &format!("/Groups/{gid}"), None).await;
+            let reference = group.body["members"][0]["$ref"]
+                .as_str()
+                .unwrap_or_default();
+            reference.ends_with(&format!("/Groups/{uid}"))
+        }
         Fault::MemberValueUnchecked => {
             let body = json!({"schemas": [GROUP_URN], "displayName": "g",
                 "members": [{"value": "no-such-resource"}]});
@@ -178,6 +187,23 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
         Fault::CreateAnswersDotId => {
             let (path, created) = user(server, "dots").await;
             path == "/Users/.." && created.body["userName"] == "dots"
+        }
+        Fault::SchemasPaged => {
+            let page = call(server, Method::GET, "/Schemas?startIndex=2&count=1", None).await;
+            page.body["Resources"].as_array().map(Vec::len) == Some(1)
+        }
+        Fault::ManagerString500 => {
+            let body = json!({"schemas": [USER_URN, ENTERPRISE_URN], "userName": "bare",
+                ENTERPRISE_URN: {"manager": "someone"}});
+            call(server, Method::POST, "/Users", Some(body))
+                .await
+                .status
+                == StatusCode::INTERNAL_SERVER_ERROR
+        }
+        Fault::ProjectionBoth500 => {
+            let (path, _) = user(server, "both").await;
+            let both = format!("{path}?attributes=userName&excludedAttributes=name");
+            call(server, Method::GET, &both, None).await.status == StatusCode::INTERNAL_SERVER_ERROR
         }
         other => panic!("no probe for the fault {other}"),
     }

@@ -96,6 +96,8 @@ pub(crate) struct DiscoveryPolicy {
     pub(crate) resource_types_bare_array: bool,
     /// GET /Schemas answers a bare JSON array.
     pub(crate) schemas_bare_array: bool,
+    /// GET /Schemas pages by startIndex and count.
+    pub(crate) schemas_paged: bool,
     /// Schema resources lack their `schemas`.
     pub(crate) schema_without_schemas: bool,
     /// /Schemas also lists an API message URN (ListResponse) as a schema.

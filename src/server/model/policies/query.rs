@@ -105,6 +105,8 @@ pub(crate) struct ProjectionPolicy {
     pub(crate) password_on_request: bool,
     /// POST, PUT and PATCH responses ignore the projection.
     pub(crate) ignored_on_write: bool,
+    /// Both `attributes` and `excludedAttributes` on one request answer 500.
+    pub(crate) both_500: bool,
 }
 
 /// POST .search (RFC 7644 §3.4.3).

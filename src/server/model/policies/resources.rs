@@ -22,8 +22,10 @@ pub(crate) struct InputPolicy {
     pub(crate) primary_not_unique: bool,
     /// A POST body without `schemas` is accepted.
     pub(crate) schemas_optional: bool,
-    /// An unknown attribute in a POST body answers 500.
+    /// An unknown attribute in a POST or PUT body answers 500.
     pub(crate) unknown_attribute_500: bool,
+    /// An enterprise manager sent as a bare string answers 500.
+    pub(crate) manager_string_500: bool,
 }
 
 /// The rules of the User and Group resource types (RFC 7643 §4).
@@ -134,6 +136,8 @@ pub(crate) struct MetaPolicy {
 pub(crate) struct LinkPolicy {
     /// Group members carry no `$ref`.
     pub(crate) member_ref_missing: bool,
+    /// A member's `$ref` is built with the other resource type's endpoint.
+    pub(crate) member_ref_wrong_collection: bool,
     /// The enterprise manager carries no `$ref`.
     pub(crate) manager_ref_missing: bool,
     /// manager.displayName is shown as stored instead of derived from the manager.

@@ -39,13 +39,15 @@ pub(super) fn apply_target(
     }
 }
 
-/// readOnly attributes cannot be patched; `patch-readonly-allowed` lets `id` and `meta` through.
+/// readOnly attributes cannot be patched; `patch-readonly-allowed` lets `id` and `meta` through,
+/// `groups-writable` the User `groups`.
 fn check_writable(r: &AttrRef, rules: &Rules) -> Result<(), ScimError> {
     let read_only =
         r.attr.mutability == Mutability::ReadOnly || r.leaf().mutability == Mutability::ReadOnly;
-    let let_through = rules.read_only_writable
+    let let_through = (rules.read_only_writable
         && r.ext.is_none()
-        && (r.attr.name == "id" || r.attr.name == "meta");
+        && (r.attr.name == "id" || r.attr.name == "meta"))
+        || (rules.opts.keep_groups && r.ext.is_none() && r.attr.name == "groups");
     if read_only && !let_through {
         return Err(ScimError::mutability(format!(
             "attribute '{}' is readOnly",
