@@ -25,9 +25,10 @@ fn embedded_run_passes_and_never_prints_the_token() {
     assert_eq!(json["schema_version"], 2);
     assert!(json["run_id"].as_str().is_some_and(|id| id.len() == 8));
     assert_eq!(json["interrupted"], false);
+    // /ServiceProviderConfig, /ResourceTypes, /Schemas.
     assert_eq!(
         json["discovery"]["exchanges"].as_array().map(Vec::len),
-        Some(2)
+        Some(3)
     );
     assert_eq!(json["summary"]["failed"], 0);
     assert_eq!(json["summary"]["skipped"], 0);
@@ -154,6 +155,13 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("--token"), "{}", text(&o));
     assert!(!text(&o).contains("abc"), "the token is not echoed");
+    let o = scimcheck(&["run", "--set", "name.formatted"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("--set `name.formatted`: expected TYPE.ATTRIBUTE=VALUE"),
+        "{}",
+        text(&o)
+    );
 }
 
 /// An --out that cannot be written is found before the run, not after it (where every result

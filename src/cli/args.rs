@@ -99,6 +99,10 @@ pub struct RunArgs {
     /// Leave out checks matching (same forms as --only). Repeatable.
     #[arg(long)]
     pub skip: Vec<String>,
+    /// A fixture value for every create and replace body of one resource type:
+    /// TYPE.ATTRIBUTE=VALUE (User.name.formatted=Ann; VALUE is JSON if it parses). Repeatable.
+    #[arg(long = "set", value_name = "TYPE.ATTR=VALUE")]
+    pub sets: Vec<String>,
     /// Checks run at the same time.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
@@ -143,6 +147,7 @@ impl fmt::Debug for RunArgs {
             .field("suites", &self.suites)
             .field("only", &self.only)
             .field("skip", &self.skip)
+            .field("sets", &self.sets)
             .field("jobs", &self.jobs)
             .field("out", &self.out)
             .field("strict", &self.strict)

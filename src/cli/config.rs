@@ -34,6 +34,8 @@ pub struct RunSettings {
     pub timeout: Duration,
     pub only: Vec<Pattern>,
     pub skip: Vec<Pattern>,
+    /// `--set` fixture values.
+    pub sets: Vec<crate::run::fixtures::Override>,
     pub out: PathBuf,
     pub formats: Vec<report::Format>,
     pub strict: bool,
@@ -190,6 +192,16 @@ impl RunSettings {
             None => Target::Embedded { faults },
         };
         output::check_writable(&a.out)?;
+        let mut sets = Vec::new();
+        for text in &a.sets {
+            match crate::run::fixtures::Override::parse(text) {
+                Ok(o) => sets.push(o),
+                Err(e) => {
+                    eprintln!("error: --set {e}");
+                    return Err(Exit::Usage);
+                }
+            }
+        }
         let formats = a
             .reports
             .iter()
@@ -207,6 +219,7 @@ impl RunSettings {
             timeout: connection.timeout,
             only: a.only.iter().map(|p| Pattern::new(p)).collect(),
             skip: a.skip.iter().map(|p| Pattern::new(p)).collect(),
+            sets,
             out: a.out,
             formats,
             strict: a.strict,
@@ -232,6 +245,7 @@ impl RunSettings {
         config.timeout = self.timeout;
         config.only.clone_from(&self.only);
         config.skip.clone_from(&self.skip);
+        config.sets.clone_from(&self.sets);
         config.target_label = label.to_string();
         config
     }

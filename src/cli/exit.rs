@@ -144,6 +144,7 @@ mod tests {
             discovery: RunExchanges::default(),
             cleanup: RunExchanges::default(),
             left_behind: Vec::new(),
+            fixtures: Default::default(),
             results,
         }
     }

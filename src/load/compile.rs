@@ -46,6 +46,7 @@ pub(super) fn check(
         tags: raw.tags,
         requires,
         steps,
+        mentions: Default::default(),
         origin: cx.value_origin(&format!("/{index}/id")),
     }
 }

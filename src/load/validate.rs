@@ -181,9 +181,11 @@ pub(super) fn checks_of(
         if ctx.errors.is_empty() {
             let items = doc.value.as_array().cloned().unwrap_or_default();
             for (i, item) in items.into_iter().enumerate() {
+                let mentions = crate::suite::mentions_of(&item["steps"]);
                 match serde_json::from_value::<RawCheck>(item) {
                     Ok(raw) => {
-                        let check = compile::check(&mut ctx, i, raw, schemas);
+                        let mut check = compile::check(&mut ctx, i, raw, schemas);
+                        check.mentions = mentions;
                         if let Some(first) = ids.get(check.id.as_str()) {
                             ctx.at_value(
                                 &format!("/{i}/id"),

@@ -26,6 +26,9 @@ pub enum FindingKind {
     /// A server answer the harness could not prove safe to act on (a create answered with an id
     /// whose resource does not carry our marker); the target names the request.
     Safety,
+    /// A request body the server's schema would need adapted in an attribute the check is
+    /// about: not sent, and the check is blocked.
+    Fixture,
 }
 
 /// One way an exchange did not meet its expectation.
@@ -109,7 +112,10 @@ impl Finding {
             FindingKind::Body => "body",
             FindingKind::Schema => "schema",
             FindingKind::Capture => "capture",
-            FindingKind::Template | FindingKind::Builtin | FindingKind::Safety => {
+            FindingKind::Template
+            | FindingKind::Builtin
+            | FindingKind::Safety
+            | FindingKind::Fixture => {
                 return self.target.clone().unwrap_or_default();
             }
         };

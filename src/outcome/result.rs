@@ -1,7 +1,7 @@
 //! The verdict on one check as data: its status, what each step did (role, exchanges, findings,
 //! error) and its cleanup. The one-line `message` every format shows is derived from these.
 
-use super::{Finding, Role, StepError};
+use super::{Finding, FindingKind, Role, StepError};
 use crate::http::Exchange;
 use crate::suite::{Check, Level, Origin};
 use serde::Serialize;
@@ -199,8 +199,10 @@ impl CheckResult {
         self.status = match self.deciding_step() {
             None => Status::Passed,
             Some(s) if s.error.is_some() => Status::Errored,
-            // The server refused what the check prepares: its requirement was never tested.
+            // The server refused what the check prepares, or its schema would need the check's
+            // own subject adapted: the requirement was never tested.
             Some(s) if s.role == Role::Setup => Status::Blocked,
+            Some(s) if s.findings.iter().all(|f| f.kind == FindingKind::Fixture) => Status::Blocked,
             Some(_) => Status::Failed,
         };
         self.message = self.derive_message();

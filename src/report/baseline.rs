@@ -178,6 +178,7 @@ mod tests {
             discovery: RunExchanges::default(),
             cleanup: RunExchanges::default(),
             left_behind: vec![],
+            fixtures: Default::default(),
             results,
         }
     }

@@ -78,6 +78,30 @@ pub fn render_left_behind(report: &RunReport) -> String {
     s
 }
 
+/// How bodies were adapted to the server's own schema, said once (empty when they were not).
+fn fixtures_line(report: &RunReport) -> String {
+    const SHOWN: usize = 6;
+    let adapted = &report.fixtures.adapted;
+    if adapted.is_empty() {
+        return String::new();
+    }
+    let mut list: Vec<String> = adapted
+        .iter()
+        .take(SHOWN)
+        .map(|a| terminal(a).into_owned())
+        .collect();
+    if adapted.len() > SHOWN {
+        list.push(format!(
+            "… and {} more (report.json lists them)",
+            adapted.len() - SHOWN
+        ));
+    }
+    format!(
+        "fixtures adapted to the server's schema: {}\n",
+        list.join("; ")
+    )
+}
+
 /// One block for a check that failed or errored: status, level, id, title, reference, and the
 /// deciding step with what it found.
 fn render_check(s: &mut String, r: &CheckResult, color: bool) {
@@ -142,6 +166,7 @@ pub fn render_terminal(report: &RunReport, color: bool) -> String {
         terminal(&report.target)
     );
     let _ = writeln!(s, "{}", capability_line(report));
+    s.push_str(&fixtures_line(report));
     for level in [Level::Must, Level::Should, Level::May] {
         for r in report
             .results

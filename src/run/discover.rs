@@ -22,6 +22,8 @@ impl Capabilities {
 #[derive(Debug, Clone, Default)]
 pub struct Discovered {
     pub capabilities: Capabilities,
+    /// What the server's /ResourceTypes and /Schemas make of create and replace bodies.
+    pub fixtures: super::fixtures::Fixtures,
     pub exchanges: Vec<Exchange>,
 }
 
@@ -132,42 +134,61 @@ pub async fn discover(
     if has_token {
         supported.insert(Capability::Auth);
     }
-    let (caps, ex) = resource_type_capabilities(client, config).await;
+    let (caps, resource_types, ex) = resource_type_capabilities(client, config).await;
     supported.extend(caps);
     exchanges.extend(ex);
+    let schemas = get_json(client, config, "/Schemas").await;
+    let fixtures = super::fixtures::Fixtures::from_discovery(
+        resource_types.as_ref(),
+        schemas.as_ref().and_then(|(v, _)| v.as_ref()),
+    );
+    exchanges.extend(schemas.map(|(_, ex)| ex));
     Ok(Discovered {
         capabilities: Capabilities { supported },
+        fixtures,
         exchanges,
     })
 }
 
-const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-
-/// Groups and the enterprise extension, read from /ResourceTypes. A server whose /ResourceTypes
-/// cannot be read simply advertises neither (the discovery checks report why).
-async fn resource_type_capabilities(
+/// GETs `path` under the base URL: its JSON body (if any) and the exchange; `None` when the
+/// guard refused to send it.
+async fn get_json(
     client: &Pipeline,
     config: &super::RunConfig,
-) -> (Vec<Capability>, Option<Exchange>) {
-    let url = format!("{}/ResourceTypes", config.base_url);
-    let Ok(ex) = client
+    path: &str,
+) -> Option<(Option<Value>, Exchange)> {
+    let ex = client
         .send(Outgoing {
             method: "GET",
-            url,
+            url: format!("{}{path}", config.base_url),
             headers: config.default_headers(),
             body: None,
         })
         .await
-    else {
-        return (Vec::new(), None);
-    };
-    let Some(list) = ex
+        .ok()?;
+    let json = ex
         .response
         .as_ref()
+        .filter(|r| (200..300).contains(&r.status))
         .and_then(|r| r.body.as_ref())
-        .and_then(|b| b.json().cloned())
-    else {
-        return (Vec::new(), Some(ex));
+        .and_then(|b| b.json().cloned());
+    Some((json, ex))
+}
+
+const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// Groups and the enterprise extension, read from /ResourceTypes (with the document, for the
+/// fixtures). A server whose /ResourceTypes cannot be read simply advertises neither (the
+/// discovery checks report why).
+async fn resource_type_capabilities(
+    client: &Pipeline,
+    config: &super::RunConfig,
+) -> (Vec<Capability>, Option<Value>, Option<Exchange>) {
+    let Some((json, ex)) = get_json(client, config, "/ResourceTypes").await else {
+        return (Vec::new(), None, None);
+    };
+    let Some(list) = json else {
+        return (Vec::new(), None, Some(ex));
     };
     let items = list
         .get("Resources")
@@ -194,5 +215,5 @@ async fn resource_type_capabilities(
     if has_enterprise {
         caps.push(Capability::EnterpriseUser);
     }
-    (caps, Some(ex))
+    (caps, Some(list), Some(ex))
 }

@@ -1,5 +1,6 @@
 //! Executing one check: template → request → exchange → captures → evaluation, then cleanup.
 
+use super::fixtures::Fixtures;
 use super::journal::Journal;
 use super::ledger::Ledger;
 use super::step::{CheckState, StepEnd};
@@ -9,8 +10,9 @@ use crate::http::guard::WriteGuard;
 use crate::http::{Exchange, HttpClient, Outgoing, Pipeline};
 use crate::outcome::{CleanupOutcome, LeftBehind, StepError, StepOutcome, StepShape, infer_roles};
 use crate::suite::{Check, Step, Vars};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 /// One run's shared state: what every check of the run sees (the http pipeline with its write
@@ -29,6 +31,10 @@ pub struct Session {
     /// Creates sent and not yet answered; after an interrupt's grace, a nonzero count means a
     /// create may have succeeded unseen, so the sweep looks for the run's marker.
     creates_in_flight: AtomicUsize,
+    /// What the server's schema makes of create and replace bodies, once discovery read it.
+    fixtures: OnceLock<Fixtures>,
+    /// How bodies were adapted to it, each way once.
+    adapted: Mutex<BTreeSet<String>>,
 }
 
 impl Session {
@@ -48,7 +54,35 @@ impl Session {
             journal: None,
             stopping: AtomicBool::new(false),
             creates_in_flight: AtomicUsize::new(0),
+            fixtures: OnceLock::new(),
+            adapted: Mutex::new(BTreeSet::new()),
         }
+    }
+
+    /// Takes what discovery learnt of the server's schema (the first discovery wins), with the
+    /// user's `--set` values.
+    pub fn learn_fixtures(&self, fixtures: Fixtures) {
+        let _ = self
+            .fixtures
+            .set(fixtures.with_overrides(self.config.sets.clone()));
+    }
+    pub(crate) fn fixtures(&self) -> Option<&Fixtures> {
+        self.fixtures.get()
+    }
+    pub(crate) fn note_adapted(&self, notes: Vec<String>) {
+        self.adapted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(notes);
+    }
+    /// Every way a body was adapted to the server's schema, sorted.
+    pub fn adapted(&self) -> Vec<String> {
+        self.adapted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Stops the run: no check starts and no check sends another step (requests in flight end).
@@ -182,6 +216,7 @@ async fn run_check(shared: &Session, check: &Check, seq: usize) -> CheckResult {
     let started = Instant::now();
     let mut state = CheckState {
         shared,
+        mentions: &check.mentions,
         vars: Vars::new(&shared.run_id, seq),
         ledger: Ledger::default(),
         exchanges: Vec::new(),

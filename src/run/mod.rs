@@ -6,6 +6,7 @@ mod bulk;
 mod discover;
 mod events;
 mod execute;
+pub mod fixtures;
 pub mod journal;
 mod ledger;
 pub mod leftovers;
@@ -19,7 +20,7 @@ pub use discover::{Capabilities, Discovered, DiscoveryError, discover};
 pub use events::{EventSink, RunEvent, Silent};
 pub use execute::Session;
 pub use plan::{Pattern, Planned, plan};
-pub use report::{REPORT_VERSION, RunExchanges, RunReport, Tool};
+pub use report::{FixturesReport, REPORT_VERSION, RunExchanges, RunReport, Tool};
 pub use runner::{RunError, Runner};
 
 pub use crate::outcome::{CheckResult, LeftBehind, Status, Summary};
@@ -48,6 +49,8 @@ pub struct RunConfig {
     pub timeout: Duration,
     pub only: Vec<Pattern>,
     pub skip: Vec<Pattern>,
+    /// Fixture values the user sets for create and replace bodies (`--set`).
+    pub sets: Vec<fixtures::Override>,
     /// Appended to the report's target (e.g. " (embedded reference server)").
     pub target_label: String,
 }
@@ -64,6 +67,7 @@ impl fmt::Debug for RunConfig {
             .field("timeout", &self.timeout)
             .field("only", &self.only)
             .field("skip", &self.skip)
+            .field("sets", &self.sets)
             .field("target_label", &self.target_label)
             .finish()
     }
@@ -83,6 +87,7 @@ impl RunConfig {
             timeout: Duration::from_secs(30),
             only: Vec::new(),
             skip: Vec::new(),
+            sets: Vec::new(),
             target_label: String::new(),
         }
     }

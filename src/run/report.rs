@@ -21,6 +21,17 @@ pub struct RunExchanges {
     pub exchanges: Vec<Exchange>,
 }
 
+/// What the server's /Schemas and /ResourceTypes made of the bodies the run sent.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FixturesReport {
+    /// What the server declares required beyond the RFC (`User name`), filled in when a body
+    /// lacks it.
+    pub required: Vec<String>,
+    /// Every adaptation made, once each (`User emails.display: not declared by the server, left
+    /// out`).
+    pub adapted: Vec<String>,
+}
+
 /// Everything a run found; reporters turn it into bytes.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -42,6 +53,8 @@ pub struct RunReport {
     pub cleanup: RunExchanges,
     /// Resources the run created and could not delete (each check's cleanup and the sweep).
     pub left_behind: Vec<LeftBehind>,
+    /// How create and replace bodies were adapted to the server's own schema.
+    pub fixtures: FixturesReport,
     pub results: Vec<CheckResult>,
 }
 

@@ -98,9 +98,12 @@ impl Runner {
         &self.session.config
     }
 
-    /// Reads /ServiceProviderConfig and /ResourceTypes.
+    /// Reads /ServiceProviderConfig, /ResourceTypes and /Schemas; the session adapts create and
+    /// replace bodies to what the last two declare.
     pub async fn discover(&self) -> Result<Discovered, RunError> {
-        Ok(discover(&self.session.pipeline, &self.session.config).await?)
+        let discovered = discover(&self.session.pipeline, &self.session.config).await?;
+        self.session.learn_fixtures(discovered.fixtures.clone());
+        Ok(discovered)
     }
 
     /// The selected checks in id order, each with its skip reason if a capability is missing.
@@ -217,6 +220,14 @@ impl Runner {
             },
             cleanup: sweep,
             left_behind: all_left,
+            fixtures: super::report::FixturesReport {
+                required: self
+                    .session
+                    .fixtures()
+                    .map(super::fixtures::Fixtures::required)
+                    .unwrap_or_default(),
+                adapted: self.session.adapted(),
+            },
             results,
         })
     }

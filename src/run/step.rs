@@ -2,6 +2,7 @@
 //! evaluation; and the per-check state (variables, ledger, exchanges) the steps share.
 
 use super::execute::Session;
+use super::fixtures::Adapted;
 use super::ledger::Ledger;
 use super::{builtin, bulk, own};
 use crate::check::{evaluate, resolve};
@@ -20,9 +21,30 @@ pub enum StepEnd {
     Errored(StepError),
 }
 
+/// Why a request step was not sent.
+pub(crate) enum Unsent {
+    Error(StepError),
+    /// Its body would need what the check is about adapted to the server's schema.
+    Blocked(Box<Finding>),
+}
+
+impl From<StepError> for Unsent {
+    fn from(e: StepError) -> Self {
+        Unsent::Error(e)
+    }
+}
+
+impl From<crate::suite::TemplateError> for Unsent {
+    fn from(e: crate::suite::TemplateError) -> Self {
+        Unsent::Error(e.into())
+    }
+}
+
 /// Per-check mutable state.
 pub struct CheckState<'a> {
     pub shared: &'a Session,
+    /// The names the check is about (never adapted to the server's schema).
+    pub mentions: &'a std::collections::BTreeSet<String>,
     pub vars: Vars,
     pub ledger: Ledger,
     pub exchanges: Vec<Exchange>,
@@ -77,6 +99,52 @@ impl CheckState<'_> {
         }
     }
 
+    /// Adapts a create or replace body (and a bulk request's) to the server's schema; the
+    /// finding that blocks the step when an attribute the check is about would need adapting.
+    fn adapt(&self, method: Method, path: &str, body: &mut Value) -> Option<Finding> {
+        let fixtures = self.shared.fixtures()?;
+        let unique = self.vars.marker();
+        let trimmed = path.trim_end_matches('/');
+        let bulk = trimmed.ends_with("/Bulk") || trimmed == "Bulk";
+        let collection = trimmed.trim_start_matches('/').split('/').count() == 1;
+        let mut outcomes = Vec::new();
+        match method {
+            Method::Post if bulk => {
+                let ops = body.get_mut("Operations").and_then(Value::as_array_mut);
+                for op in ops.into_iter().flatten() {
+                    let writes = op.get("method").and_then(Value::as_str).is_some_and(|m| {
+                        m.eq_ignore_ascii_case("POST") || m.eq_ignore_ascii_case("PUT")
+                    });
+                    let op_path = op.get("path").and_then(Value::as_str).map(str::to_string);
+                    if let (true, Some(op_path), Some(data)) = (writes, op_path, op.get_mut("data"))
+                    {
+                        outcomes.push(fixtures.adapt(&op_path, data, self.mentions, &unique));
+                    }
+                }
+            }
+            Method::Post if collection && !trimmed.ends_with(".search") => {
+                outcomes.push(fixtures.adapt(path, body, self.mentions, &unique));
+            }
+            Method::Put => outcomes.push(fixtures.adapt(path, body, self.mentions, &unique)),
+            _ => {}
+        }
+        for outcome in outcomes {
+            match outcome {
+                Adapted::Unchanged => {}
+                Adapted::Changed(notes) => self.shared.note_adapted(notes),
+                Adapted::Blocked(reason) => {
+                    return Some(Finding::at(
+                        FindingKind::Fixture,
+                        "fixtures",
+                        "a body the server's schema accepts as the check wrote it",
+                        reason,
+                    ));
+                }
+            }
+        }
+        None
+    }
+
     /// Makes what a create (or a bulk request's creates) sends carry the check's marker, so that
     /// whatever it creates can be proved ours, even when the check expected it to be refused.
     fn mark(&self, method: Method, path: &str, body: &mut Value) {
@@ -102,7 +170,7 @@ impl CheckState<'_> {
     }
 
     /// The request to send; the error says why it cannot be built (a template or the URL guard).
-    fn build(&self, req: &Request) -> Result<Outgoing, StepError> {
+    fn build(&self, req: &Request) -> Result<Outgoing, Unsent> {
         let path = req.path.render_path(&self.vars)?;
         let mut url = self.url_for(&path)?;
         if !req.query.is_empty() {
@@ -121,6 +189,9 @@ impl CheckState<'_> {
         let body = match &req.body {
             Some(Body::Json(b)) => {
                 let mut body = b.render(&self.vars)?;
+                if let Some(blocked) = self.adapt(req.method, &path, &mut body) {
+                    return Err(Unsent::Blocked(Box::new(blocked)));
+                }
                 self.mark(req.method, &path, &mut body);
                 Some(serde_json::to_vec(&body).unwrap_or_default())
             }
@@ -311,7 +382,8 @@ impl CheckState<'_> {
         let req = &step.request;
         let out = match self.build(req) {
             Ok(o) => o,
-            Err(e) => return StepEnd::Errored(e),
+            Err(Unsent::Error(e)) => return StepEnd::Errored(e),
+            Err(Unsent::Blocked(finding)) => return StepEnd::Failed(vec![*finding]),
         };
         let index = match self.send(out).await {
             Ok(i) => i,

@@ -73,6 +73,67 @@ pub struct Check {
     pub tags: Vec<String>,
     pub requires: Vec<Capability>,
     pub steps: Vec<Step>,
+    /// Every name its steps write outside create and replace bodies (expectations, paths,
+    /// queries, PATCH operations, filters), lower-cased and split at anything but letters,
+    /// digits, `_` and `$`: what the check is about, so fixtures never adapt an attribute the
+    /// check asserts or operates on.
+    pub mentions: std::collections::BTreeSet<String>,
     /// Where the check's id is written.
     pub origin: Origin,
+}
+
+/// The names in a check's steps as [`Check::mentions`] holds them.
+pub fn mentions_of(steps: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    fn words(s: &str, out: &mut std::collections::BTreeSet<String>) {
+        for w in s.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')) {
+            if !w.is_empty() {
+                out.insert(w.to_lowercase());
+            }
+        }
+    }
+    fn walk(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            serde_json::Value::String(s) => words(s, out),
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    words(k, out);
+                    walk(v, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for step in steps.as_array().into_iter().flatten() {
+        let Some(step) = step.as_object() else {
+            continue;
+        };
+        for (key, value) in step {
+            // The body of a create or replace is what fixtures adapt, not what the check is
+            // about; what it is about shows in its expectations, paths, queries and PATCHes.
+            let request = value.as_object();
+            let method = request
+                .and_then(|r| r.get("method"))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            let path = request
+                .and_then(|r| r.get("path"))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            let adapted = key == "request"
+                && (method.eq_ignore_ascii_case("POST") || method.eq_ignore_ascii_case("PUT"))
+                && !path.ends_with(".search");
+            match (adapted, request) {
+                (true, Some(request)) => {
+                    for (k, v) in request.iter().filter(|(k, _)| *k != "body") {
+                        words(k, &mut out);
+                        walk(v, &mut out);
+                    }
+                }
+                _ => walk(value, &mut out),
+            }
+        }
+    }
+    out
 }

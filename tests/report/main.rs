@@ -149,6 +149,7 @@ pub fn canned() -> RunReport {
             marker: "scimcheck-ab12cd34-3-".into(),
             reason: "the DELETE answered 500".into(),
         }],
+        fixtures: Default::default(),
         results,
     }
 }

@@ -12,6 +12,33 @@ use super::server_model::{AuthMode, ServerModel};
 /// What a fault does: an edit of the model, the policies, or both.
 type Edit = fn(&mut ServerModel, &mut Policies);
 
+/// Publishes an edited copy of the User schema at /Schemas (what the server declares; the
+/// policies say what it enforces).
+fn declare_user(model: &mut ServerModel, edit: impl FnOnce(&mut serde_json::Value)) {
+    const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+    let Some(slot) = model.schemas.iter_mut().find(|s| s.id == USER) else {
+        return;
+    };
+    let mut def = (*slot).clone();
+    edit(&mut def.document);
+    // Faults live as long as the server that runs them; the model holds `&'static` schemas.
+    *slot = Box::leak(Box::new(def));
+}
+
+/// Applies `edit` to the attribute `name` of a schema document.
+fn edit_attr(
+    schema: &mut serde_json::Value,
+    name: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) {
+    if let Some(attr) = schema["attributes"]
+        .as_array_mut()
+        .and_then(|attrs| attrs.iter_mut().find(|a| a["name"] == name))
+    {
+        edit(attr);
+    }
+}
+
 macro_rules! faults {
     ($($variant:ident => $name:literal, $desc:literal, $edit:expr;)*) => {
         /// A deliberate, named violation of the SCIM RFCs that the reference server can exhibit.
@@ -100,6 +127,24 @@ faults! {
         |_, p| p.discovery.resource_types_bare_array = true;
     SchemasBareArray => "schemas-bare-array", "GET /Schemas answers a bare JSON array instead of a ListResponse.",
         |_, p| p.discovery.schemas_bare_array = true;
+    RequiresDeclaredUserType => "requires-declared-user-type", "POST/PUT of a User without userType answers 400, and /Schemas declares userType required (the harness adapts).",
+        |m, p| {
+            declare_user(m, |user| edit_attr(user, "userType", |a| a["required"] = true.into()));
+            p.rules.required_user_attributes.push("userType");
+        };
+    RequiresUndeclaredUserType => "requires-undeclared-user-type", "POST/PUT of a User without userType answers 400, though /Schemas does not declare userType required.",
+        |_, p| p.rules.required_user_attributes.push("userType");
+    RefusesUndeclaredMiddleName => "refuses-undeclared-middle-name", "/Schemas leaves name.middleName out, and a POST/PUT body carrying it answers 400 (the harness leaves it out).",
+        |m, p| {
+            declare_user(m, |user| edit_attr(user, "name", |name| {
+                if let Some(subs) = name["subAttributes"].as_array_mut() {
+                    subs.retain(|s| s["name"] != "middleName");
+                }
+            }));
+            p.rules.refused_sub_attributes.push(("name", "middleName"));
+        };
+    RefusesNonCanonicalValues => "refuses-non-canonical-values", "A POST/PUT body whose emails/phoneNumbers/addresses… type is not one of the schema's canonicalValues answers 400.",
+        |_, p| p.rules.canonical_values_only = true;
     SchemasPaged => "schemas-paged", "GET /Schemas honours startIndex and count, so a client paging by habit misses schemas.",
         |_, p| p.discovery.schemas_paged = true;
     SchemaWithoutSchemas => "schema-without-schemas", "Schema resources lack their `schemas` attribute.",

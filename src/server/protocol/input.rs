@@ -59,9 +59,94 @@ pub(crate) fn validated_data(
 ) -> Result<Map<String, Value>, ScimError> {
     let opts = InputOptions::for_body(ctx.settings);
     check_schemas(body, &ctx.rt().core.id, schemas_required, &opts)?;
+    check_declared(body, ctx, &opts)?;
     let mut data = normalize_resource(body, ctx.rt(), &opts)?;
     check(store, ctx, &mut data, id, Write::Body)?;
     Ok(data)
+}
+
+/// What the server demands of bodies beyond the RFC (the fixture faults): attributes it
+/// requires, sub-attributes it refuses, canonical values only.
+fn check_declared(
+    body: &Map<String, Value>,
+    ctx: &Ctx,
+    opts: &InputOptions,
+) -> Result<(), ScimError> {
+    let rules = &ctx.settings.policies.rules;
+    if ctx.kind == Kind::User {
+        for attr in &rules.required_user_attributes {
+            if member(body, attr, opts).is_none_or(Value::is_null) {
+                return Err(ScimError::invalid_value(format!("{attr} is required")));
+            }
+        }
+    }
+    let elements = |v: &Value| -> Vec<Map<String, Value>> {
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|i| i.as_object().cloned())
+                .collect(),
+            Value::Object(o) => vec![o.clone()],
+            _ => Vec::new(),
+        }
+    };
+    for (attr, sub) in &rules.refused_sub_attributes {
+        let carried = member(body, attr, opts)
+            .map(elements)
+            .unwrap_or_default()
+            .iter()
+            .any(|e| e.keys().any(|k| k.eq_ignore_ascii_case(sub)));
+        if carried {
+            return Err(ScimError::invalid_value(format!(
+                "'{attr}.{sub}' is not supported"
+            )));
+        }
+    }
+    if rules.canonical_values_only {
+        let schema = ctx
+            .settings
+            .model
+            .schemas
+            .iter()
+            .find(|s| s.id == ctx.rt().core.id);
+        let attrs = schema
+            .and_then(|s| s.document["attributes"].as_array())
+            .cloned()
+            .unwrap_or_default();
+        for attr in &attrs {
+            let name = attr["name"].as_str().unwrap_or_default();
+            let Some(value) = member(body, name, opts) else {
+                continue;
+            };
+            for sub in attr["subAttributes"].as_array().into_iter().flatten() {
+                let canonical: Vec<&str> = sub["canonicalValues"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                let sub_name = sub["name"].as_str().unwrap_or_default();
+                if canonical.is_empty() {
+                    continue;
+                }
+                for element in elements(value) {
+                    let given = element
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(sub_name))
+                        .and_then(|(_, v)| v.as_str());
+                    if let Some(given) = given {
+                        if !canonical.iter().any(|c| c.eq_ignore_ascii_case(given)) {
+                            return Err(ScimError::invalid_value(format!(
+                                "'{given}' is not a canonical value of {name}.{sub_name} ({})",
+                                canonical.join(", ")
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The rules of the resource type.

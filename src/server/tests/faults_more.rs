@@ -205,6 +205,33 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
             let both = format!("{path}?attributes=userName&excludedAttributes=name");
             call(server, Method::GET, &both, None).await.status == StatusCode::INTERNAL_SERVER_ERROR
         }
+        Fault::RequiresDeclaredUserType | Fault::RequiresUndeclaredUserType => {
+            let refused = call(server, Method::POST, "/Users", Some(new_user("typeless"))).await;
+            let schema = call(server, Method::GET, &format!("/Schemas/{USER_URN}"), None).await;
+            let declared = schema.body["attributes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|a| a["name"] == "userType" && a["required"] == true);
+            refused.status == StatusCode::BAD_REQUEST
+                && declared == (fault == Fault::RequiresDeclaredUserType)
+        }
+        Fault::RefusesUndeclaredMiddleName => {
+            let body = json!({"schemas": [USER_URN], "userName": "mid",
+                "name": {"givenName": "A", "middleName": "B"}});
+            let refused = call(server, Method::POST, "/Users", Some(body)).await;
+            let schema = call(server, Method::GET, &format!("/Schemas/{USER_URN}"), None).await;
+            let declared = schema.body.to_string().contains("\"middleName\"");
+            refused.status == StatusCode::BAD_REQUEST && !declared
+        }
+        Fault::RefusesNonCanonicalValues => {
+            let body = json!({"schemas": [USER_URN], "userName": "pager",
+                "emails": [{"value": "p@example.com", "type": "pager"}]});
+            call(server, Method::POST, "/Users", Some(body))
+                .await
+                .status
+                == StatusCode::BAD_REQUEST
+        }
         other => panic!("no probe for the fault {other}"),
     }
 }

@@ -39,6 +39,12 @@ pub(crate) struct RulesPolicy {
     pub(crate) group_display_name_optional: bool,
     /// A member value that names no resource is stored.
     pub(crate) member_value_unchecked: bool,
+    /// User attributes every POST/PUT body must carry beyond the RFC (400 invalidValue).
+    pub(crate) required_user_attributes: Vec<&'static str>,
+    /// Sub-attributes (`name`, `middleName`) a POST/PUT body may not carry (400 invalidValue).
+    pub(crate) refused_sub_attributes: Vec<(&'static str, &'static str)>,
+    /// Sub-attributes whose schema lists canonicalValues take only those (400 invalidValue).
+    pub(crate) canonical_values_only: bool,
 }
 
 /// POST (RFC 7644 §3.3).
