@@ -214,6 +214,11 @@ impl crate::suite::ArgReader for WithArgs<'_, '_, '_> {
             .collect();
         templates.into_iter().collect()
     }
+
+    fn invalid(&mut self, key: &str, why: &str) {
+        let at = self.at(key);
+        self.cx.at_value(&at, why.to_string());
+    }
 }
 
 /// An assertion compiled from its JSON form, for unit tests of evaluation.

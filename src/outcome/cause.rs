@@ -180,7 +180,10 @@ fn cause_of(r: &CheckResult, base_url: &str) -> Option<RootCause> {
             matches!(
                 (f.kind, &f.target),
                 (
-                    FindingKind::Status | FindingKind::Capture | FindingKind::Safety,
+                    FindingKind::Status
+                        | FindingKind::Capture
+                        | FindingKind::Safety
+                        | FindingKind::Fixture,
                     _
                 ) | (FindingKind::Body, None)
             )

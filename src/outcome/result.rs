@@ -164,6 +164,14 @@ impl CheckResult {
         r
     }
 
+    /// A check that cannot test its requirement on this server (it uses what the server's
+    /// schema does not declare): blocked, before any request.
+    pub fn blocked_before(check: &Check, why: String) -> Self {
+        let mut r = CheckResult::base(check, Status::Blocked);
+        r.message = why;
+        r
+    }
+
     /// A check that was never sent because the run gave up on the server; errored, since its
     /// verdict is unknown.
     pub fn not_run(check: &Check, why: String) -> Self {

@@ -238,5 +238,8 @@ pub async fn run(state: &mut CheckState<'_>, call: &BuiltinCall) -> StepEnd {
         BuiltinCall::PageWalk(args) => page_walk(state, args).await,
         BuiltinCall::BulkOverMaxOperations => bulk::over_limit(state, Limit::Operations).await,
         BuiltinCall::BulkOverMaxPayload => bulk::over_limit(state, Limit::Payload).await,
+        BuiltinCall::AdvertisedMatches(args) => {
+            super::advertised::advertised_matches(state, args).await
+        }
     }
 }

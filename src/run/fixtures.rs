@@ -147,6 +147,49 @@ fn attrs(list: Option<&Value>) -> Vec<Attr> {
         .collect()
 }
 
+/// Attribute names of RFC 7643's User, Group and enterprise User schemas distinctive enough to
+/// tell what a check uses (`value`, `type`, `primary`, `display` and `$ref` appear everywhere).
+const RFC_ATTRIBUTES: &[&str] = &[
+    "name",
+    "formatted",
+    "familyName",
+    "givenName",
+    "middleName",
+    "honorificPrefix",
+    "honorificSuffix",
+    "displayName",
+    "nickName",
+    "profileUrl",
+    "title",
+    "userType",
+    "preferredLanguage",
+    "locale",
+    "timezone",
+    "active",
+    "password",
+    "emails",
+    "phoneNumbers",
+    "ims",
+    "photos",
+    "addresses",
+    "streetAddress",
+    "locality",
+    "region",
+    "postalCode",
+    "country",
+    "groups",
+    "entitlements",
+    "roles",
+    "x509Certificates",
+    "members",
+    "employeeNumber",
+    "costCenter",
+    "organization",
+    "division",
+    "department",
+    "manager",
+];
+
 /// Attributes the RFC itself requires (RFC 7643 §4.1.1 userName, §4.2 displayName) or that are
 /// not the client's to send: checks leave these out on purpose, so they are never filled in.
 fn never_filled(resource: &str, attr: &str) -> bool {
@@ -377,6 +420,41 @@ impl Fixtures {
     pub fn with_overrides(mut self, overrides: Vec<Override>) -> Fixtures {
         self.overrides = overrides;
         self
+    }
+
+    /// Why a check that uses `mentions` cannot be tested here: an RFC 7643 attribute it asserts,
+    /// filters on or patches that the server's /Schemas declares nowhere. `None` when the
+    /// server published no schema (nothing to go by) or declares them all.
+    pub fn undeclared_used(&self, mentions: &BTreeSet<String>) -> Option<String> {
+        fn names(attrs: &[Attr], out: &mut BTreeSet<String>) {
+            for a in attrs {
+                out.insert(a.name.to_lowercase());
+                names(&a.subs, out);
+            }
+        }
+        let mut declared = BTreeSet::new();
+        for t in &self.types {
+            names(&t.core, &mut declared);
+            for (_, _, attrs) in &t.extensions {
+                names(attrs, &mut declared);
+            }
+        }
+        if declared.is_empty() {
+            return None;
+        }
+        let missing: Vec<&str> = RFC_ATTRIBUTES
+            .iter()
+            .copied()
+            .filter(|a| {
+                mentions.contains(&a.to_lowercase()) && !declared.contains(&a.to_lowercase())
+            })
+            .collect();
+        (!missing.is_empty()).then(|| {
+            format!(
+                "the server's /Schemas does not declare {}, which this check uses",
+                missing.join(", ")
+            )
+        })
     }
 
     /// What the server requires beyond the RFC, for the run header (`User name.familyName`).

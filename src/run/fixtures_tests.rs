@@ -137,3 +137,23 @@ fn set_values_apply_to_every_body_of_their_type() {
         assert!(Override::parse(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn a_check_using_an_attribute_the_server_does_not_declare_is_named() {
+    let f = fixtures(false);
+    assert_eq!(
+        f.undeclared_used(&words(&["title", "userName", "nickName", "eq"])),
+        Some(
+            "the server's /Schemas does not declare nickName, title, which this check uses".into()
+        )
+    );
+    assert_eq!(
+        f.undeclared_used(&words(&["name", "active", "emails"])),
+        None
+    );
+    // A server that publishes no schema gives nothing to go by.
+    assert_eq!(
+        Fixtures::default().undeclared_used(&words(&["title"])),
+        None
+    );
+}

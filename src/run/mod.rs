@@ -1,6 +1,7 @@
 //! Running checks: discovery and capability gating, concurrent execution, captures, the cleanup
 //! ledger and safety guard, and the RunReport that every reporter reads.
 
+mod advertised;
 mod builtin;
 mod bulk;
 mod discover;

@@ -47,6 +47,9 @@ fn glob(pattern: &str, text: &str) -> bool {
 pub struct Planned {
     pub check: Check,
     pub skip_reason: Option<String>,
+    /// Why the check cannot test its requirement on this server (it uses an attribute the
+    /// server's schema does not declare): it is reported blocked without a request.
+    pub block_reason: Option<String>,
 }
 
 /// Selects checks by pattern and marks those whose capability is missing as skipped.
@@ -65,6 +68,7 @@ pub fn plan(
     selected
         .into_iter()
         .map(|c| Planned {
+            block_reason: None,
             check: c.clone(),
             skip_reason: c
                 .requires

@@ -109,18 +109,24 @@ impl Runner {
     /// The selected checks in id order, each with its skip reason if a capability is missing.
     pub fn plan(&self, capabilities: &Capabilities) -> Result<Vec<Planned>, RunError> {
         let config = &self.session.config;
-        let planned = plan(&self.checks, &config.only, &config.skip, capabilities);
+        let mut planned = plan(&self.checks, &config.only, &config.skip, capabilities);
         if planned.is_empty() {
             return Err(RunError::NothingSelected);
+        }
+        if let Some(fixtures) = self.session.fixtures() {
+            for p in planned.iter_mut().filter(|p| p.skip_reason.is_none()) {
+                p.block_reason = fixtures.undeclared_used(&p.check.mentions);
+            }
         }
         Ok(planned)
     }
 
     /// Runs one planned check; `seq` must differ between the checks of this runner.
     pub async fn run_one(&self, planned: &Planned, seq: usize) -> CheckResult {
-        match &planned.skip_reason {
-            Some(reason) => CheckResult::skipped(&planned.check, reason.clone()),
-            None => self.session.run(&planned.check, seq).await,
+        match (&planned.skip_reason, &planned.block_reason) {
+            (Some(reason), _) => CheckResult::skipped(&planned.check, reason.clone()),
+            (None, Some(reason)) => CheckResult::blocked_before(&planned.check, reason.clone()),
+            (None, None) => self.session.run(&planned.check, seq).await,
         }
     }
 

@@ -19,6 +19,51 @@ pub enum BuiltinCall {
     PageWalk(PageWalkArgs),
     BulkOverMaxOperations,
     BulkOverMaxPayload,
+    AdvertisedMatches(AdvertisedArgs),
+}
+
+/// A feature /ServiceProviderConfig advertises, probed by `advertised-matches`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    Filter,
+    Sort,
+    Etag,
+    Patch,
+    Bulk,
+}
+
+impl Feature {
+    pub const ALL: [Feature; 5] = [
+        Feature::Filter,
+        Feature::Sort,
+        Feature::Etag,
+        Feature::Patch,
+        Feature::Bulk,
+    ];
+    /// Its name in /ServiceProviderConfig (and in `with: {feature: …}`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feature::Filter => "filter",
+            Feature::Sort => "sort",
+            Feature::Etag => "etag",
+            Feature::Patch => "patch",
+            Feature::Bulk => "bulk",
+        }
+    }
+}
+
+/// Arguments of `advertised-matches`.
+#[derive(Debug, Clone)]
+pub struct AdvertisedArgs {
+    pub feature: Feature,
+    /// A user the check created (probes read, patch or sort it).
+    pub id: Template,
+    /// Its userName.
+    pub name: Template,
+    /// A second user, whose userName sorts after the first (`sort`).
+    pub other: Option<Template>,
+    /// A filter scoping a list to the check's own users (`sort`).
+    pub scope: Option<Template>,
 }
 
 /// Arguments of `page-walk`.
@@ -45,6 +90,52 @@ pub(crate) trait ArgReader {
     fn positive(&mut self, key: &str, why: &str) -> Option<usize>;
     /// A required, non-empty list of strings (each templated).
     fn text_list(&mut self, key: &str, why: &str) -> Option<Vec<Template>>;
+    /// Reports an argument that is present but not acceptable.
+    fn invalid(&mut self, key: &str, why: &str);
+}
+
+impl AdvertisedArgs {
+    pub(crate) fn read(r: &mut dyn ArgReader) -> Option<AdvertisedArgs> {
+        let feature = r.required_text(
+            "feature",
+            "advertised-matches needs a `feature`: filter, sort, etag, patch or bulk",
+        );
+        let id = r.required_text(
+            "id",
+            "advertised-matches needs the `id` of a user it created",
+        );
+        let name = r.required_text("name", "advertised-matches needs that user's `name`");
+        let other = r.text("other");
+        let scope = r.text("scope");
+        let feature = feature?;
+        let Some(feature) = Feature::ALL
+            .into_iter()
+            .find(|f| f.as_str() == feature.as_str())
+        else {
+            r.invalid(
+                "feature",
+                &format!(
+                    "unknown feature `{}`: filter, sort, etag, patch or bulk",
+                    feature.as_str()
+                ),
+            );
+            return None;
+        };
+        if feature == Feature::Sort && (other.is_none() || scope.is_none()) {
+            r.invalid(
+                "feature",
+                "sort needs `other` (a second user) and `scope` (a filter for the check's users)",
+            );
+            return None;
+        }
+        Some(AdvertisedArgs {
+            feature,
+            id: id?,
+            name: name?,
+            other,
+            scope,
+        })
+    }
 }
 
 impl PageWalkArgs {

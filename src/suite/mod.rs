@@ -12,7 +12,7 @@ mod step;
 mod template;
 
 pub(crate) use builtin::ArgReader;
-pub use builtin::{BuiltinCall, BuiltinStep, PageWalkArgs};
+pub use builtin::{AdvertisedArgs, BuiltinCall, BuiltinStep, Feature, PageWalkArgs};
 pub use capability::Capability;
 pub use check::{Check, CheckId, Level, Origin, mentions_of};
 pub use expect::{Assertion, BodyAssertion, Expect, HeaderAssertion, StatusExpect};
@@ -20,4 +20,4 @@ pub use json::JsonTemplate;
 pub use predicate::{JsonType, Pattern, Predicate, ReadyPattern};
 pub use registry::builtin_steps;
 pub use step::{Auth, Body, Capture, CaptureSource, Method, Request, RequestStep, Role, Step};
-pub use template::{Template, TemplateError, Vars};
+pub use template::{Template, TemplateError, Vars, path_segment};

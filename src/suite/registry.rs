@@ -3,7 +3,10 @@
 //! holds `suites/suite.schema.json` to it.
 
 use super::builtin::ArgReader;
-use super::{BuiltinCall, Capability, JsonTemplate, JsonType, PageWalkArgs, Pattern, Predicate};
+use super::{
+    AdvertisedArgs, BuiltinCall, Capability, JsonTemplate, JsonType, PageWalkArgs, Pattern,
+    Predicate,
+};
 
 /// A built-in step: its name in suites, what it checks, its arguments and how to read them.
 #[derive(Debug)]
@@ -38,6 +41,12 @@ pub(crate) const BUILTINS: &[BuiltinDef] = &[
         description: "a bulk request one byte over bulk.maxPayloadSize answers 413",
         arguments: &[],
         compile: |_| Some(BuiltinCall::BulkOverMaxPayload),
+    },
+    BuiltinDef {
+        name: "advertised-matches",
+        description: "what /ServiceProviderConfig says of `feature` (filter, sort, etag, patch, bulk) is what a probe of it on the check's own user shows",
+        arguments: &["feature", "id", "name", "other", "scope"],
+        compile: |r| AdvertisedArgs::read(r).map(BuiltinCall::AdvertisedMatches),
     },
 ];
 

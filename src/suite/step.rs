@@ -5,10 +5,6 @@ use serde::{Deserialize, Serialize};
 
 /// One step of a check.
 #[derive(Debug, Clone)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "steps are built once at load and read in place"
-)]
 pub enum Step {
     Request(RequestStep),
     /// A named built-in step, for requirements that cannot be said declaratively.

@@ -135,6 +135,22 @@ fn parse_ref(inner: &str, whole: &str) -> Result<Part, TemplateError> {
     Ok(Part::Ref(name, filters))
 }
 
+/// A value (a server-chosen id) as exactly one path segment: percent-encoded, and `.` / `..`
+/// encoded too, since they are dot-segments even though their characters need no encoding.
+pub fn path_segment(value: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'@');
+    match value {
+        "." => "%2E".to_string(),
+        ".." => "%2E%2E".to_string(),
+        _ => percent_encoding::utf8_percent_encode(value, SEGMENT).to_string(),
+    }
+}
+
 impl Template {
     pub fn parse(s: &str) -> Result<Template, TemplateError> {
         let mut parts = Vec::new();
@@ -226,22 +242,11 @@ impl Template {
     /// can never name another resource; a value that starts the path (`${location}`, a whole URL)
     /// is taken as written.
     pub fn render_path(&self, vars: &Vars) -> Result<String, TemplateError> {
-        const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-            .remove(b'-')
-            .remove(b'_')
-            .remove(b'.')
-            .remove(b'~')
-            .remove(b'@');
         self.render_with(vars, |n, value| {
             if n == 0 {
                 return value;
             }
-            // `.` and `..` are dot-segments even though their characters need no encoding.
-            match value.as_str() {
-                "." => "%2E".to_string(),
-                ".." => "%2E%2E".to_string(),
-                _ => percent_encoding::utf8_percent_encode(&value, SEGMENT).to_string(),
-            }
+            path_segment(&value)
         })
     }
 

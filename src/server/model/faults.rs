@@ -193,6 +193,14 @@ faults! {
         |_, p| p.render.booleans_as_strings = true;
     SpcWithoutSchemas => "spc-without-schemas", "ServiceProviderConfig lacks its `schemas` attribute.",
         |_, p| p.discovery.spc_without_schemas = true;
+    SpcUnderstates => "spc-understates", "ServiceProviderConfig says patch, filter, bulk, sort and etag are unsupported, though all of them work.",
+        |m, _| {
+            for feature in ["patch", "filter", "bulk", "sort", "etag"] {
+                if let Some(serde_json::Value::Object(f)) = m.service_provider_config.get_mut(feature) {
+                    f.insert("supported".into(), false.into());
+                }
+            }
+        };
     SpcAsList => "spc-as-list", "/ServiceProviderConfig answers a ListResponse wrapping the configuration.",
         |_, p| p.discovery.spc_as_list = true;
     ResourceTypeEndpointAbsolute => "resource-type-endpoint-absolute", "ResourceType endpoints are absolute URLs, not paths relative to the base URL.",

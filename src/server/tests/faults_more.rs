@@ -232,6 +232,13 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
                 .status
                 == StatusCode::BAD_REQUEST
         }
+        Fault::SpcUnderstates => {
+            let spc = call(server, Method::GET, "/ServiceProviderConfig", None).await;
+            let (path, _) = user(server, "understated").await;
+            let ops = json!([{"op": "replace", "path": "displayName", "value": "Works"}]);
+            let patched = patch_ops(server, &path, ops).await;
+            spc.body["patch"]["supported"] == false && patched.status.is_success()
+        }
         other => panic!("no probe for the fault {other}"),
     }
 }

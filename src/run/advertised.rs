@@ -1,0 +1,254 @@
+//! `advertised-matches`: does /ServiceProviderConfig tell the truth about a feature? RFC 7644 §4
+//! makes it how clients discover what a server supports, so a wrong flag misleads every client:
+//! one advertised and not working, or working and not advertised. Each probe touches only the
+//! check's own users.
+
+use super::builtin::get_json;
+use super::step::{CheckState, StepEnd};
+use crate::http::Outgoing;
+use crate::outcome::{Finding, FindingKind, StepError};
+use crate::suite::{AdvertisedArgs, Feature};
+use serde_json::{Value, json};
+
+const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const BULK: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+
+/// What a probe saw: whether the feature works, and the answer that shows it.
+struct Seen {
+    works: bool,
+    evidence: String,
+}
+
+/// Sends a request with a JSON body (and extra headers); the status and JSON answer.
+async fn send(
+    state: &mut CheckState<'_>,
+    method: &'static str,
+    path: &str,
+    extra: &[(&str, String)],
+    body: Option<Value>,
+) -> Result<(u16, Option<Value>), StepError> {
+    let mut headers = state.shared.default_headers();
+    if body.is_some() {
+        headers.push(("Content-Type".into(), "application/scim+json".into()));
+    }
+    headers.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    let i = state
+        .send(Outgoing {
+            method,
+            url: format!("{}{path}", state.shared.config.base_url),
+            headers,
+            body: body.map(|b| serde_json::to_vec(&b).unwrap_or_default()),
+        })
+        .await?;
+    let ex = &state.exchanges[i];
+    match &ex.response {
+        None => Err(StepError::no_response(ex)),
+        Some(r) => Ok((r.status, r.body.as_ref().and_then(|b| b.json()).cloned())),
+    }
+}
+
+fn query(filter: &str) -> String {
+    url::form_urlencoded::byte_serialize(filter.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+fn ids(list: &Option<Value>) -> Vec<String> {
+    list.as_ref()
+        .and_then(|l| l.get("Resources"))
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the user's displayName reads `want` now.
+async fn display_name_is(
+    state: &mut CheckState<'_>,
+    id: &str,
+    want: &str,
+) -> Result<bool, StepError> {
+    let (status, user) = get_json(state, &format!("/Users/{}", segment(id))).await?;
+    Ok(status == 200 && user.is_some_and(|u| u["displayName"] == want))
+}
+
+fn segment(id: &str) -> String {
+    crate::suite::path_segment(id)
+}
+
+async fn probe(
+    state: &mut CheckState<'_>,
+    feature: Feature,
+    id: &str,
+    name: &str,
+    other: Option<&str>,
+    scope: Option<&str>,
+) -> Result<Seen, StepError> {
+    Ok(match feature {
+        Feature::Filter => {
+            let filter = format!("userName eq \"{name}\"");
+            let (status, list) =
+                get_json(state, &format!("/Users?filter={}", query(&filter))).await?;
+            let got = ids(&list);
+            Seen {
+                works: status == 200 && got == [id],
+                evidence: format!(
+                    "GET /Users?filter={filter} answered {status} with {} resource(s)",
+                    got.len()
+                ),
+            }
+        }
+        Feature::Sort => {
+            let filter = scope.unwrap_or_default();
+            let path = format!(
+                "/Users?filter={}&sortBy=userName&sortOrder=descending",
+                query(filter)
+            );
+            let (status, list) = get_json(state, &path).await?;
+            let got = ids(&list);
+            let want = [other.unwrap_or_default().to_string(), id.to_string()];
+            Seen {
+                works: status == 200 && got == want,
+                evidence: format!(
+                    "GET /Users?filter=…&sortBy=userName&sortOrder=descending answered {status}, {}",
+                    if got == want {
+                        "in descending order"
+                    } else {
+                        "not in descending order"
+                    }
+                ),
+            }
+        }
+        Feature::Etag => {
+            // A version no resource ever had: a server that honours If-Match refuses with 412.
+            let body = json!({"schemas": [USER], "userName": name, "displayName": "Etag probe"});
+            let stale = [("If-Match", "W/\"scimcheck-stale\"".to_string())];
+            let path = format!("/Users/{}", segment(id));
+            let (status, _) = send(state, "PUT", &path, &stale, Some(body)).await?;
+            Seen {
+                works: status == 412,
+                evidence: format!("PUT with a stale If-Match answered {status}"),
+            }
+        }
+        Feature::Patch => {
+            let body = json!({"schemas": [PATCH_OP],
+                "Operations": [{"op": "replace", "path": "displayName", "value": "Patch probe"}]});
+            let path = format!("/Users/{}", segment(id));
+            let (status, _) = send(state, "PATCH", &path, &[], Some(body)).await?;
+            let applied =
+                (200..300).contains(&status) && display_name_is(state, id, "Patch probe").await?;
+            Seen {
+                works: applied,
+                evidence: format!(
+                    "PATCH replace displayName answered {status}{}",
+                    if applied { " and was applied" } else { "" }
+                ),
+            }
+        }
+        Feature::Bulk => {
+            let body = json!({"schemas": [BULK], "Operations": [{
+                "method": "PATCH", "path": format!("/Users/{}", segment(id)),
+                "data": {"schemas": [PATCH_OP],
+                    "Operations": [{"op": "replace", "path": "displayName", "value": "Bulk probe"}]}
+            }]});
+            let (status, _) = send(state, "POST", "/Bulk", &[], Some(body)).await?;
+            let applied = status == 200 && display_name_is(state, id, "Bulk probe").await?;
+            Seen {
+                works: applied,
+                evidence: format!(
+                    "POST /Bulk with one PATCH answered {status}{}",
+                    if applied { " and was applied" } else { "" }
+                ),
+            }
+        }
+    })
+}
+
+/// Reads /ServiceProviderConfig, probes the feature, and fails when the two disagree.
+pub(super) async fn advertised_matches(
+    state: &mut CheckState<'_>,
+    args: &AdvertisedArgs,
+) -> StepEnd {
+    let render = |t: &crate::suite::Template, vars: &crate::suite::Vars| t.render(vars);
+    let (id, name) = match (
+        render(&args.id, &state.vars),
+        render(&args.name, &state.vars),
+    ) {
+        (Ok(id), Ok(name)) => (id, name),
+        (Err(e), _) | (_, Err(e)) => return StepEnd::Errored(e.into()),
+    };
+    let other = match args
+        .other
+        .as_ref()
+        .map(|t| render(t, &state.vars))
+        .transpose()
+    {
+        Ok(o) => o,
+        Err(e) => return StepEnd::Errored(e.into()),
+    };
+    let scope = match args
+        .scope
+        .as_ref()
+        .map(|t| render(t, &state.vars))
+        .transpose()
+    {
+        Ok(s) => s,
+        Err(e) => return StepEnd::Errored(e.into()),
+    };
+    let feature = args.feature.as_str();
+    let spc = match get_json(state, "/ServiceProviderConfig").await {
+        Ok((200, Some(spc))) => spc,
+        Ok((status, _)) => {
+            return StepEnd::Failed(vec![Finding::at(
+                FindingKind::Builtin,
+                "/ServiceProviderConfig",
+                "200 with a JSON body",
+                format!("{status}"),
+            )]);
+        }
+        Err(e) => return StepEnd::Errored(e),
+    };
+    let advertised = match spc.get(feature).and_then(|f| f.get("supported")) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    };
+    let seen = match probe(
+        state,
+        args.feature,
+        &id,
+        &name,
+        other.as_deref(),
+        scope.as_deref(),
+    )
+    .await
+    {
+        Ok(seen) => seen,
+        Err(e) => return StepEnd::Errored(e),
+    };
+    if advertised == seen.works {
+        return StepEnd::Passed;
+    }
+    let (expected, actual) = if advertised {
+        (
+            format!("true only if {feature} works"),
+            format!("true, but {}", seen.evidence),
+        )
+    } else {
+        (
+            format!("true, since {feature} works"),
+            format!("not true, though {}", seen.evidence),
+        )
+    };
+    StepEnd::Failed(vec![Finding::at(
+        FindingKind::Builtin,
+        format!("{feature}.supported"),
+        expected,
+        actual,
+    )])
+}
