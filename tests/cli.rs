@@ -25,10 +25,10 @@ fn embedded_run_passes_and_never_prints_the_token() {
     assert_eq!(json["schema_version"], 2);
     assert!(json["run_id"].as_str().is_some_and(|id| id.len() == 8));
     assert_eq!(json["interrupted"], false);
-    // /ServiceProviderConfig, /ResourceTypes, /Schemas.
+    // /ServiceProviderConfig, /ResourceTypes, /Schemas, and the scoping filter.
     assert_eq!(
         json["discovery"]["exchanges"].as_array().map(Vec::len),
-        Some(3)
+        Some(4)
     );
     assert_eq!(json["summary"]["failed"], 0);
     assert_eq!(json["summary"]["skipped"], 0);

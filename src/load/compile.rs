@@ -47,6 +47,7 @@ pub(super) fn check(
         requires,
         steps,
         mentions: Default::default(),
+        scoped: false,
         origin: cx.value_origin(&format!("/{index}/id")),
     }
 }

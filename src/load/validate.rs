@@ -182,10 +182,20 @@ pub(super) fn checks_of(
             let items = doc.value.as_array().cloned().unwrap_or_default();
             for (i, item) in items.into_iter().enumerate() {
                 let mentions = crate::suite::mentions_of(&item["steps"]);
+                let text = item["steps"].to_string();
+                // As a query value, or already encoded in a path.
+                let scoped = [
+                    r#"sw \"${check.prefix}"#,
+                    "sw%20%22${check.prefix}",
+                    "sw+%22${check.prefix}",
+                ]
+                .iter()
+                .any(|form| text.contains(form));
                 match serde_json::from_value::<RawCheck>(item) {
                     Ok(raw) => {
                         let mut check = compile::check(&mut ctx, i, raw, schemas);
                         check.mentions = mentions;
+                        check.scoped = scoped;
                         if let Some(first) = ids.get(check.id.as_str()) {
                             ctx.at_value(
                                 &format!("/{i}/id"),

@@ -142,6 +142,10 @@ fn cause_of(r: &CheckResult, base_url: &str) -> Option<RootCause> {
         ),
         // Not the status: what the step looked at and expected (the actual values differ per
         // check and would split one cause into many).
+        // A fixture refusal's reason is the cause itself.
+        (None, None, Some(f)) if f.kind == FindingKind::Fixture => {
+            (None, None, clean(&format!("{}: {}", f.subject(), f.actual)))
+        }
         (None, None, Some(f)) => (
             f.scim_type.clone(),
             f.server_detail.as_deref().map(clean),

@@ -11,7 +11,8 @@ use std::sync::LazyLock;
 static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         // `${unique.…}` values and `${run.prefix}`: scimcheck-<8 hex run id> (`| upper` too)
-        (r"\b(scimcheck|SCIMCHECK)-[0-9a-fA-F]{8}\b", "$1-[run]"),
+        // (no leading \b: in a URL the value follows `%22`)
+        (r"(scimcheck|SCIMCHECK)-[0-9a-fA-F]{8}\b", "$1-[run]"),
         (
             r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b",
             "[uuid]",

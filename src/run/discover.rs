@@ -24,6 +24,9 @@ pub struct Discovered {
     pub capabilities: Capabilities,
     /// What the server's /ResourceTypes and /Schemas make of create and replace bodies.
     pub fixtures: super::fixtures::Fixtures,
+    /// How the server answered the filter checks scope their queries with
+    /// (`userName sw "scimcheck-<run>-"`), when it did not answer 200.
+    pub scoping_refused: Option<String>,
     pub exchanges: Vec<Exchange>,
 }
 
@@ -59,6 +62,7 @@ fn flag(spc: &Value, feature: &str) -> bool {
 pub async fn discover(
     client: &Pipeline,
     config: &super::RunConfig,
+    run_prefix: &str,
 ) -> Result<Discovered, DiscoveryError> {
     let url = format!("{}/ServiceProviderConfig", config.base_url);
     let has_token = config.has_credentials();
@@ -143,11 +147,63 @@ pub async fn discover(
         schemas.as_ref().and_then(|(v, _)| v.as_ref()),
     );
     exchanges.extend(schemas.map(|(_, ex)| ex));
+    let scoping_refused = match scoping(client, config, run_prefix).await {
+        Some((refused, ex)) => {
+            exchanges.push(ex);
+            refused
+        }
+        None => None,
+    };
     Ok(Discovered {
         capabilities: Capabilities { supported },
         fixtures,
+        scoping_refused,
         exchanges,
     })
+}
+
+/// Tries the filter most query checks add to keep a tenant's own users out of their verdicts
+/// (`userName sw "scimcheck-<run>-"`; whatever it finds is this run's): `Some(answer)` when the
+/// server does not answer 200, so those checks are blocked instead of failing on it.
+async fn scoping(
+    client: &Pipeline,
+    config: &super::RunConfig,
+    run_prefix: &str,
+) -> Option<(Option<String>, Exchange)> {
+    let filter = format!("userName sw \"{run_prefix}-\"");
+    let query: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+    let path = format!("/Users?filter={}", query.replace('+', "%20"));
+    let (_, ex) = get_json(client, config, &path).await?;
+    let status = ex.response.as_ref().map(|r| r.status);
+    // Only a refusal of the filter itself counts (400 invalidFilter, 501); a 404 for an empty
+    // result, or a 500, is a finding of the checks, not a reason to block them.
+    let refused = match status {
+        Some(status) if status != 400 && status != 501 => None,
+        Some(status) => {
+            let body = ex
+                .response
+                .as_ref()
+                .and_then(|r| r.body.as_ref())
+                .and_then(|b| b.json());
+            let words = |k: &str| {
+                body.and_then(|b| b.get(k))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            };
+            let said = match (words("scimType"), words("detail")) {
+                (Some(t), Some(d)) => format!(" {t}: \"{d}\""),
+                (Some(t), None) => format!(" {t}"),
+                (None, Some(d)) => format!(" \"{d}\""),
+                (None, None) => String::new(),
+            };
+            Some(format!(
+                "GET /Users?filter={filter} answered {status}{said}"
+            ))
+        }
+        // No answer says nothing about the filter (the breaker deals with a silent server).
+        None => None,
+    };
+    Some((refused, ex))
 }
 
 /// GETs `path` under the base URL: its JSON body (if any) and the exchange; `None` when the

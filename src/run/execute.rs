@@ -35,6 +35,8 @@ pub struct Session {
     fixtures: OnceLock<Fixtures>,
     /// How bodies were adapted to it, each way once.
     adapted: Mutex<BTreeSet<String>>,
+    /// How the server refused the filter that scopes queries to the run's users, if it did.
+    scoping_refused: OnceLock<Option<String>>,
 }
 
 impl Session {
@@ -56,7 +58,17 @@ impl Session {
             creates_in_flight: AtomicUsize::new(0),
             fixtures: OnceLock::new(),
             adapted: Mutex::new(BTreeSet::new()),
+            scoping_refused: OnceLock::new(),
         }
+    }
+
+    /// Takes what discovery saw of the scoping filter (the first discovery wins).
+    pub fn learn_scoping(&self, refused: Option<String>) {
+        let _ = self.scoping_refused.set(refused);
+    }
+    /// How the server refused the scoping filter; `None` when it accepted it (or was not asked).
+    pub fn scoping_refused(&self) -> Option<&str> {
+        self.scoping_refused.get().and_then(Option::as_deref)
     }
 
     /// Takes what discovery learnt of the server's schema (the first discovery wins), with the

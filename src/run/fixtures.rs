@@ -545,7 +545,7 @@ impl Fixtures {
                     _ => continue,
                 }
             }
-            set_path(at, &o.path, o.value.clone());
+            set_path(at, &o.path, with_unique(&o.value, unique));
             adapter.notes.push(format!("{}: --set", o.text));
         }
         match (adapter.blocked, adapter.notes.is_empty()) {
@@ -553,6 +553,21 @@ impl Fixtures {
             (None, true) => Adapted::Unchanged,
             (None, false) => Adapted::Changed(adapter.notes),
         }
+    }
+}
+
+/// A `--set` value with `${unique}` in its strings replaced by the check's unique prefix, so a
+/// value that must be unique (an email) differs between the resources a run creates.
+fn with_unique(value: &Value, unique: &str) -> Value {
+    match value {
+        Value::String(s) => Value::String(s.replace("${unique}", unique.trim_end_matches('-'))),
+        Value::Array(items) => Value::Array(items.iter().map(|v| with_unique(v, unique)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), with_unique(v, unique)))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 

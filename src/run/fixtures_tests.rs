@@ -157,3 +157,15 @@ fn a_check_using_an_attribute_the_server_does_not_declare_is_named() {
         None
     );
 }
+
+#[test]
+fn unique_in_a_set_value_becomes_the_check_s_prefix() {
+    let o = Override::parse(r#"User.emails=[{"value": "${unique}@example.com"}]"#).unwrap();
+    let f = fixtures(false).with_overrides(vec![o]);
+    let mut body = json!({"userName": "u", "name": {"familyName": "F"}, "active": true});
+    f.adapt("/Users", &mut body, &BTreeSet::new(), "scimcheck-r-7-");
+    assert_eq!(
+        body["emails"],
+        json!([{"value": "scimcheck-r-7@example.com"}])
+    );
+}

@@ -101,8 +101,11 @@ impl Runner {
     /// Reads /ServiceProviderConfig, /ResourceTypes and /Schemas; the session adapts create and
     /// replace bodies to what the last two declare.
     pub async fn discover(&self) -> Result<Discovered, RunError> {
-        let discovered = discover(&self.session.pipeline, &self.session.config).await?;
+        let prefix = format!("scimcheck-{}", self.session.run_id);
+        let discovered = discover(&self.session.pipeline, &self.session.config, &prefix).await?;
         self.session.learn_fixtures(discovered.fixtures.clone());
+        self.session
+            .learn_scoping(discovered.scoping_refused.clone());
         Ok(discovered)
     }
 
@@ -113,10 +116,15 @@ impl Runner {
         if planned.is_empty() {
             return Err(RunError::NothingSelected);
         }
-        if let Some(fixtures) = self.session.fixtures() {
-            for p in planned.iter_mut().filter(|p| p.skip_reason.is_none()) {
-                p.block_reason = fixtures.undeclared_used(&p.check.mentions);
-            }
+        let fixtures = self.session.fixtures();
+        let scoping = self.session.scoping_refused();
+        for p in planned.iter_mut().filter(|p| p.skip_reason.is_none()) {
+            p.block_reason = match (scoping, p.check.scoped) {
+                (Some(answer), true) => Some(format!(
+                    "it keeps other users out of its verdict with the filter `userName sw`, which the server refuses: {answer}"
+                )),
+                _ => fixtures.and_then(|f| f.undeclared_used(&p.check.mentions)),
+            };
         }
         Ok(planned)
     }

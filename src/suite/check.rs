@@ -78,6 +78,8 @@ pub struct Check {
     /// digits, `_` and `$`: what the check is about, so fixtures never adapt an attribute the
     /// check asserts or operates on.
     pub mentions: std::collections::BTreeSet<String>,
+    /// Its queries keep other users out with `userName sw "${check.prefix}-"`.
+    pub scoped: bool,
     /// Where the check's id is written.
     pub origin: Origin,
 }
@@ -124,13 +126,32 @@ pub fn mentions_of(steps: &serde_json::Value) -> std::collections::BTreeSet<Stri
             let adapted = key == "request"
                 && (method.eq_ignore_ascii_case("POST") || method.eq_ignore_ascii_case("PUT"))
                 && !path.ends_with(".search");
-            match (adapted, request) {
-                (true, Some(request)) => {
-                    for (k, v) in request.iter().filter(|(k, _)| *k != "body") {
+            // The URL path names endpoints (`/Groups`), not attributes.
+            let skipped = |k: &str| k == "path" || (adapted && k == "body");
+            match (key.as_str(), request) {
+                ("request", Some(request)) => {
+                    for (k, v) in request.iter().filter(|(k, _)| !skipped(k)) {
                         words(k, &mut out);
                         walk(v, &mut out);
                     }
                 }
+                // Pointers and operands count; predicate names (`type`, `present`) do not.
+                ("expect", Some(expect)) => {
+                    for part in ["body", "headers"] {
+                        let asserted = expect.get(part).and_then(serde_json::Value::as_object);
+                        for (target, assertion) in asserted.into_iter().flatten() {
+                            words(target, &mut out);
+                            if let Some(predicates) = assertion.as_object() {
+                                predicates.values().for_each(|v| walk(v, &mut out));
+                            }
+                        }
+                    }
+                }
+                // Variable names are the check's own; what they capture counts.
+                ("capture", Some(captures)) => {
+                    captures.values().for_each(|v| walk(v, &mut out));
+                }
+                ("role", _) => {}
                 _ => walk(value, &mut out),
             }
         }

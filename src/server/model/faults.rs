@@ -255,6 +255,8 @@ faults! {
         |_, p| p.filter.co_as_eq = true;
     SwAsCo => "sw-as-co", "The `sw` filter operator behaves like `co`.",
         |_, p| p.filter.sw_as_co = true;
+    SwUnsupported => "sw-unsupported", "The `sw` filter operator is refused with invalidFilter (the checks that scope their queries with it are blocked).",
+        |_, p| p.filter.sw_unsupported = true;
     EwUnsupported => "ew-unsupported", "The `ew` filter operator is refused with invalidFilter although filtering is advertised.",
         |_, p| p.filter.ew_unsupported = true;
     NeAsEq => "ne-as-eq", "The `ne` filter operator behaves like `eq`.",

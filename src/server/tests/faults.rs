@@ -348,6 +348,7 @@ async fn shows(server: &RunningServer, fault: Fault) -> bool {
         | Fault::CoAsEq
         | Fault::SwAsCo
         | Fault::EwUnsupported
+        | Fault::SwUnsupported
         | Fault::NeAsEq
         | Fault::AndLooserThanOr
         | Fault::NotIgnored

@@ -144,6 +144,9 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
             add(server, "alpha", json!({})).await;
             total(&filtered(server, r#"userName sw "lph""#).await) == Some(1)
         }
+        Fault::SwUnsupported => {
+            filtered(server, r#"userName sw "a""#).await.status == StatusCode::BAD_REQUEST
+        }
         Fault::EwUnsupported => {
             filtered(server, r#"userName ew "a""#).await.status == StatusCode::BAD_REQUEST
         }

@@ -31,6 +31,8 @@ pub(crate) struct FilterPolicy {
     pub(crate) sw_as_co: bool,
     /// `ew` is refused.
     pub(crate) ew_unsupported: bool,
+    /// `sw` is refused.
+    pub(crate) sw_unsupported: bool,
     /// `ne` behaves like `eq`.
     pub(crate) ne_as_eq: bool,
     /// `and` binds looser than `or`.

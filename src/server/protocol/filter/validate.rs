@@ -189,6 +189,9 @@ fn check_operator(
     if op == CompareOp::Ew && options.ew_unsupported {
         return refuse("the 'ew' operator is not supported");
     }
+    if op == CompareOp::Sw && options.sw_unsupported {
+        return refuse("the 'sw' operator is not supported");
+    }
     if op.is_ordering() {
         if matches!(def.ty, AttrType::Boolean | AttrType::Binary) {
             return refuse(format!(
