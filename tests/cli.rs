@@ -74,6 +74,55 @@ fn embedded_run_with_a_fault_exits_1() {
     );
 }
 
+/// A server that hides its filtering gets the unscoped forms: said once in the terminal, marked in
+/// report.json, and a paging fault still fails them.
+#[test]
+fn unscoped_forms_run_where_filtering_is_not_advertised() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let run = |faults: &[&str]| {
+        let mut args = vec!["run", "--only", "pagination", "--out", dir];
+        for f in faults {
+            args.extend(["--fault", f]);
+        }
+        scimcheck(&args)
+    };
+    let o = run(&["spc-understates"]);
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains(
+            "14 checks ran their unscoped form (the server does not advertise filter.supported"
+        ),
+        "{all}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap())
+            .unwrap();
+    let one_based = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "pagination.start-index-is-one-based")
+        .unwrap();
+    assert_eq!(one_based["status"], "passed");
+    assert!(
+        one_based["unscoped"]["asserts"]
+            .as_str()
+            .unwrap()
+            .contains("startIndex=totalResults"),
+        "{one_based}"
+    );
+
+    let o = run(&["spc-understates", "start-index-zero-based"]);
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("unscoped form: over the whole collection, run alone: startIndex=1 echoes 1"),
+        "{all}"
+    );
+}
+
 #[test]
 fn unreachable_target_exits_4_with_a_message() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -155,3 +155,27 @@ fn deep_nesting_is_refused_not_a_crash() {
     let allowed = format!("{}x\n", "- ".repeat(63));
     assert!(!diagnose(&allowed).contains("nested deeper"));
 }
+
+#[test]
+fn unscoped_form_cannot_filter() {
+    let text = format!(
+        "{HEAD}  requires: [filter]\n  steps:\n    - request: {{method: GET, path: /Users, query: {{filter: 'userName eq \"a\"'}}}}\n  unscoped:\n    note: reads one page\n    steps:\n      - request: {{method: GET, path: /Users, query: {{filter: 'userName pr'}}}}\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}
+
+#[test]
+fn unscoped_form_needs_a_scoped_check() {
+    let text = format!(
+        "{HEAD}  steps:\n    - request: {{method: GET, path: /Users}}\n  unscoped:\n    note: reads one page\n    steps:\n      - request: {{method: GET, path: /Users}}\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}
+
+#[test]
+fn unscoped_form_steps_are_checked_like_steps() {
+    let text = format!(
+        "{HEAD}  requires: [filter]\n  steps:\n    - request: {{method: GET, path: /Users}}\n  unscoped:\n    note: reads one page\n    steps:\n      - request: {{method: GET, path: /Users}}\n        expect: {{statuss: 200}}\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}

@@ -146,10 +146,26 @@ async fn users_left(base_url: &str, report: &scimcheck::run::RunReport) -> (u64,
 /// users left on the server.
 struct Got {
     failing: BTreeSet<String>,
+    /// The failing checks that ran their unscoped form.
+    failing_unscoped: BTreeSet<String>,
     blocked: BTreeSet<String>,
     users_left: u64,
     /// Users left that report.json's `left_behind` does not account for.
     unaccounted: u64,
+}
+
+/// The faults a faults.yaml key names: one, or several joined with `+`.
+fn faults_of(name: &str) -> Vec<Fault> {
+    name.split('+')
+        .map(|n| {
+            *Fault::ALL
+                .iter()
+                .find(|f| f.name() == n)
+                .unwrap_or_else(|| {
+                    panic!("faults.yaml: `{n}` in `{name}` is no fault of the server")
+                })
+        })
+        .collect()
 }
 
 /// Runs every built-in check against a server with `faults`.
@@ -185,8 +201,15 @@ async fn run_under(
             .collect()
     };
     let (users_left, unaccounted) = users_left(server.base_url(), &report).await;
+    let failing_unscoped = report
+        .results
+        .iter()
+        .filter(|r| r.unscoped.is_some() && matches!(r.status, Status::Failed | Status::Errored))
+        .map(|r| r.id.clone())
+        .collect();
     Got {
         failing: with(&[Status::Failed, Status::Errored]),
+        failing_unscoped,
         blocked: with(&[Status::Blocked]),
         users_left,
         unaccounted,
@@ -209,7 +232,13 @@ async fn each_fault_fails_exactly_its_listed_checks() {
     let schemas = Arc::new(SchemaStore::compile(&catalog.schemas).unwrap());
     let expected = expected();
 
-    let declared: BTreeSet<&str> = expected.keys().map(String::as_str).collect();
+    // A key `a+b` runs faults a and b together (a server that cannot scope queries and also
+    // pages wrongly, to fail checks in their unscoped form).
+    let declared: BTreeSet<&str> = expected
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !k.contains('+'))
+        .collect();
     let served: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
     assert_eq!(
         declared, served,
@@ -225,11 +254,14 @@ async fn each_fault_fails_exactly_its_listed_checks() {
     );
     assert_eq!(clean.users_left, 0, "a clean run left users behind");
 
-    let runs: Vec<(Fault, Got)> = futures::stream::iter(Fault::ALL.iter().copied())
-        .map(|f| {
+    let runs: Vec<(String, Vec<Fault>, Got)> = futures::stream::iter(expected.iter())
+        .map(|(name, spec)| {
             let (catalog, schemas) = (&catalog, Arc::clone(&schemas));
-            let auth = expected[f.name()].auth;
-            async move { (f, run_under(catalog, schemas, &[f], auth).await) }
+            let faults = faults_of(name);
+            async move {
+                let got = run_under(catalog, schemas, &faults, spec.auth).await;
+                (name.clone(), faults, got)
+            }
         })
         .buffer_unordered(4)
         .collect()
@@ -240,41 +272,49 @@ async fn each_fault_fails_exactly_its_listed_checks() {
     }
 
     let mut problems = Vec::new();
-    for (fault, got) in &runs {
-        let want = &expected[fault.name()];
+    for (name, faults, got) in &runs {
+        let want = &expected[name.as_str()];
         // A fault proves something by failing checks; blocking them proves nothing.
         match (want.fails.is_empty(), want.adapts) {
             (true, false) => problems.push(format!(
-                "{}: fails no check, so it proves nothing (or declare `adapts: true`)",
-                fault.name()
+                "{name}: fails no check, so it proves nothing (or declare `adapts: true`)"
             )),
             (false, true) => problems.push(format!(
-                "{}: declared `adapts: true` but lists checks that fail",
-                fault.name()
+                "{name}: declared `adapts: true` but lists checks that fail"
             )),
             _ => {}
         }
-        problems.extend(diff(fault.name(), "fails", &want.fails, &got.failing));
-        problems.extend(diff(fault.name(), "blocked", &want.blocked, &got.blocked));
+        problems.extend(diff(name, "fails", &want.fails, &got.failing));
+        problems.extend(diff(name, "blocked", &want.blocked, &got.blocked));
         // Cleanup must hold under every fault except those where DELETE itself does not delete,
         // and those whose creates cannot be proved ours (then what is left must be reported).
-        let deletes_work = !matches!(fault, Fault::DeleteIgnored);
-        let unprovable = matches!(
-            fault,
-            Fault::CreateAnswersForeignId | Fault::CreateAnswersDotId
-        );
+        let deletes_work = !faults.contains(&Fault::DeleteIgnored);
+        let unprovable = faults
+            .iter()
+            .any(|f| matches!(f, Fault::CreateAnswersForeignId | Fault::CreateAnswersDotId));
         if deletes_work && got.unaccounted != 0 {
             problems.push(format!(
-                "{}: the run left {} users behind that report.json does not list",
-                fault.name(),
+                "{name}: the run left {} users behind that report.json does not list",
                 got.unaccounted
             ));
         }
         if deletes_work && !unprovable && got.users_left != 0 {
             problems.push(format!(
-                "{}: the run left {} users behind",
-                fault.name(),
+                "{name}: the run left {} users behind",
                 got.users_left
+            ));
+        }
+    }
+    // A check's unscoped form is a form of the check: it too must be able to fail.
+    let failed_unscoped: BTreeSet<&str> = runs
+        .iter()
+        .flat_map(|(_, _, got)| got.failing_unscoped.iter().map(String::as_str))
+        .collect();
+    for check in catalog.checks.iter().filter(|c| c.unscoped.is_some()) {
+        if !failed_unscoped.contains(check.id.as_str()) {
+            problems.push(format!(
+                "{}: no fault fails its unscoped form (add a `filter-unadvertised+FAULT` run)",
+                check.id
             ));
         }
     }
@@ -288,7 +328,11 @@ async fn each_fault_fails_exactly_its_listed_checks() {
 /// Writes what the runs observed in faults.yaml's own format (its header kept, faults in the
 /// server's order), for a maintainer to diff against the file and read before adopting it:
 /// `SCIMCHECK_WRITE_FAULTS=/tmp/faults.yaml cargo test --test faults`.
-fn write_observed(path: &str, expected: &BTreeMap<String, Spec>, runs: &[(Fault, Got)]) {
+fn write_observed(
+    path: &str,
+    expected: &BTreeMap<String, Spec>,
+    runs: &[(String, Vec<Fault>, Got)],
+) {
     use std::fmt::Write;
     let current =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/faults.yaml"))
@@ -309,12 +353,17 @@ fn write_observed(path: &str, expected: &BTreeMap<String, Spec>, runs: &[(Fault,
             });
         }
     };
-    for fault in Fault::ALL {
-        let Some((_, got)) = runs.iter().find(|(f, _)| f == fault) else {
+    let combined = expected
+        .keys()
+        .filter(|k| k.contains('+'))
+        .map(String::as_str);
+    let names = Fault::ALL.iter().map(|f| f.name()).chain(combined);
+    for name in names {
+        let Some((_, _, got)) = runs.iter().find(|(n, _, _)| n == name) else {
             continue;
         };
-        let want = &expected[fault.name()];
-        let _ = writeln!(out, "  {}:", fault.name());
+        let want = &expected[name];
+        let _ = writeln!(out, "  {name}:");
         if want.auth == Auth::None {
             let _ = writeln!(out, "    server: {{auth: none}}");
         }

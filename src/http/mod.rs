@@ -148,6 +148,31 @@ pub struct Exchange {
     pub attempts: u32,
 }
 
+impl Exchange {
+    /// A bare exchange for unit tests: `method url`, answered `status` (or not at all), no
+    /// headers or bodies.
+    #[cfg(test)]
+    pub(crate) fn for_tests(method: &str, url: &str, status: Option<u16>) -> Self {
+        Exchange {
+            request: RecordedRequest {
+                method: method.into(),
+                url: url.into(),
+                headers: Headers::default(),
+                body: None,
+            },
+            response: status.map(|status| RecordedResponse {
+                status,
+                headers: Headers::default(),
+                body: None,
+                truncated: false,
+            }),
+            duration_ms: 0,
+            error: None,
+            attempts: 1,
+        }
+    }
+}
+
 /// Why a request got no response; its text is already redacted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {

@@ -8,7 +8,7 @@ use super::raw::{RawCheck, RawExpect, RawRequest, RawStep};
 use super::yaml::escape;
 use crate::suite::{
     Body, BodyAssertion, Capability, Capture, CaptureSource, Check, Expect, HeaderAssertion,
-    Request, RequestStep, StatusExpect, Step, Template,
+    Request, RequestStep, StatusExpect, Step, Template, Unscoped,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -37,6 +37,19 @@ pub(super) fn check(
         .enumerate()
         .filter_map(|(j, s)| step(cx, &format!("/{index}/steps/{j}"), s, schemas))
         .collect();
+    let unscoped = raw.unscoped.map(|form| {
+        cx.defined.clear();
+        let steps = form
+            .steps
+            .into_iter()
+            .enumerate()
+            .filter_map(|(j, s)| step(cx, &format!("/{index}/unscoped/steps/{j}"), s, schemas))
+            .collect();
+        Box::new(Unscoped {
+            note: form.note,
+            steps,
+        })
+    });
     Check {
         id: raw.id,
         title: raw.title,
@@ -48,6 +61,7 @@ pub(super) fn check(
         steps,
         mentions: Default::default(),
         scoped: false,
+        unscoped,
         origin: cx.value_origin(&format!("/{index}/id")),
     }
 }

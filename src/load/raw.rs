@@ -20,6 +20,15 @@ pub(super) struct RawCheck {
     #[serde(default)]
     pub requires: Vec<String>,
     pub steps: Vec<RawStep>,
+    #[serde(default)]
+    pub unscoped: Option<RawUnscoped>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawUnscoped {
+    pub note: String,
+    pub steps: Vec<RawStep>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -129,12 +129,17 @@ pub(super) fn closest<'o>(options: &[&'o str], key: &str) -> Option<&'o str> {
 
 /// The keys the format allows at a pointer, for "did you mean" hints on unknown keys.
 fn allowed_keys(path: &str) -> Vec<&'static str> {
-    let depth: Vec<&str> = path.split('/').skip(1).collect();
+    let mut depth: Vec<&str> = path.split('/').skip(1).collect();
+    // The steps of a check's unscoped form are written like its steps.
+    if depth.get(1) == Some(&"unscoped") && depth.get(2) == Some(&"steps") {
+        depth.remove(1);
+    }
     match depth.as_slice() {
         [_] => vec![
-            "id", "title", "level", "spec", "ref", "tags", "requires", "steps",
+            "id", "title", "level", "spec", "ref", "tags", "requires", "steps", "unscoped",
         ],
-        [_, "steps", _] => vec!["request", "builtin", "with", "expect", "capture"],
+        [_, "unscoped"] => vec!["note", "steps"],
+        [_, "steps", _] => vec!["request", "builtin", "with", "expect", "capture", "role"],
         [_, "steps", _, "request"] => {
             vec![
                 "method", "path", "query", "headers", "auth", "body", "raw_body",
@@ -181,8 +186,10 @@ pub(super) fn checks_of(
         if ctx.errors.is_empty() {
             let items = doc.value.as_array().cloned().unwrap_or_default();
             for (i, item) in items.into_iter().enumerate() {
-                let mentions = crate::suite::mentions_of(&item["steps"]);
+                let mut mentions = crate::suite::mentions_of(&item["steps"]);
+                mentions.extend(crate::suite::mentions_of(&item["unscoped"]["steps"]));
                 let text = item["steps"].to_string();
+                let unscoped_text = item["unscoped"]["steps"].to_string();
                 // As a query value, or already encoded in a path.
                 let scoped = [
                     r#"sw \"${check.prefix}"#,
@@ -191,6 +198,24 @@ pub(super) fn checks_of(
                 ]
                 .iter()
                 .any(|form| text.contains(form));
+                let needs_filter = item["requires"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().any(|c| c == "filter"));
+                if item.get("unscoped").is_some() {
+                    if !(scoped || needs_filter) {
+                        ctx.at_key(
+                            &format!("/{i}/unscoped"),
+                            "an unscoped form is for a check that scopes its queries with a filter \
+                             (`requires: [filter]` or `userName sw \"${check.prefix}-\"`); this one does not",
+                        );
+                    }
+                    if unscoped_text.contains("\"filter\"") {
+                        ctx.at_key(
+                            &format!("/{i}/unscoped"),
+                            "the unscoped form runs where filtering is unavailable, so it cannot use `filter`",
+                        );
+                    }
+                }
                 match serde_json::from_value::<RawCheck>(item) {
                     Ok(raw) => {
                         let mut check = compile::check(&mut ctx, i, raw, schemas);

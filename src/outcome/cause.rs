@@ -266,7 +266,7 @@ fn placeholder_text(text: &str, id: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::{Exchange, Headers, RecordedRequest, RecordedResponse};
+    use crate::http::Exchange;
     use crate::outcome::{Finding, Role, StepOutcome};
     use crate::suite::Level;
 
@@ -287,23 +287,7 @@ mod tests {
             error: None,
             judged: Some(0),
         }];
-        r.exchanges = vec![Exchange {
-            request: RecordedRequest {
-                method: "POST".into(),
-                url: url.into(),
-                headers: Headers::default(),
-                body: None,
-            },
-            response: Some(RecordedResponse {
-                status: code,
-                headers: Headers::default(),
-                body: None,
-                truncated: false,
-            }),
-            duration_ms: 0,
-            error: None,
-            attempts: 1,
-        }];
+        r.exchanges = vec![Exchange::for_tests("POST", url, Some(code))];
         r
     }
 

@@ -10,5 +10,7 @@ mod role;
 pub use cause::{RootCause, root_causes};
 pub use error::StepError;
 pub use finding::{Finding, FindingKind};
-pub use result::{CheckResult, CleanupOutcome, LeftBehind, Status, StepOutcome, Summary};
+pub use result::{
+    CheckResult, CleanupOutcome, LeftBehind, Status, StepOutcome, Summary, UnscopedRun,
+};
 pub use role::{Role, StepShape, infer_roles};

@@ -91,6 +91,14 @@ impl fmt::Display for LeftBehind {
     }
 }
 
+/// A check that ran its unscoped form: why it could not scope its queries, and what the form
+/// asserts instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnscopedRun {
+    pub why: String,
+    pub asserts: String,
+}
+
 /// The verdict on one check, with its evidence.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
@@ -113,6 +121,9 @@ pub struct CheckResult {
     pub steps: Vec<StepOutcome>,
     pub cleanup: CleanupOutcome,
     pub exchanges: Vec<Exchange>,
+    /// Set when the check ran its unscoped form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unscoped: Option<UnscopedRun>,
 }
 
 impl CheckResult {
@@ -134,6 +145,7 @@ impl CheckResult {
             steps: Vec::new(),
             cleanup: CleanupOutcome::default(),
             exchanges: Vec::new(),
+            unscoped: None,
         }
     }
 
@@ -153,6 +165,7 @@ impl CheckResult {
             steps: Vec::new(),
             cleanup: CleanupOutcome::default(),
             exchanges: Vec::new(),
+            unscoped: None,
         }
     }
 

@@ -137,7 +137,6 @@ pub fn render_diff(diff: &Diff, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::CleanupOutcome;
     use crate::run::{Capabilities, CheckResult, RunExchanges, Tool};
     use crate::suite::Level;
 
@@ -145,20 +144,8 @@ mod tests {
         let results: Vec<CheckResult> = verdicts
             .iter()
             .map(|(id, status)| CheckResult {
-                id: id.to_string(),
-                title: String::new(),
-                level: Level::Must,
-                spec: String::new(),
-                catalogue_ref: None,
-                tags: vec![],
-                origin: String::new(),
-                status: *status,
-                message: String::new(),
-                reason: None,
                 duration_ms: 7,
-                steps: vec![],
-                cleanup: CleanupOutcome::default(),
-                exchanges: vec![],
+                ..CheckResult::for_tests(id, Level::Must, *status)
             })
             .collect();
         RunReport {

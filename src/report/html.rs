@@ -43,6 +43,8 @@ struct ResultView {
     catalogue_ref: Option<String>,
     status: &'static str,
     message: String,
+    /// What the check's unscoped form asserted, and why it ran, when it did.
+    unscoped: Option<String>,
     exchanges: Vec<ExchangeView>,
 }
 
@@ -110,6 +112,10 @@ pub fn render_html(report: &RunReport) -> Result<String, minijinja::Error> {
             catalogue_ref: r.catalogue_ref.clone(),
             status: r.status.as_str(),
             message: r.message.clone(),
+            unscoped: r
+                .unscoped
+                .as_ref()
+                .map(|u| format!("unscoped form: {} ({})", u.asserts, u.why)),
             exchanges: if r.status == Status::Passed {
                 Vec::new()
             } else {

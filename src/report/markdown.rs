@@ -71,9 +71,14 @@ pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
             } else {
                 ""
             };
+            let form = if r.unscoped.is_some() {
+                " (unscoped form)"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 s,
-                "- **{}** `{}`{errored} — {} ({}): {}",
+                "- **{}** `{}`{errored}{form} — {} ({}): {}",
                 r.level.as_str(),
                 r.id,
                 inert::markdown(&r.title),

@@ -64,16 +64,9 @@ pub fn render_left_behind(report: &RunReport) -> String {
         report.left_behind.len(),
         report.run_id
     );
-    const SHOWN: usize = 10;
-    for l in report.left_behind.iter().take(SHOWN) {
-        let _ = writeln!(s, "  {}", terminal(&l.to_string()));
-    }
-    if report.left_behind.len() > SHOWN {
-        let _ = writeln!(
-            s,
-            "  … and {} more (report.json lists them all)",
-            report.left_behind.len() - SHOWN
-        );
+    let left: Vec<String> = report.left_behind.iter().map(ToString::to_string).collect();
+    for line in first_of(&left, 10, " (report.json lists them all)") {
+        let _ = writeln!(s, "  {line}");
     }
     s
 }
@@ -85,21 +78,34 @@ fn fixtures_line(report: &RunReport) -> String {
     if adapted.is_empty() {
         return String::new();
     }
-    let mut list: Vec<String> = adapted
-        .iter()
-        .take(SHOWN)
-        .map(|a| terminal(a).into_owned())
-        .collect();
-    if adapted.len() > SHOWN {
-        list.push(format!(
-            "… and {} more (report.json lists them)",
-            adapted.len() - SHOWN
-        ));
-    }
+    let list = first_of(adapted, SHOWN, " (report.json lists them)");
     format!(
         "fixtures adapted to the server's schema: {}\n",
         list.join("; ")
     )
+}
+
+/// The checks that ran their unscoped form, counted by why (empty when none did).
+fn unscoped_lines(report: &RunReport) -> String {
+    let mut by_why: Vec<(&str, Vec<String>)> = Vec::new();
+    for r in &report.results {
+        let Some(u) = &r.unscoped else { continue };
+        match by_why.iter_mut().find(|(why, _)| *why == u.why) {
+            Some((_, ids)) => ids.push(r.id.clone()),
+            None => by_why.push((&u.why, vec![r.id.clone()])),
+        }
+    }
+    let mut s = String::new();
+    for (why, ids) in by_why {
+        let _ = writeln!(
+            s,
+            "{} checks ran their unscoped form ({}): {}",
+            ids.len(),
+            terminal(why),
+            id_list(&ids)
+        );
+    }
+    s
 }
 
 /// One block for a check that failed or errored: status, level, id, title, reference, and the
@@ -117,6 +123,9 @@ fn render_check(s: &mut String, r: &CheckResult, color: bool) {
         None => r.spec.clone(),
     };
     let _ = writeln!(s, "         {}", terminal(&reference));
+    if let Some(u) = &r.unscoped {
+        let _ = writeln!(s, "         unscoped form: {}", terminal(&u.asserts));
+    }
     match r.step_heading() {
         Some(heading) => {
             let _ = writeln!(s, "         {}", terminal(&heading));
@@ -141,15 +150,20 @@ fn render_check(s: &mut String, r: &CheckResult, color: bool) {
 const IDS_SHOWN: usize = 8;
 
 fn id_list(ids: &[String]) -> String {
-    let mut list: Vec<String> = ids
+    first_of(ids, IDS_SHOWN, "").join(", ")
+}
+
+/// The first `shown` items made safe for a terminal, then "… and N more{more}" for the rest.
+fn first_of(items: &[String], shown: usize, more: &str) -> Vec<String> {
+    let mut list: Vec<String> = items
         .iter()
-        .take(IDS_SHOWN)
-        .map(|id| terminal(id).into_owned())
+        .take(shown)
+        .map(|i| terminal(i).into_owned())
         .collect();
-    if ids.len() > IDS_SHOWN {
-        list.push(format!("… and {} more", ids.len() - IDS_SHOWN));
+    if items.len() > shown {
+        list.push(format!("… and {} more{more}", items.len() - shown));
     }
-    list.join(", ")
+    list
 }
 
 /// Renders the human summary of a run: failed checks (MUST, then SHOULD, then MAY) and errored
@@ -167,6 +181,7 @@ pub fn render_terminal(report: &RunReport, color: bool) -> String {
     );
     let _ = writeln!(s, "{}", capability_line(report));
     s.push_str(&fixtures_line(report));
+    s.push_str(&unscoped_lines(report));
     for level in [Level::Must, Level::Should, Level::May] {
         for r in report
             .results

@@ -1,7 +1,8 @@
 //! Selecting checks (`--only`, `--skip`) and gating them on advertised capabilities.
 
 use super::Capabilities;
-use crate::suite::Check;
+use crate::outcome::UnscopedRun;
+use crate::suite::{Capability, Check};
 
 /// A check id pattern: an exact id, a dotted prefix (`users` or `users.create`), or a glob with `*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,30 @@ pub struct Planned {
     /// Why the check cannot test its requirement on this server (it uses an attribute the
     /// server's schema does not declare): it is reported blocked without a request.
     pub block_reason: Option<String>,
+    /// Why the check runs its unscoped form (it cannot scope its queries with a filter here),
+    /// and what that form asserts; `check` is then that form.
+    pub unscoped: Option<UnscopedRun>,
+}
+
+impl Planned {
+    /// Runs the check's unscoped form instead, if it has one: `Ok` when it does.
+    pub fn unscope(&mut self, why: &str) -> bool {
+        let Some(form) = self.check.in_unscoped_form() else {
+            return false;
+        };
+        let note = self
+            .check
+            .unscoped
+            .as_ref()
+            .map(|u| u.note.clone())
+            .unwrap_or_default();
+        self.check = form;
+        self.unscoped = Some(UnscopedRun {
+            why: why.to_string(),
+            asserts: note,
+        });
+        true
+    }
 }
 
 /// Selects checks by pattern and marks those whose capability is missing as skipped.
@@ -67,14 +92,25 @@ pub fn plan(
     selected.sort_by(|a, b| a.id.cmp(&b.id));
     selected
         .into_iter()
-        .map(|c| Planned {
-            block_reason: None,
-            check: c.clone(),
-            skip_reason: c
+        .map(|c| {
+            let missing: Vec<Capability> = c
                 .requires
                 .iter()
-                .find(|r| !caps.has(**r))
-                .map(|r| r.skip_reason()),
+                .copied()
+                .filter(|r| !caps.has(*r))
+                .collect();
+            let mut planned = Planned {
+                block_reason: None,
+                check: c.clone(),
+                skip_reason: missing.first().map(|r| r.skip_reason()),
+                unscoped: None,
+            };
+            // A check that needs a filter only to keep other data out runs its unscoped form.
+            if missing == [Capability::Filter] && planned.unscope(&Capability::Filter.skip_reason())
+            {
+                planned.skip_reason = None;
+            }
+            planned
         })
         .collect()
 }
@@ -91,5 +127,39 @@ mod tests {
         assert!(Pattern::new("*.create.*").matches("users.create.x"));
         assert!(Pattern::new("users.*-404").matches("users.get.unknown-404"));
         assert!(!Pattern::new("users.*-404").matches("users.get.unknown-405"));
+    }
+
+    fn checks(requires: &str) -> Vec<Check> {
+        let text = format!(
+            "- id: pagination.x.y\n  title: T\n  level: MUST\n  spec: RFC\n  requires: {requires}\n  steps:\n    - request: {{method: GET, path: /Users, query: {{filter: 'userName sw \"${{check.prefix}}-\"'}}}}\n  unscoped:\n    note: reads one page\n    steps:\n      - request: {{method: GET, path: /Users, query: {{count: '1'}}}}\n"
+        );
+        let source = crate::load::Source {
+            name: "t.yaml".into(),
+            text,
+        };
+        crate::load::validate_sources(&[source]).unwrap()
+    }
+
+    #[test]
+    fn a_check_that_needs_a_filter_only_to_scope_runs_unscoped() {
+        let none = Capabilities::default();
+        let planned = plan(&checks("[filter]"), &[], &[], &none);
+        let p = &planned[0];
+        assert_eq!(p.skip_reason, None);
+        let u = p.unscoped.as_ref().expect("runs its unscoped form");
+        assert_eq!(u.asserts, "reads one page");
+        assert!(u.why.contains("filter.supported"), "{}", u.why);
+        assert!(!p.check.scoped && p.check.unscoped.is_none());
+
+        // Another capability missing still skips it.
+        let planned = plan(&checks("[filter, sort]"), &[], &[], &none);
+        assert!(planned[0].skip_reason.is_some() && planned[0].unscoped.is_none());
+
+        // With filtering advertised, the scoped form runs.
+        let filter = Capabilities {
+            supported: [Capability::Filter].into(),
+        };
+        let planned = plan(&checks("[filter]"), &[], &[], &filter);
+        assert!(planned[0].unscoped.is_none() && planned[0].check.scoped);
     }
 }

@@ -47,6 +47,9 @@ pub struct Runner {
     record: RecordLimit,
     /// Stops sending checks once the server stopped answering.
     breaker: Breaker,
+    /// A check in its unscoped form reads the whole collection, so it runs alone (write lock):
+    /// the run's own creates and deletes must not move its pages or totals.
+    exclusive: tokio::sync::RwLock<()>,
 }
 
 impl Runner {
@@ -71,6 +74,7 @@ impl Runner {
             session: Arc::new(session),
             record: RecordLimit::default(),
             breaker: Breaker::default(),
+            exclusive: tokio::sync::RwLock::new(()),
         })
     }
 
@@ -119,10 +123,13 @@ impl Runner {
         let fixtures = self.session.fixtures();
         let scoping = self.session.scoping_refused();
         for p in planned.iter_mut().filter(|p| p.skip_reason.is_none()) {
-            p.block_reason = match (scoping, p.check.scoped) {
-                (Some(answer), true) => Some(format!(
+            let refused = scoping.filter(|_| p.check.scoped).map(|answer| {
+                format!(
                     "it keeps other users out of its verdict with the filter `userName sw`, which the server refuses: {answer}"
-                )),
+                )
+            });
+            p.block_reason = match refused {
+                Some(why) if !p.unscope(&why) => Some(why),
                 _ => fixtures.and_then(|f| f.undeclared_used(&p.check.mentions)),
             };
         }
@@ -134,7 +141,16 @@ impl Runner {
         match (&planned.skip_reason, &planned.block_reason) {
             (Some(reason), _) => CheckResult::skipped(&planned.check, reason.clone()),
             (None, Some(reason)) => CheckResult::blocked_before(&planned.check, reason.clone()),
-            (None, None) => self.session.run(&planned.check, seq).await,
+            (None, None) if planned.unscoped.is_some() => {
+                let _alone = self.exclusive.write().await;
+                let mut result = self.session.run(&planned.check, seq).await;
+                result.unscoped = planned.unscoped.clone();
+                result
+            }
+            (None, None) => {
+                let _shared = self.exclusive.read().await;
+                self.session.run(&planned.check, seq).await
+            }
         }
     }
 
@@ -293,7 +309,10 @@ impl Runner {
         finished: &Mutex<Vec<(usize, CheckResult)>>,
     ) {
         let jobs = self.session.config.jobs.max(1);
-        futures::stream::iter(planned.into_iter().enumerate())
+        // Checks that must run alone go last, so they wait once for the others to drain.
+        let mut order: Vec<(usize, Planned)> = planned.into_iter().enumerate().collect();
+        order.sort_by_key(|(_, p)| p.unscoped.is_some() && p.skip_reason.is_none());
+        futures::stream::iter(order)
             .map(|(seq, p)| async move {
                 // Decided when the check would start: the ones in flight when the breaker
                 // opens just finish.

@@ -30,15 +30,17 @@ pub enum Feature {
     Etag,
     Patch,
     Bulk,
+    ChangePassword,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 5] = [
+    pub const ALL: [Feature; 6] = [
         Feature::Filter,
         Feature::Sort,
         Feature::Etag,
         Feature::Patch,
         Feature::Bulk,
+        Feature::ChangePassword,
     ];
     /// Its name in /ServiceProviderConfig (and in `with: {feature: …}`).
     pub fn as_str(self) -> &'static str {
@@ -48,6 +50,7 @@ impl Feature {
             Feature::Etag => "etag",
             Feature::Patch => "patch",
             Feature::Bulk => "bulk",
+            Feature::ChangePassword => "changePassword",
         }
     }
 }

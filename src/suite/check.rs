@@ -80,8 +80,33 @@ pub struct Check {
     pub mentions: std::collections::BTreeSet<String>,
     /// Its queries keep other users out with `userName sw "${check.prefix}-"`.
     pub scoped: bool,
+    /// The form it runs in when it cannot scope its queries to its own data (filtering not
+    /// advertised, or `userName sw` refused).
+    pub unscoped: Option<Box<Unscoped>>,
     /// Where the check's id is written.
     pub origin: Origin,
+}
+
+/// A check's filter-free form: steps that keep tenant data out of the verdict without a
+/// filter (GETs of the check's own ids, or a read-only walk asserting only what holds for any
+/// data), and a note saying what the form asserts.
+#[derive(Debug, Clone)]
+pub struct Unscoped {
+    pub note: String,
+    pub steps: Vec<Step>,
+}
+
+impl Check {
+    /// The check in its unscoped form, if it has one.
+    pub fn in_unscoped_form(&self) -> Option<Check> {
+        let form = self.unscoped.as_ref()?;
+        Some(Check {
+            steps: form.steps.clone(),
+            scoped: false,
+            unscoped: None,
+            ..self.clone()
+        })
+    }
 }
 
 /// The names in a check's steps as [`Check::mentions`] holds them.

@@ -14,7 +14,7 @@ mod template;
 pub(crate) use builtin::ArgReader;
 pub use builtin::{AdvertisedArgs, BuiltinCall, BuiltinStep, Feature, PageWalkArgs};
 pub use capability::Capability;
-pub use check::{Check, CheckId, Level, Origin, mentions_of};
+pub use check::{Check, CheckId, Level, Origin, Unscoped, mentions_of};
 pub use expect::{Assertion, BodyAssertion, Expect, HeaderAssertion, StatusExpect};
 pub use json::JsonTemplate;
 pub use predicate::{JsonType, Pattern, Predicate, ReadyPattern};

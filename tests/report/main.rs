@@ -36,6 +36,7 @@ pub fn result(
         steps,
         cleanup: CleanupOutcome::default(),
         exchanges,
+        unscoped: None,
     };
     r.derive();
     r

@@ -74,29 +74,17 @@ impl Breaker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::{Exchange, Headers, RecordedRequest, RecordedResponse};
+    use crate::http::Exchange;
     use crate::suite::Level;
 
     fn result(id: &str, status: Status, answered: Option<bool>) -> CheckResult {
         let exchanges = answered
             .map(|a| {
-                vec![Exchange {
-                    request: RecordedRequest {
-                        method: "GET".into(),
-                        url: "http://x/Users".into(),
-                        headers: Headers::default(),
-                        body: None,
-                    },
-                    response: a.then(|| RecordedResponse {
-                        status: 200,
-                        headers: Headers::default(),
-                        body: None,
-                        truncated: false,
-                    }),
-                    duration_ms: 0,
-                    error: None,
-                    attempts: 1,
-                }]
+                vec![Exchange::for_tests(
+                    "GET",
+                    "http://x/Users",
+                    a.then_some(200),
+                )]
             })
             .unwrap_or_default();
         let mut result = CheckResult::for_tests(id, Level::Must, status);

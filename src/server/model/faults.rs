@@ -101,6 +101,8 @@ faults! {
         |_, p| p.delete.user_name_reserved = true;
     ListWithoutSchemas => "list-without-schemas", "ListResponses lack the `schemas` attribute.",
         |_, p| p.list.without_schemas = true;
+    EmptyPageWithoutTotal => "empty-page-without-total", "A page with no resources (count=0, or past the end) leaves out totalResults.",
+        |_, p| p.list.empty_page_without_total = true;
     NoMatch404 => "no-match-404", "A query with zero results answers 404 instead of an empty ListResponse.",
         |_, p| p.list.no_match_404 = true;
     FilterIgnored => "filter-ignored", "The `filter` query parameter is ignored and every user is returned.",
@@ -193,14 +195,22 @@ faults! {
         |_, p| p.render.booleans_as_strings = true;
     SpcWithoutSchemas => "spc-without-schemas", "ServiceProviderConfig lacks its `schemas` attribute.",
         |_, p| p.discovery.spc_without_schemas = true;
-    SpcUnderstates => "spc-understates", "ServiceProviderConfig says patch, filter, bulk, sort and etag are unsupported, though all of them work.",
+    SpcUnderstates => "spc-understates", "ServiceProviderConfig says patch, filter, bulk, sort, etag and changePassword are unsupported, though all of them work.",
         |m, _| {
-            for feature in ["patch", "filter", "bulk", "sort", "etag"] {
+            for feature in ["patch", "filter", "bulk", "sort", "etag", "changePassword"] {
                 if let Some(serde_json::Value::Object(f)) = m.service_provider_config.get_mut(feature) {
                     f.insert("supported".into(), false.into());
                 }
             }
         };
+    FilterUnadvertised => "filter-unadvertised", "ServiceProviderConfig says filter is unsupported, though filtering works.",
+        |m, _| {
+            if let Some(serde_json::Value::Object(f)) = m.service_provider_config.get_mut("filter") {
+                f.insert("supported".into(), false.into());
+            }
+        };
+    PasswordChangeRefused => "password-change-refused", "A PUT or PATCH that changes a user's password answers 400, though changePassword is advertised.",
+        |_, p| p.rules.password_change_refused = true;
     SpcAsList => "spc-as-list", "/ServiceProviderConfig answers a ListResponse wrapping the configuration.",
         |_, p| p.discovery.spc_as_list = true;
     ResourceTypeEndpointAbsolute => "resource-type-endpoint-absolute", "ResourceType endpoints are absolute URLs, not paths relative to the base URL.",

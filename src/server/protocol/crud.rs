@@ -16,7 +16,9 @@ use crate::server::protocol::input::{check, has_unknown_attribute, member, valid
 use crate::server::protocol::project::{Projection, project};
 use crate::server::protocol::reply::{Body, Reply};
 use crate::server::protocol::resource::InputOptions;
-use crate::server::protocol::update::{apply_read_only, check_immutable, move_id, take_read_only};
+use crate::server::protocol::update::{
+    apply_read_only, check_immutable, check_password_change, move_id, take_read_only,
+};
 use crate::server::store::links::{enrich, forget, member_ids, touch_moved_members};
 use crate::server::store::render::render;
 use crate::server::store::version::{Change, touch, version_of};
@@ -296,6 +298,11 @@ pub(crate) fn replace(
     }
     let mut data = validated_data(store, ctx, body, true, Some(id))?;
     check_immutable(&record.data, &data, ctx.rt())?;
+    check_password_change(
+        &record.data,
+        &data,
+        ctx.settings.policies.rules.password_change_refused,
+    )?;
     if ctx.settings.policies.replace.keeps_omitted {
         let mut merged = record.data.clone();
         merged.extend(data);
@@ -341,6 +348,11 @@ pub(crate) fn patch(
         };
     let moved = take_read_only(&mut data);
     check(store, ctx, &mut data, Some(id), Write::Patch)?;
+    check_password_change(
+        &before,
+        &data,
+        ctx.settings.policies.rules.password_change_refused,
+    )?;
     let mut id = id.to_owned();
     // RFC 7644 §3.5.2.1: adding a value that is already there changes nothing, so neither
     // meta.lastModified nor the version moves.

@@ -208,7 +208,7 @@ mod tests {
             (&spc["bulk"]["supported"], &spc["bulk"]["maxOperations"]),
             (&json!(true), &json!(10))
         );
-        assert_eq!(spc["changePassword"]["supported"], false);
+        assert_eq!(spc["changePassword"]["supported"], true);
         let types = json_of(resource_types(&Settings::for_tests(&[])));
         assert_eq!(types["totalResults"], 2);
         assert_eq!(types["Resources"][1]["endpoint"], "/Groups");

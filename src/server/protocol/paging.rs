@@ -80,6 +80,11 @@ pub(crate) fn list_response(
             fields.remove("schemas");
         }
     }
+    if settings.policies.list.empty_page_without_total && resources_empty(&body) {
+        if let Some(fields) = body.as_object_mut() {
+            fields.remove("totalResults");
+        }
+    }
     if settings.policies.list.lowercase_resources_key {
         if let Some(fields) = body.as_object_mut() {
             if let Some(resources) = fields.shift_remove("Resources") {
@@ -88,6 +93,10 @@ pub(crate) fn list_response(
         }
     }
     body
+}
+
+fn resources_empty(body: &Value) -> bool {
+    body["Resources"].as_array().is_some_and(Vec::is_empty)
 }
 
 #[cfg(test)]

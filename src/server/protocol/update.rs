@@ -51,6 +51,21 @@ fn compare(
     Ok(())
 }
 
+/// `password-change-refused`: a write that sets a password other than the stored one is
+/// refused, as by a server that does not support changing passwords.
+pub(crate) fn check_password_change(
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+    refused: bool,
+) -> Result<(), ScimError> {
+    match new.get("password") {
+        Some(p) if refused && old.get("password") != Some(p) => Err(ScimError::invalid_value(
+            "changing a password is not supported",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A PATCH's writes to readOnly common attributes, stored only under `patch-readonly-allowed`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ReadOnlyWrites {

@@ -83,6 +83,14 @@ async fn shows(server: &RunningServer, fault: Fault) -> bool {
             .body
             .get("schemas")
             .is_none(),
+        Fault::EmptyPageWithoutTotal => {
+            create(server, "a").await;
+            call(server, Method::GET, "/Users?count=0", None)
+                .await
+                .body
+                .get("totalResults")
+                .is_none()
+        }
         Fault::NoMatch404 => {
             let path = "/Users?filter=userName%20eq%20%22nobody%22";
             call(server, Method::GET, path, None).await.status == StatusCode::NOT_FOUND

@@ -239,6 +239,21 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
             let patched = patch_ops(server, &path, ops).await;
             spc.body["patch"]["supported"] == false && patched.status.is_success()
         }
+        Fault::FilterUnadvertised => {
+            let spc = call(server, Method::GET, "/ServiceProviderConfig", None).await;
+            create(server, "a").await;
+            create(server, "b").await;
+            let path = "/Users?filter=userName%20eq%20%22a%22";
+            let found = call(server, Method::GET, path, None).await;
+            spc.body["filter"]["supported"] == false && found.body["totalResults"] == 1
+        }
+        Fault::PasswordChangeRefused => {
+            let (path, _) = user(server, "password").await;
+            let ops = json!([{"op": "replace", "path": "password", "value": "Zq8!Wx3#-new"}]);
+            let spc = call(server, Method::GET, "/ServiceProviderConfig", None).await;
+            spc.body["changePassword"]["supported"] == true
+                && patch_ops(server, &path, ops).await.status == StatusCode::BAD_REQUEST
+        }
         other => panic!("no probe for the fault {other}"),
     }
 }

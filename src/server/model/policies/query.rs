@@ -90,6 +90,8 @@ pub(crate) struct ListPolicy {
     pub(crate) no_match_404: bool,
     /// Items carry only id and userName.
     pub(crate) items_trimmed: bool,
+    /// A page with no resources leaves out totalResults.
+    pub(crate) empty_page_without_total: bool,
 }
 
 /// `attributes` and `excludedAttributes` (RFC 7644 §3.4.2.5, §3.9).

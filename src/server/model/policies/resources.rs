@@ -45,6 +45,8 @@ pub(crate) struct RulesPolicy {
     pub(crate) refused_sub_attributes: Vec<(&'static str, &'static str)>,
     /// Sub-attributes whose schema lists canonicalValues take only those (400 invalidValue).
     pub(crate) canonical_values_only: bool,
+    /// A PUT or PATCH that changes the stored password is refused (400 invalidValue).
+    pub(crate) password_change_refused: bool,
 }
 
 /// POST (RFC 7644 §3.3).
