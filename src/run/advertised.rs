@@ -3,9 +3,8 @@
 //! one advertised and not working, or working and not advertised. Each probe touches only the
 //! check's own users.
 
-use super::builtin::get_json;
+use super::builtin::{answer, get_json, send_json};
 use super::step::{CheckState, StepEnd};
-use crate::http::Outgoing;
 use crate::outcome::{Finding, FindingKind, StepError};
 use crate::suite::{AdvertisedArgs, Feature};
 use serde_json::{Value, json};
@@ -28,24 +27,8 @@ async fn send(
     extra: &[(&str, String)],
     body: Option<Value>,
 ) -> Result<(u16, Option<Value>), StepError> {
-    let mut headers = state.shared.default_headers();
-    if body.is_some() {
-        headers.push(("Content-Type".into(), "application/scim+json".into()));
-    }
-    headers.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    let i = state
-        .send(Outgoing {
-            method,
-            url: format!("{}{path}", state.shared.config.base_url),
-            headers,
-            body: body.map(|b| serde_json::to_vec(&b).unwrap_or_default()),
-        })
-        .await?;
-    let ex = &state.exchanges[i];
-    match &ex.response {
-        None => Err(StepError::no_response(ex)),
-        Some(r) => Ok((r.status, r.body.as_ref().and_then(|b| b.json()).cloned())),
-    }
+    let i = send_json(state, method, path, extra, body.as_ref()).await?;
+    answer(state, i)
 }
 
 fn query(filter: &str) -> String {

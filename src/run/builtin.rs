@@ -11,26 +11,46 @@ use std::collections::BTreeMap;
 /// Most pages a walk reads before it gives up (a server that never ends its list).
 const MAX_PAGES: usize = 200;
 
-/// GETs a path under the base; the status and the JSON body, if any.
-pub(super) async fn get_json(
+/// Sends `method path` under the base, with the default headers, `extra` ones and a JSON body
+/// (as application/scim+json) if given; the index of its exchange.
+pub(super) async fn send_json(
     state: &mut CheckState<'_>,
+    method: &'static str,
     path: &str,
-) -> Result<(u16, Option<Value>), StepError> {
-    let url = format!("{}{path}", state.shared.config.base_url);
-    let headers = state.shared.default_headers();
-    let i = state
+    extra: &[(&str, String)],
+    body: Option<&Value>,
+) -> Result<usize, StepError> {
+    let mut headers = state.shared.default_headers();
+    if body.is_some() {
+        headers.push(("Content-Type".into(), "application/scim+json".into()));
+    }
+    headers.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    state
         .send(Outgoing {
-            method: "GET",
-            url,
+            method,
+            url: format!("{}{path}", state.shared.config.base_url),
             headers,
-            body: None,
+            body: body.map(|b| serde_json::to_vec(b).unwrap_or_default()),
         })
-        .await?;
+        .await
+}
+
+/// The status and JSON body (if any) of exchange `i`; an error when it got no response.
+pub(super) fn answer(state: &CheckState<'_>, i: usize) -> Result<(u16, Option<Value>), StepError> {
     let ex = &state.exchanges[i];
     match &ex.response {
         None => Err(StepError::no_response(ex)),
         Some(r) => Ok((r.status, r.body.as_ref().and_then(|b| b.json()).cloned())),
     }
+}
+
+/// GETs a path under the base; the status and the JSON body, if any.
+pub(super) async fn get_json(
+    state: &mut CheckState<'_>,
+    path: &str,
+) -> Result<(u16, Option<Value>), StepError> {
+    let i = send_json(state, "GET", path, &[], None).await?;
+    answer(state, i)
 }
 
 fn ids_in_list(list: &Value) -> Option<Vec<String>> {
@@ -238,6 +258,10 @@ pub async fn run(state: &mut CheckState<'_>, call: &BuiltinCall) -> StepEnd {
         BuiltinCall::PageWalk(args) => page_walk(state, args).await,
         BuiltinCall::BulkOverMaxOperations => bulk::over_limit(state, Limit::Operations).await,
         BuiltinCall::BulkOverMaxPayload => bulk::over_limit(state, Limit::Payload).await,
+        BuiltinCall::WaitASecond => {
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+            StepEnd::Passed
+        }
         BuiltinCall::AdvertisedMatches(args) => {
             super::advertised::advertised_matches(state, args).await
         }

@@ -2,9 +2,8 @@
 //! create is then proved ours like a single one; the write guard holds every operation to the
 //! same rules as a single request); and the built-in probes of the advertised bulk limits.
 
-use super::builtin::get_json;
+use super::builtin::{get_json, send_json};
 use super::step::{CheckState, StepEnd};
-use crate::http::Outgoing;
 use crate::http::guard::bulk_operations;
 use crate::outcome::{Finding, FindingKind, StepError};
 use serde_json::Value;
@@ -156,16 +155,7 @@ pub(super) async fn over_limit(state: &mut CheckState<'_>, limit: Limit) -> Step
             )));
         }
     };
-    let url = format!("{}/Bulk", state.shared.config.base_url);
-    let mut headers = state.shared.default_headers();
-    headers.push(("Content-Type".into(), "application/scim+json".into()));
-    let out = Outgoing {
-        method: "POST",
-        url,
-        headers,
-        body: Some(serde_json::to_vec(&body).unwrap_or_default()),
-    };
-    let i = match state.send(out).await {
+    let i = match send_json(state, "POST", "/Bulk", &[], Some(&body)).await {
         Ok(i) => i,
         Err(e) => return StepEnd::Errored(e),
     };

@@ -20,6 +20,8 @@ pub enum BuiltinCall {
     BulkOverMaxOperations,
     BulkOverMaxPayload,
     AdvertisedMatches(AdvertisedArgs),
+    /// Lets more than a second pass, so a server that keeps times to the second has a later one.
+    WaitASecond,
 }
 
 /// A feature /ServiceProviderConfig advertises, probed by `advertised-matches`.

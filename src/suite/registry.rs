@@ -48,6 +48,12 @@ pub(crate) const BUILTINS: &[BuiltinDef] = &[
         arguments: &["feature", "id", "name", "other", "scope"],
         compile: |r| AdvertisedArgs::read(r).map(BuiltinCall::AdvertisedMatches),
     },
+    BuiltinDef {
+        name: "wait-a-second",
+        description: "waits 1.1 s, so a server that records times to the second is in a later second",
+        arguments: &[],
+        compile: |_| Some(BuiltinCall::WaitASecond),
+    },
 ];
 
 /// A capability: its name in `requires` and why a check needing it is skipped without it.
