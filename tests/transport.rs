@@ -41,6 +41,7 @@ fn request(method: &'static str, url: String) -> Outgoing {
         url,
         headers: vec![("Content-Type".into(), "application/scim+json".into())],
         body,
+        credential: true,
     }
 }
 

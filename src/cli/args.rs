@@ -37,6 +37,32 @@ pub struct ConnectionArgs {
     /// Bearer token for the target.
     #[arg(long, env = "SCIMCHECK_TOKEN", hide_env_values = true)]
     pub token: Option<Secret>,
+    /// HTTP Basic credentials for the target, 'USER:PASSWORD'.
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        env = "SCIMCHECK_USER",
+        hide_env_values = true
+    )]
+    pub user: Option<Secret>,
+    /// OAuth2 token endpoint: access tokens are got with the client-credentials grant, renewed
+    /// before they expire and once after a 401 (needs --client-id and --client-secret).
+    #[arg(long, value_name = "URL")]
+    pub oauth_token_url: Option<String>,
+    /// OAuth2 client id.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// OAuth2 client secret.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "SCIMCHECK_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Option<Secret>,
+    /// OAuth2 scope to ask for (space-separated scopes in one value).
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
     /// Extra request header, 'Name: value' (repeatable).
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
@@ -49,6 +75,11 @@ impl fmt::Debug for ConnectionArgs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectionArgs")
             .field("token", &self.token)
+            .field("user", &self.user)
+            .field("oauth_token_url", &self.oauth_token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("scope", &self.scope)
             .field("headers", &RawHeaders(&self.headers))
             .field("timeout", &self.timeout)
             .finish()
@@ -222,9 +253,38 @@ pub struct ServeArgs {
     /// Start with a named fault (repeatable).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// Require OAuth2 bearer tokens, issued to this one client by a client-credentials token
+    /// endpoint at <origin>/oauth/token (wins over --token).
+    #[arg(
+        long,
+        value_name = "CLIENT_ID:SECRET",
+        env = "SCIMCHECK_SERVE_OAUTH",
+        hide_env_values = true
+    )]
+    pub oauth: Option<String>,
+    /// Require HTTP Basic credentials USER:PASSWORD instead of a bearer token.
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        env = "SCIMCHECK_SERVE_USER",
+        hide_env_values = true
+    )]
+    pub user: Option<String>,
+    /// Seconds an issued OAuth token is accepted (fractions allowed, for tests).
+    #[arg(long, value_name = "SECS", default_value_t = 3600.0, value_parser = ttl)]
+    pub token_ttl: f64,
     /// Print one fault name per line and exit.
     #[arg(long)]
     pub list_faults: bool,
+}
+
+fn ttl(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds above 0 and at most 86400"
+        )),
+    }
 }
 
 /// Hides the token.
@@ -234,6 +294,9 @@ impl fmt::Debug for ServeArgs {
             .field("port", &self.port)
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("faults", &self.faults)
+            .field("oauth", &self.oauth.as_ref().map(|_| "[redacted]"))
+            .field("user", &self.user.as_ref().map(|_| "[redacted]"))
+            .field("token_ttl", &self.token_ttl)
             .field("list_faults", &self.list_faults)
             .finish()
     }

@@ -64,6 +64,7 @@ async fn run_command(a: RunArgs) -> Exit {
                 port: None,
                 token: Some(token.clone()),
                 faults: faults.clone(),
+                ..ServerConfig::default()
             };
             match server::start(config).await {
                 Ok(s) => {
@@ -249,10 +250,32 @@ async fn serve_command(a: ServeArgs) -> Exit {
         Ok(f) => f,
         Err(e) => return e,
     };
+    let pair = |value: Option<&str>, flag: &str, form: &str| match value.map(|v| v.split_once(':'))
+    {
+        None => Ok(None),
+        Some(Some((a, b))) if !a.is_empty() && !b.is_empty() => {
+            Ok(Some((a.to_string(), b.to_string())))
+        }
+        Some(_) => {
+            eprintln!("error: {flag} must be {form}");
+            Err(Exit::Usage)
+        }
+    };
+    let oauth = match pair(a.oauth.as_deref(), "--oauth", "CLIENT_ID:SECRET") {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
+    let basic = match pair(a.user.as_deref(), "--user", "USER:PASSWORD") {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
     let config = ServerConfig {
         port: a.port,
         token: a.token.clone(),
         faults,
+        oauth: oauth.clone(),
+        basic: basic.clone(),
+        token_ttl: Some(std::time::Duration::from_secs_f64(a.token_ttl)),
     };
     let server = match server::start(config).await {
         Ok(s) => s,
@@ -266,14 +289,17 @@ async fn serve_command(a: ServeArgs) -> Exit {
 ",
         server.base_url()
     ));
-    eprintln!(
-        "serving the scimcheck reference server{}; Ctrl-C to stop",
-        if a.token.is_some() {
-            " (bearer token required)"
-        } else {
-            ""
-        }
-    );
+    let auth = match (&oauth, &basic, &a.token) {
+        (Some(_), _, _) => format!(
+            " (OAuth: bearer tokens from {}, valid {} s)",
+            server.token_url(),
+            a.token_ttl
+        ),
+        (None, Some(_), _) => " (HTTP Basic credentials required)".to_string(),
+        (None, None, Some(_)) => " (bearer token required)".to_string(),
+        (None, None, None) => String::new(),
+    };
+    eprintln!("serving the scimcheck reference server{auth}; Ctrl-C to stop");
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {e}");
         return Exit::Runtime;

@@ -5,6 +5,7 @@ use super::args::{ConnectionArgs, RunArgs};
 use super::exit::Exit;
 use super::output;
 use super::progress::Verbosity;
+use crate::http::auth::OAuthClient;
 use crate::report::{self, Baseline};
 use crate::run::{Pattern, RunConfig};
 use crate::secret::{BasicAuth, DebugHeaders, Secret, printable_url, split_url_credentials};
@@ -26,8 +27,9 @@ pub enum Target {
 pub struct RunSettings {
     pub target: Target,
     pub token: Option<Secret>,
-    /// From `user:password@` in BASE_URL.
+    /// From `--user`, or `user:password@` in BASE_URL.
     pub basic: Option<BasicAuth>,
+    pub oauth: Option<OAuthClient>,
     pub suites: Option<PathBuf>,
     pub headers: Vec<(String, String)>,
     pub jobs: usize,
@@ -51,6 +53,7 @@ impl fmt::Debug for RunSettings {
             .field("target", &self.target)
             .field("token", &self.token)
             .field("basic", &self.basic)
+            .field("oauth", &self.oauth)
             .field("suites", &self.suites)
             .field("headers", &DebugHeaders(&self.headers))
             .field("jobs", &self.jobs)
@@ -102,8 +105,9 @@ pub struct Connection {
     /// `None` for `run` without a URL (the embedded server).
     pub url: Option<String>,
     pub token: Option<Secret>,
-    /// From `user:password@` in the URL.
+    /// From `--user`, or `user:password@` in the URL.
     pub basic: Option<BasicAuth>,
+    pub oauth: Option<OAuthClient>,
     pub headers: Vec<(String, String)>,
     pub timeout: Duration,
 }
@@ -150,10 +154,52 @@ impl Connection {
             }
             None => (None, None),
         };
+        let token = a.token.clone().filter(|t| !t.is_empty());
+        let user = match a.user.as_ref().filter(|u| !u.is_empty()) {
+            Some(u) => match u.expose().split_once(':') {
+                Some((name, password)) if !name.is_empty() && !broken(u.expose()) => {
+                    Some(BasicAuth {
+                        user: name.to_string(),
+                        password: Secret::new(password),
+                    })
+                }
+                _ => {
+                    eprintln!(
+                        "error: --user (or SCIMCHECK_USER) must be USER:PASSWORD on one line"
+                    );
+                    return Err(Exit::Usage);
+                }
+            },
+            None => None,
+        };
+        let oauth = oauth_client(a)?;
+        let given: Vec<&str> = [
+            (token.is_some(), "--token (or SCIMCHECK_TOKEN)"),
+            (user.is_some(), "--user (or SCIMCHECK_USER)"),
+            (basic.is_some(), "user:password@ in BASE_URL"),
+            (oauth.is_some(), "--oauth-token-url"),
+        ]
+        .into_iter()
+        .filter_map(|(given, name)| given.then_some(name))
+        .collect();
+        if given.len() > 1 {
+            eprintln!(
+                "error: {} are all credentials; use one of them",
+                given.join(" and ")
+            );
+            return Err(Exit::Usage);
+        }
+        if url.is_none() && (user.is_some() || oauth.is_some()) {
+            eprintln!(
+                "error: --user and --oauth-token-url need BASE_URL (the embedded server takes a token)"
+            );
+            return Err(Exit::Usage);
+        }
         Ok(Connection {
             url,
-            token: a.token.clone().filter(|t| !t.is_empty()),
-            basic,
+            token,
+            basic: basic.or(user),
+            oauth,
             headers,
             timeout: Duration::from_secs(a.timeout),
         })
@@ -166,9 +212,42 @@ impl Connection {
         if self.basic.is_some() {
             config.basic.clone_from(&self.basic);
         }
+        config.oauth.clone_from(&self.oauth);
         config.headers.clone_from(&self.headers);
         config.timeout = self.timeout;
         config
+    }
+}
+
+/// The OAuth client the flags describe: all of --oauth-token-url, --client-id and
+/// --client-secret, or none of them.
+fn oauth_client(a: &ConnectionArgs) -> Result<Option<OAuthClient>, Exit> {
+    let secret = a.client_secret.as_ref().filter(|s| !s.is_empty());
+    match (&a.oauth_token_url, &a.client_id, secret) {
+        (None, None, None) if a.scope.is_none() => Ok(None),
+        (Some(url), Some(id), Some(secret)) => {
+            let parsed = url::Url::parse(url);
+            if !matches!(parsed.as_ref().map(|u| u.scheme()), Ok("http" | "https")) {
+                eprintln!(
+                    "error: --oauth-token-url must be an http:// or https:// URL, got '{}'",
+                    printable_url(url)
+                );
+                return Err(Exit::Usage);
+            }
+            Ok(Some(OAuthClient {
+                token_url: url.clone(),
+                client_id: id.clone(),
+                client_secret: secret.clone(),
+                scope: a.scope.clone(),
+            }))
+        }
+        _ => {
+            eprintln!(
+                "error: OAuth needs --oauth-token-url, --client-id and --client-secret (or \
+                 SCIMCHECK_CLIENT_SECRET) together; --scope is optional"
+            );
+            Err(Exit::Usage)
+        }
     }
 }
 
@@ -213,6 +292,7 @@ impl RunSettings {
             target,
             token: connection.token,
             basic: connection.basic,
+            oauth: connection.oauth,
             suites: a.suites,
             headers: connection.headers,
             jobs: usize::from(a.jobs),
@@ -240,6 +320,7 @@ impl RunSettings {
         if self.basic.is_some() {
             config.basic.clone_from(&self.basic);
         }
+        config.oauth.clone_from(&self.oauth);
         config.headers.clone_from(&self.headers);
         config.jobs = self.jobs;
         config.timeout = self.timeout;
@@ -306,5 +387,35 @@ mod tests {
         assert_eq!(both.err(), Some(Exit::Usage));
         // An empty token (SCIMCHECK_TOKEN= in CI) is no token.
         assert!(settings(&["http://ann:pw@host/scim/v2", "--token", ""]).is_ok());
+    }
+
+    #[test]
+    fn one_credential_at_a_time_and_oauth_needs_all_three_parts() {
+        let err = |args: &[&str]| settings(args).err();
+        assert_eq!(
+            err(&["http://h/scim/v2", "--token", "t", "--user", "a:b"]),
+            Some(Exit::Usage)
+        );
+        assert_eq!(err(&["http://h/scim/v2", "--user", "no-colon"]), Some(Exit::Usage));
+        assert_eq!(
+            err(&["http://h/scim/v2", "--oauth-token-url", "http://idp/token"]),
+            Some(Exit::Usage)
+        );
+        assert_eq!(err(&["--user", "a:b"]), Some(Exit::Usage), "needs BASE_URL");
+        let ok = settings(&[
+            "http://h/scim/v2",
+            "--oauth-token-url",
+            "http://idp/token",
+            "--client-id",
+            "app",
+            "--client-secret",
+            "s3cret-value",
+        ])
+        .unwrap();
+        let config = ok.run_config("http://h/scim/v2", ok.token.clone(), "");
+        assert!(matches!(config.credentials(), crate::http::auth::Credentials::OAuth(_)));
+        assert!(!format!("{ok:?} {config:?}").contains("s3cret-value"));
+        let basic = settings(&["http://h/scim/v2", "--user", "ann:pw:with:colons"]).unwrap();
+        assert_eq!(basic.basic.as_ref().unwrap().password.expose(), "pw:with:colons");
     }
 }

@@ -142,6 +142,7 @@ mod tests {
             capabilities: Capabilities::default(),
             summary: Summary::of(&results),
             discovery: RunExchanges::default(),
+            authentication: RunExchanges::default(),
             cleanup: RunExchanges::default(),
             left_behind: Vec::new(),
             fixtures: Default::default(),

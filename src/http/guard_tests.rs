@@ -16,6 +16,7 @@ fn out(method: &'static str, url: &str, body: Option<Value>) -> Outgoing {
         url: url.to_string(),
         headers: Vec::new(),
         body: body.map(|b| serde_json::to_vec(&b).unwrap()),
+        credential: true,
     }
 }
 

@@ -1,5 +1,6 @@
 //! The HTTP side: one reqwest client, credentials, and the exchange record every verdict cites.
 
+pub mod auth;
 pub mod guard;
 mod pipeline;
 mod record;
@@ -38,6 +39,9 @@ pub struct Outgoing {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
+    /// The pipeline's authentication stage adds the run's credential (`Authorization`); `false`
+    /// for requests that probe authentication themselves, and for token requests.
+    pub credential: bool,
 }
 
 /// A recorded body: parsed JSON when it is JSON, else the text.
@@ -261,11 +265,9 @@ impl HttpClient {
         &self.redactor
     }
 
-    /// Sends one request. Never fails: a transport problem is recorded in the exchange. Only the
-    /// [`Pipeline`] calls it, after the write guard.
-    pub(super) async fn send(&self, out: Outgoing) -> Exchange {
-        let started = Instant::now();
-        let request = RecordedRequest {
+    /// The request as the record keeps it: redacted, its URL as reqwest will send it.
+    pub(super) fn recorded(&self, out: &Outgoing) -> RecordedRequest {
+        RecordedRequest {
             method: out.method.to_string(),
             // As sent: reqwest parses (and so normalises and percent-encodes) the URL the same way.
             url: self
@@ -277,7 +279,24 @@ impl HttpClient {
                 .as_deref()
                 .and_then(recorded_request_body)
                 .map(|b| self.redactor.body(b)),
-        };
+        }
+    }
+
+    /// Sends one request. Never fails: a transport problem is recorded in the exchange. Only the
+    /// [`Pipeline`] calls it, after the write guard.
+    pub(super) async fn send(&self, out: Outgoing) -> Exchange {
+        self.exchange(out, false).await.0
+    }
+
+    /// [`HttpClient::send`], also handing back the body as received (before redaction), for
+    /// the authentication stage to read a token from.
+    pub(super) async fn send_keeping_body(&self, out: Outgoing) -> (Exchange, Option<Vec<u8>>) {
+        self.exchange(out, true).await
+    }
+
+    async fn exchange(&self, out: Outgoing, keep: bool) -> (Exchange, Option<Vec<u8>>) {
+        let started = Instant::now();
+        let request = self.recorded(&out);
         let mut attempts = 1;
         let result = loop {
             match self.attempt(&out).await {
@@ -290,29 +309,36 @@ impl HttpClient {
         };
         let duration_ms = started.elapsed().as_millis() as u64;
         match result {
-            Ok(r) => Exchange {
-                request,
-                response: Some(RecordedResponse {
-                    status: r.status,
-                    headers: self.redactor.response_headers(&r.headers),
-                    body: Body::received(r.bytes, r.truncated).map(|b| self.redactor.body(b)),
-                    truncated: r.truncated,
-                }),
-                duration_ms,
-                // A body that broke off says why (the answer's status and headers still count).
-                error: r
-                    .cut_by
-                    .as_ref()
-                    .map(|e| describe_error(e, self.timeout, &self.redactor, attempts)),
-                attempts,
-            },
-            Err(e) => Exchange {
-                request,
-                response: None,
-                duration_ms,
-                error: Some(describe_error(&e, self.timeout, &self.redactor, attempts)),
-                attempts,
-            },
+            Ok(r) => {
+                let raw = keep.then(|| r.bytes.clone());
+                let exchange = Exchange {
+                    request,
+                    response: Some(RecordedResponse {
+                        status: r.status,
+                        headers: self.redactor.response_headers(&r.headers),
+                        body: Body::received(r.bytes, r.truncated).map(|b| self.redactor.body(b)),
+                        truncated: r.truncated,
+                    }),
+                    duration_ms,
+                    // A body that broke off says why (the answer's status and headers still count).
+                    error: r
+                        .cut_by
+                        .as_ref()
+                        .map(|e| describe_error(e, self.timeout, &self.redactor, attempts)),
+                    attempts,
+                };
+                (exchange, raw)
+            }
+            Err(e) => (
+                Exchange {
+                    request,
+                    response: None,
+                    duration_ms,
+                    error: Some(describe_error(&e, self.timeout, &self.redactor, attempts)),
+                    attempts,
+                },
+                None,
+            ),
         }
     }
 

@@ -1,19 +1,33 @@
-//! The http pipeline every request of a run goes through: the write guard, then the client that
-//! sends and records. Nothing outside `http` can reach the client without passing the guard.
+//! The http pipeline every request of a run goes through: the write guard, then authentication
+//! (the run's credential, an OAuth token renewed as needed), then the client that sends and
+//! records. Nothing outside `http` can reach the client without passing the guard.
 
+use super::auth::{Authenticator, Credentials, unsent};
 use super::guard::{Refused, WriteGuard};
 use super::{Exchange, HttpClient, Outgoing, Redactor};
 
-/// The guard and the client, as one way to send.
+/// The guard, the authentication stage and the client, as one way to send.
 #[derive(Debug)]
 pub struct Pipeline {
     guard: WriteGuard,
+    auth: Authenticator,
     client: HttpClient,
 }
 
 impl Pipeline {
+    /// A pipeline that sends no credential; see [`Pipeline::authenticate`].
     pub fn new(client: HttpClient, guard: WriteGuard) -> Self {
-        Pipeline { guard, client }
+        Pipeline {
+            guard,
+            auth: Authenticator::new(Credentials::None),
+            client,
+        }
+    }
+
+    /// The same pipeline, authenticating requests of ours with `credentials`.
+    pub fn authenticate(mut self, credentials: Credentials) -> Self {
+        self.auth = Authenticator::new(credentials);
+        self
     }
 
     pub fn guard(&self) -> &WriteGuard {
@@ -24,12 +38,46 @@ impl Pipeline {
         self.client.redactor()
     }
 
-    /// Sends `out` if the guard permits it; the refusal's text is redacted.
+    /// The OAuth token requests sent so far (redacted).
+    pub fn token_requests(&self) -> Vec<Exchange> {
+        self.auth.requests()
+    }
+
+    /// Sends `out` if the guard permits it; the refusal's text is redacted. A request of ours
+    /// carries the run's credential; a 401 to an OAuth token gets one new token and one resend
+    /// (a 401 means the server did not act on the request).
     pub async fn send(&self, out: Outgoing) -> Result<Exchange, Refused> {
         if let Err(mut refused) = self.guard.permit(&out) {
             refused.target = self.client.redactor().text(&refused.target);
             return Err(refused);
         }
-        Ok(self.client.send(out).await)
+        if !out.credential {
+            return Ok(self.client.send(out).await);
+        }
+        let (exchange, sent) = self.authenticated(out.clone()).await;
+        let refused = exchange.response.as_ref().is_some_and(|r| r.status == 401);
+        match sent {
+            Some(sent) if refused && self.auth.rejected(&sent).await => {
+                let (mut again, _) = self.authenticated(out).await;
+                again.attempts += exchange.attempts;
+                Ok(again)
+            }
+            _ => Ok(exchange),
+        }
+    }
+
+    /// Sends with the current credential; the exchange and the `Authorization` value it carried.
+    async fn authenticated(&self, mut out: Outgoing) -> (Exchange, Option<String>) {
+        match self.auth.authorization(&self.client).await {
+            Ok(value) => {
+                if let Some(v) = &value {
+                    out.headers
+                        .retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+                    out.headers.push(("Authorization".into(), v.clone()));
+                }
+                (self.client.send(out).await, value)
+            }
+            Err(why) => (unsent(self.client.recorded(&out), why), None),
+        }
     }
 }

@@ -58,7 +58,9 @@ static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
 /// Knows the run's secrets (token, secret header values) and scrubs them from recorded data.
 #[derive(Clone, Default)]
 pub struct Redactor {
-    secrets: Vec<String>,
+    /// Shared by every clone, so a secret learnt mid-run (an OAuth access token) is scrubbed
+    /// everywhere from then on; longest first, so a secret that contains another goes whole.
+    secrets: std::sync::Arc<std::sync::RwLock<Vec<String>>>,
     secret_header_names: Vec<String>,
 }
 
@@ -66,7 +68,7 @@ pub struct Redactor {
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Redactor")
-            .field("secrets", &self.secrets.len())
+            .field("secrets", &self.secrets().len())
             .field("secret_header_names", &self.secret_header_names)
             .finish()
     }
@@ -102,21 +104,31 @@ impl Redactor {
                 r.add_secret(v);
             }
         }
-        // Longest first, so a secret that contains another is replaced whole.
-        r.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         r
     }
 
-    fn add_secret(&mut self, s: &str) {
+    /// Learns a secret the run came to know after it started (an access token): from now on
+    /// it is scrubbed from everything recorded, by this redactor and all its clones.
+    pub fn learn(&self, secret: &str) {
+        self.add_secret(secret);
+    }
+
+    fn add_secret(&self, s: &str) {
         // Very short values would redact ordinary text; they are still hidden in their header.
-        if s.len() >= 4 && !self.secrets.iter().any(|x| x == s) {
-            self.secrets.push(s.to_string());
+        let mut secrets = self.secrets.write().unwrap_or_else(|e| e.into_inner());
+        if s.len() >= 4 && !secrets.iter().any(|x| x == s) {
+            secrets.push(s.to_string());
+            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         }
+    }
+
+    fn secrets(&self) -> std::sync::RwLockReadGuard<'_, Vec<String>> {
+        self.secrets.read().unwrap_or_else(|e| e.into_inner())
     }
 
     fn known_secrets(&self, s: &str) -> String {
         let mut out = s.to_string();
-        for secret in &self.secrets {
+        for secret in self.secrets().iter() {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), REDACTED);
             }
@@ -157,7 +169,7 @@ impl Redactor {
     fn header_name(&self, name: &str) -> (String, bool) {
         let mut out = name.to_string();
         let mut found = false;
-        for secret in &self.secrets {
+        for secret in self.secrets().iter() {
             let needle = secret.to_ascii_lowercase();
             // ASCII lowercasing keeps byte offsets, so positions found in the copy fit the name.
             while let Some(at) = out.to_ascii_lowercase().find(&needle) {

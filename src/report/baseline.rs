@@ -163,6 +163,7 @@ mod tests {
             capabilities: Capabilities::default(),
             summary: RunReport::summarize(&results),
             discovery: RunExchanges::default(),
+            authentication: RunExchanges::default(),
             cleanup: RunExchanges::default(),
             left_behind: vec![],
             fixtures: Default::default(),

@@ -109,7 +109,11 @@ pub fn stable_report(report: &RunReport) -> RunReport {
     out.duration_ms = 0;
     out.run_id = "[run]".into();
     out.left_behind = out.left_behind.iter().map(stable_left).collect();
-    for x in [&mut out.discovery, &mut out.cleanup] {
+    for x in [
+        &mut out.discovery,
+        &mut out.authentication,
+        &mut out.cleanup,
+    ] {
         x.exchanges = x.exchanges.iter().map(stable_exchange).collect();
     }
     for r in &mut out.results {

@@ -31,6 +31,7 @@ pub(super) async fn send_json(
             url: format!("{}{path}", state.shared.config.base_url),
             headers,
             body: body.map(|b| serde_json::to_vec(b).unwrap_or_default()),
+            credential: true,
         })
         .await
 }

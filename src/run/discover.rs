@@ -34,6 +34,9 @@ pub struct Discovered {
 pub enum DiscoveryError {
     #[error("cannot reach {url}: {reason}")]
     Unreachable { url: String, reason: String },
+    /// No credential could be had (the OAuth token endpoint refused or was unreachable).
+    #[error("cannot authenticate: {reason}")]
+    Credential { reason: String },
     #[error("{url} answered {status}{hint}")]
     Status {
         url: String,
@@ -73,6 +76,7 @@ pub async fn discover(
             url: url.clone(),
             headers,
             body: None,
+            credential: true,
         })
         .await
         .map_err(|refused| DiscoveryError::Unreachable {
@@ -82,6 +86,12 @@ pub async fn discover(
     let mut exchanges = vec![ex.clone()];
     let shown = ex.request.url.clone();
     let Some(resp) = ex.response else {
+        // Never sent: the authentication stage had no credential to send it with.
+        if ex.attempts == 0 {
+            return Err(DiscoveryError::Credential {
+                reason: ex.error.map(|e| e.to_string()).unwrap_or_default(),
+            });
+        }
         return Err(DiscoveryError::Unreachable {
             url: shown,
             reason: ex.error.map(|e| e.to_string()).unwrap_or_default(),
@@ -219,6 +229,7 @@ async fn get_json(
             url: format!("{}{path}", config.base_url),
             headers: config.default_headers(),
             body: None,
+            credential: true,
         })
         .await
         .ok()?;

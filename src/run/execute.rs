@@ -49,7 +49,7 @@ impl Session {
         let guard = WriteGuard::new(&config.base_url, &format!("scimcheck-{run_id}"));
         Session {
             config: config.clone(),
-            pipeline: Pipeline::new(client, guard),
+            pipeline: Pipeline::new(client, guard).authenticate(config.credentials()),
             schemas,
             run_id: run_id.to_string(),
             left_behind: Mutex::new(Vec::new()),
@@ -126,6 +126,7 @@ impl Session {
             url: format!("{}{key}", self.config.base_url),
             headers: self.default_headers(),
             body: None,
+            credential: true,
         };
         let left = |reason: String| LeftBehind {
             resource: Some(key.to_string()),

@@ -59,7 +59,7 @@ impl Cleanup {
         let namespace = format!("scimcheck-{run_id}");
         let guard = WriteGuard::new(&config.base_url, &namespace);
         Ok(Cleanup {
-            pipeline: Pipeline::new(client, guard),
+            pipeline: Pipeline::new(client, guard).authenticate(config.credentials()),
             marker: format!("{namespace}-"),
             config,
             exchanges: Vec::new(),
@@ -73,6 +73,7 @@ impl Cleanup {
             url: format!("{}{path_and_query}", self.config.base_url),
             headers: self.config.default_headers(),
             body: None,
+            credential: true,
         };
         let ex = self.pipeline.send(out).await.ok()?;
         let answer = ex
@@ -187,6 +188,7 @@ impl Cleanup {
                 url: format!("{}{}", self.config.base_url, l.resource),
                 headers: self.config.default_headers(),
                 body: None,
+                credential: true,
             };
             let why = match self.pipeline.send(out).await {
                 Err(refused) => Some(refused.to_string()),

@@ -122,6 +122,7 @@ impl CheckState<'_> {
             url: format!("{}{path_and_query}", self.shared.config.base_url),
             headers: self.shared.default_headers(),
             body: None,
+            credential: true,
         };
         let ex = self.shared.pipeline.send(out).await.ok()?;
         let answer = ex

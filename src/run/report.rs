@@ -21,6 +21,12 @@ pub struct RunExchanges {
     pub exchanges: Vec<Exchange>,
 }
 
+impl RunExchanges {
+    pub fn is_empty(&self) -> bool {
+        self.exchanges.is_empty()
+    }
+}
+
 /// What the server's /Schemas and /ResourceTypes made of the bodies the run sent.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FixturesReport {
@@ -50,6 +56,9 @@ pub struct RunReport {
     pub capabilities: Capabilities,
     pub summary: Summary,
     pub discovery: RunExchanges,
+    /// The OAuth token requests (client credentials), when the run used OAuth.
+    #[serde(skip_serializing_if = "RunExchanges::is_empty")]
+    pub authentication: RunExchanges,
     pub cleanup: RunExchanges,
     /// Resources the run created and could not delete (each check's cleanup and the sweep).
     pub left_behind: Vec<LeftBehind>,

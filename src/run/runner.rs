@@ -248,6 +248,9 @@ impl Runner {
             discovery: RunExchanges {
                 exchanges: discovered.exchanges,
             },
+            authentication: RunExchanges {
+                exchanges: self.session.pipeline.token_requests(),
+            },
             cleanup: sweep,
             left_behind: all_left,
             fixtures: super::report::FixturesReport {

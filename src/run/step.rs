@@ -226,6 +226,7 @@ impl CheckState<'_> {
             url,
             headers,
             body,
+            credential: req.auth == Auth::Default,
         })
     }
 

@@ -41,6 +41,14 @@ pub struct ServerConfig {
     pub token: Option<String>,
     /// The deliberate deviations to exhibit.
     pub faults: BTreeSet<Fault>,
+    /// When set (client id, secret), requests must carry a bearer token from the server's
+    /// client-credentials token endpoint at `<origin>/oauth/token`; it wins over `token`.
+    pub oauth: Option<(String, String)>,
+    /// When set (user, password), requests must carry them as HTTP Basic credentials; `oauth`
+    /// wins over it, and it over `token`.
+    pub basic: Option<(String, String)>,
+    /// How long an issued OAuth token is accepted (default one hour).
+    pub token_ttl: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -49,6 +57,15 @@ impl std::fmt::Debug for ServerConfig {
             .field("port", &self.port)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("faults", &self.faults)
+            .field(
+                "oauth",
+                &self.oauth.as_ref().map(|(id, _)| (id, "<redacted>")),
+            )
+            .field(
+                "basic",
+                &self.basic.as_ref().map(|(u, _)| (u, "<redacted>")),
+            )
+            .field("token_ttl", &self.token_ttl)
             .finish()
     }
 }
@@ -81,6 +98,15 @@ impl RunningServer {
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
+
+    /// The OAuth token endpoint (`http://127.0.0.1:PORT/oauth/token`), served when the server
+    /// was started with `oauth`.
+    pub fn token_url(&self) -> String {
+        let origin = url::Url::parse(&self.base_url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        format!("{origin}{}", http::oauth::TOKEN_PATH)
+    }
 }
 
 /// Binds `127.0.0.1:port` and starts serving. The server runs on its own thread and runtime.
@@ -89,7 +115,19 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .map_err(|source| ServerError::Bind { port, source })?;
     let address = listener.local_addr().map_err(ServerError::LocalAddr)?;
-    let model = ServerModel::reference(&format!("http://{address}"), config.token);
+    let mut model = ServerModel::reference(&format!("http://{address}"), config.token);
+    if let Some((user, password)) = config.basic {
+        model.auth = model::AuthMode::Basic { user, password };
+    }
+    if let Some((client_id, secret)) = config.oauth {
+        model.auth = model::AuthMode::OAuth {
+            client_id,
+            secret,
+            ttl: config
+                .token_ttl
+                .unwrap_or(std::time::Duration::from_secs(3600)),
+        };
+    }
     let (model, policies) = model::exhibit(model, &config.faults);
     let base_url = model.base_url.clone();
     let settings = Arc::new(Settings { model, policies });

@@ -144,6 +144,7 @@ pub fn canned() -> RunReport {
         },
         summary: RunReport::summarize(&results),
         discovery: RunExchanges::default(),
+        authentication: RunExchanges::default(),
         cleanup: RunExchanges::default(),
         left_behind: vec![LeftBehind {
             resource: Some("/Users/42".into()),

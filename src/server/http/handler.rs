@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use wiremock::http::{HeaderMap, Method};
 use wiremock::{Request, Respond, ResponseTemplate};
 
+use super::oauth::{TOKEN_PATH, TokenIssuer};
 use crate::server::http::media;
 use crate::server::http::route::Route;
 use crate::server::http::template::template;
@@ -28,10 +29,17 @@ use crate::server::store::Store;
 pub(crate) struct ScimHandler {
     settings: Arc<Settings>,
     store: Arc<Mutex<Store>>,
+    /// The token endpoint, when the server authenticates with OAuth.
+    tokens: Option<Arc<TokenIssuer>>,
 }
 
 impl Respond for ScimHandler {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        if let Some(tokens) = &self.tokens {
+            if request.url.path() == TOKEN_PATH {
+                return tokens.respond(request);
+            }
+        }
         let reply = self
             .handle(request)
             .unwrap_or_else(|err| err.into_reply(&self.settings));
@@ -72,9 +80,18 @@ fn same_secret(given: &str, expected: &str) -> bool {
 impl ScimHandler {
     pub(crate) fn new(settings: Arc<Settings>) -> ScimHandler {
         let store = Store::seeded(&settings.model.seed);
+        let tokens = match &settings.model.auth {
+            AuthMode::OAuth {
+                client_id,
+                secret,
+                ttl,
+            } => Some(Arc::new(TokenIssuer::new(client_id, secret, *ttl))),
+            _ => None,
+        };
         ScimHandler {
             settings,
             store: Arc::new(Mutex::new(store)),
+            tokens,
         }
     }
 
@@ -128,10 +145,25 @@ impl ScimHandler {
 
     fn authorize(&self, headers: &HeaderMap) -> Result<(), ScimError> {
         let settings = &*self.settings;
-        let expected = match &settings.model.auth {
-            AuthMode::None => return Ok(()),
-            AuthMode::Bearer { token } => token.as_str(),
+        let accepted = |scheme: &str, token: &str| match &settings.model.auth {
+            AuthMode::None => true,
+            AuthMode::Bearer { token: expected } => {
+                scheme.eq_ignore_ascii_case("bearer") && same_secret(token, expected)
+            }
+            AuthMode::Basic { user, password } => {
+                let pair = format!("{user}:{password}");
+                scheme.eq_ignore_ascii_case("basic")
+                    && base64::Engine::decode(&base64::engine::general_purpose::STANDARD, token)
+                        .is_ok_and(|p| same_secret(&String::from_utf8_lossy(&p), &pair))
+            }
+            AuthMode::OAuth { .. } => {
+                scheme.eq_ignore_ascii_case("bearer")
+                    && self.tokens.as_ref().is_some_and(|t| t.valid(token))
+            }
         };
+        if settings.model.auth == AuthMode::None {
+            return Ok(());
+        }
         let www_authenticate = |err: ScimError, value: &str| {
             if settings.policies.auth.omit_www_authenticate {
                 err
@@ -148,7 +180,7 @@ impl ScimHandler {
         };
         let presented = value.to_str().ok().and_then(|v| v.trim().split_once(' '));
         if let Some((scheme, token)) = presented {
-            if scheme.eq_ignore_ascii_case("bearer") && same_secret(token.trim(), expected) {
+            if accepted(scheme, token.trim()) {
                 return Ok(());
             }
         }

@@ -3,5 +3,6 @@
 
 pub(crate) mod handler;
 mod media;
+pub(crate) mod oauth;
 mod route;
 mod template;

@@ -32,6 +32,15 @@ pub(crate) enum AuthMode {
     None,
     /// `Authorization: Bearer <token>` (RFC 6750).
     Bearer { token: String },
+    /// `Authorization: Basic base64(user:password)` (RFC 7617).
+    Basic { user: String, password: String },
+    /// Bearer tokens issued by the token endpoint at `<origin>/oauth/token` to one client
+    /// (client credentials, RFC 6749 §4.4), each valid for `ttl`.
+    OAuth {
+        client_id: String,
+        secret: String,
+        ttl: std::time::Duration,
+    },
 }
 
 impl fmt::Debug for AuthMode {
@@ -39,6 +48,15 @@ impl fmt::Debug for AuthMode {
         match self {
             AuthMode::None => f.write_str("None"),
             AuthMode::Bearer { .. } => f.write_str("Bearer { token: <redacted> }"),
+            AuthMode::Basic { user, .. } => {
+                write!(f, "Basic {{ user: {user:?}, password: <redacted> }}")
+            }
+            AuthMode::OAuth { client_id, ttl, .. } => {
+                write!(
+                    f,
+                    "OAuth {{ client_id: {client_id:?}, secret: <redacted>, ttl: {ttl:?} }}"
+                )
+            }
         }
     }
 }

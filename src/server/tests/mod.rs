@@ -27,6 +27,7 @@ pub(super) async fn server(faults: &[Fault]) -> RunningServer {
         port: None,
         token: Some(TOKEN.to_owned()),
         faults: faults.iter().copied().collect(),
+        ..ServerConfig::default()
     })
     .await
     .expect("server starts")
