@@ -396,7 +396,10 @@ mod tests {
             err(&["http://h/scim/v2", "--token", "t", "--user", "a:b"]),
             Some(Exit::Usage)
         );
-        assert_eq!(err(&["http://h/scim/v2", "--user", "no-colon"]), Some(Exit::Usage));
+        assert_eq!(
+            err(&["http://h/scim/v2", "--user", "no-colon"]),
+            Some(Exit::Usage)
+        );
         assert_eq!(
             err(&["http://h/scim/v2", "--oauth-token-url", "http://idp/token"]),
             Some(Exit::Usage)
@@ -413,9 +416,15 @@ mod tests {
         ])
         .unwrap();
         let config = ok.run_config("http://h/scim/v2", ok.token.clone(), "");
-        assert!(matches!(config.credentials(), crate::http::auth::Credentials::OAuth(_)));
+        assert!(matches!(
+            config.credentials(),
+            crate::http::auth::Credentials::OAuth(_)
+        ));
         assert!(!format!("{ok:?} {config:?}").contains("s3cret-value"));
         let basic = settings(&["http://h/scim/v2", "--user", "ann:pw:with:colons"]).unwrap();
-        assert_eq!(basic.basic.as_ref().unwrap().password.expose(), "pw:with:colons");
+        assert_eq!(
+            basic.basic.as_ref().unwrap().password.expose(),
+            "pw:with:colons"
+        );
     }
 }

@@ -145,6 +145,12 @@ pub async fn discover(
             supported.insert(cap);
         }
     }
+    if matches!(
+        config.credentials(),
+        crate::http::auth::Credentials::Bearer(_) | crate::http::auth::Credentials::OAuth(_)
+    ) {
+        supported.insert(Capability::Bearer);
+    }
     if has_token {
         supported.insert(Capability::Auth);
     }

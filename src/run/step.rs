@@ -6,9 +6,11 @@ use super::fixtures::Adapted;
 use super::ledger::Ledger;
 use super::{builtin, bulk, own};
 use crate::check::{evaluate, resolve};
+use crate::http::auth::Credentials;
 use crate::http::guard::{created_key, key_of, key_of_location};
 use crate::http::{Exchange, Outgoing, TransportError, looks_secret};
 use crate::outcome::{Finding, FindingKind, LeftBehind, StepError, StepShape};
+use crate::secret::{BasicAuth, Secret};
 use crate::suite::{
     Auth, Body, CaptureSource, Method, Request, RequestStep, StatusExpect, Step, Vars,
 };
@@ -210,11 +212,22 @@ impl CheckState<'_> {
             headers.push(("Content-Type".into(), "application/scim+json".into()));
         }
         match &req.auth {
-            Auth::InvalidBearer => set_header(
-                &mut headers,
-                "Authorization",
-                &format!("Bearer {}-invalid", self.vars.prefix()),
-            ),
+            // A wrong credential of the scheme in use: a Basic server gets the right user with
+            // a wrong password, any other a bearer token nobody issued.
+            Auth::InvalidBearer => {
+                let wrong = format!("{}-invalid", self.vars.prefix());
+                let value = match self.shared.config.credentials() {
+                    Credentials::Basic(b) => BasicAuth {
+                        user: b.user,
+                        password: Secret::new(wrong),
+                    }
+                    .header_value()
+                    .expose()
+                    .to_string(),
+                    _ => format!("Bearer {wrong}"),
+                };
+                set_header(&mut headers, "Authorization", &value);
+            }
             Auth::Malformed => set_header(&mut headers, "Authorization", "non-token"),
             Auth::Default | Auth::None => {}
         }

@@ -15,6 +15,9 @@ pub enum Capability {
     ChangePassword,
     /// A bearer token is configured, so unauthenticated requests can be told apart.
     Auth,
+    /// The run authenticates with a bearer token (`--token`, or OAuth access tokens), so the
+    /// target speaks RFC 6750.
+    Bearer,
     /// /ResourceTypes lists a Group resource type.
     Groups,
     /// The User resource type lists the enterprise User extension.

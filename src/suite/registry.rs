@@ -91,6 +91,11 @@ pub(crate) const CAPABILITIES: &[CapabilityDef] = &[
         skip_reason: "no credential configured (--token or SCIMCHECK_TOKEN): unauthenticated requests cannot be told apart",
     },
     CapabilityDef {
+        name: "bearer",
+        capability: Capability::Bearer,
+        skip_reason: "the run does not authenticate with a bearer token (--token or the OAuth options)",
+    },
+    CapabilityDef {
         name: "groups",
         capability: Capability::Groups,
         skip_reason: "/ResourceTypes lists no Group resource type",

@@ -59,7 +59,7 @@ fn schema_predicates_are_the_registry_predicates_with_their_operands() {
 #[test]
 fn every_capability_has_one_entry_with_a_name_and_a_reason() {
     let mut all = Capability::ADVERTISED.to_vec();
-    all.push(Capability::Auth);
+    all.extend([Capability::Auth, Capability::Bearer]);
     assert_eq!(all.len(), CAPABILITIES.len());
     for c in all {
         assert_eq!(

@@ -171,12 +171,22 @@ impl ScimHandler {
                 err.with_header("WWW-Authenticate", value)
             }
         };
+        let scheme = match &settings.model.auth {
+            AuthMode::Basic { .. } => r#"Basic realm="scimcheck""#,
+            _ => r#"Bearer realm="scimcheck""#,
+        };
         let Some(value) = headers.get("authorization") else {
             let err = ScimError::new(
                 401,
                 "authentication required: send Authorization: Bearer <token>",
             );
-            return Err(www_authenticate(err, r#"Bearer realm="scimcheck""#));
+            // RFC 6750 §3.1: without any credential, no error code.
+            let challenge = if settings.policies.auth.error_code_without_token {
+                r#"Bearer realm="scimcheck", error="invalid_token""#
+            } else {
+                scheme
+            };
+            return Err(www_authenticate(err, challenge));
         };
         let presented = value.to_str().ok().and_then(|v| v.trim().split_once(' '));
         if let Some((scheme, token)) = presented {
@@ -187,11 +197,13 @@ impl ScimHandler {
         if settings.policies.auth.bad_token_forbidden {
             return Err(ScimError::new(403, "the bearer token is not valid"));
         }
-        let err = ScimError::new(401, "the bearer token is missing, malformed or not valid");
-        Err(www_authenticate(
-            err,
-            r#"Bearer realm="scimcheck", error="invalid_token""#,
-        ))
+        let err = ScimError::new(401, "the credential is malformed or not valid");
+        let challenge = match &settings.model.auth {
+            AuthMode::Basic { .. } => scheme,
+            _ if settings.policies.auth.no_error_code => scheme,
+            _ => r#"Bearer realm="scimcheck", error="invalid_token""#,
+        };
+        Err(www_authenticate(err, challenge))
     }
 
     fn dispatch(

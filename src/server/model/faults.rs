@@ -119,6 +119,10 @@ faults! {
         |_, p| p.auth.omit_www_authenticate = true;
     BadToken403 => "bad-token-403", "A wrong or malformed token answers 403 instead of 401.",
         |_, p| p.auth.bad_token_forbidden = true;
+    WwwAuthenticateWithoutError => "www-authenticate-without-error", "A wrong bearer token's 401 says WWW-Authenticate: Bearer without error=\"invalid_token\".",
+        |_, p| p.auth.no_error_code = true;
+    WwwAuthenticateErrorWithoutToken => "www-authenticate-error-without-token", "A request without any credential gets WWW-Authenticate: Bearer error=\"invalid_token\" too.",
+        |_, p| p.auth.error_code_without_token = true;
     PasswordReturned => "password-returned", "The stored password is returned in user representations.",
         |_, p| p.render.password_returned = true;
     ClientIdHonoured => "client-id-honoured", "POST uses a client-supplied `id` instead of assigning one.",

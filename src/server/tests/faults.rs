@@ -129,6 +129,21 @@ async fn shows(server: &RunningServer, fault: Fault) -> bool {
             .await
             .header("www-authenticate")
             .is_none(),
+        Fault::WwwAuthenticateWithoutError => {
+            let wrong = [("authorization", "Bearer wrong")];
+            let challenge = call_with(server, Method::GET, "/Users", None, &wrong)
+                .await
+                .header("www-authenticate")
+                .unwrap_or_default()
+                .to_string();
+            !challenge.contains("error=")
+        }
+        Fault::WwwAuthenticateErrorWithoutToken => {
+            call_with(server, Method::GET, "/Users", None, &[])
+                .await
+                .header("www-authenticate")
+                .is_some_and(|c| c.contains("invalid_token"))
+        }
         Fault::BadToken403 => {
             let wrong = [("authorization", "Bearer wrong")];
             call_with(server, Method::GET, "/Users", None, &wrong)

@@ -62,6 +62,10 @@ pub(crate) struct AuthPolicy {
     pub(crate) omit_www_authenticate: bool,
     /// A wrong or malformed token answers 403 instead of 401.
     pub(crate) bad_token_forbidden: bool,
+    /// A wrong token's 401 says `WWW-Authenticate: Bearer` without `error="invalid_token"`.
+    pub(crate) no_error_code: bool,
+    /// A request without credentials gets `error="invalid_token"` too.
+    pub(crate) error_code_without_token: bool,
 }
 
 /// What /Me (RFC 7644 §3.11) answers; the server has no subject to alias.
