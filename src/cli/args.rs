@@ -69,6 +69,13 @@ pub struct ConnectionArgs {
     /// Per-request timeout in seconds.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
+    /// Send at most this many requests: N/s, N/m or N/h (e.g. 25000/h).
+    #[arg(long, value_name = "N/s|N/m|N/h")]
+    pub rate: Option<crate::http::Rate>,
+    /// Most seconds one request may wait out 429 and 503 answers (Retry-After) before its
+    /// answer is taken; 0 never waits.
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub max_retry_wait: u64,
 }
 
 impl fmt::Debug for ConnectionArgs {
@@ -82,6 +89,8 @@ impl fmt::Debug for ConnectionArgs {
             .field("scope", &self.scope)
             .field("headers", &RawHeaders(&self.headers))
             .field("timeout", &self.timeout)
+            .field("rate", &self.rate)
+            .field("max_retry_wait", &self.max_retry_wait)
             .finish()
     }
 }
@@ -262,6 +271,10 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub oauth: Option<String>,
+    /// Answer at most N requests per second, minute or hour (a fixed window); more get 429 with
+    /// Retry-After and a SCIM error.
+    #[arg(long, value_name = "N/s|N/m|N/h")]
+    pub rate_limit: Option<crate::http::Rate>,
     /// Require HTTP Basic credentials USER:PASSWORD instead of a bearer token.
     #[arg(
         long,
@@ -297,6 +310,7 @@ impl fmt::Debug for ServeArgs {
             .field("oauth", &self.oauth.as_ref().map(|_| "[redacted]"))
             .field("user", &self.user.as_ref().map(|_| "[redacted]"))
             .field("token_ttl", &self.token_ttl)
+            .field("rate_limit", &self.rate_limit)
             .field("list_faults", &self.list_faults)
             .finish()
     }

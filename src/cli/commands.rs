@@ -275,6 +275,7 @@ async fn serve_command(a: ServeArgs) -> Exit {
         faults,
         oauth: oauth.clone(),
         basic: basic.clone(),
+        rate_limit: a.rate_limit,
         token_ttl: Some(std::time::Duration::from_secs_f64(a.token_ttl)),
     };
     let server = match server::start(config).await {

@@ -30,6 +30,8 @@ pub struct RunSettings {
     /// From `--user`, or `user:password@` in BASE_URL.
     pub basic: Option<BasicAuth>,
     pub oauth: Option<OAuthClient>,
+    pub rate: Option<crate::http::Rate>,
+    pub max_retry_wait: Duration,
     pub suites: Option<PathBuf>,
     pub headers: Vec<(String, String)>,
     pub jobs: usize,
@@ -54,6 +56,8 @@ impl fmt::Debug for RunSettings {
             .field("token", &self.token)
             .field("basic", &self.basic)
             .field("oauth", &self.oauth)
+            .field("rate", &self.rate)
+            .field("max_retry_wait", &self.max_retry_wait)
             .field("suites", &self.suites)
             .field("headers", &DebugHeaders(&self.headers))
             .field("jobs", &self.jobs)
@@ -110,6 +114,8 @@ pub struct Connection {
     pub oauth: Option<OAuthClient>,
     pub headers: Vec<(String, String)>,
     pub timeout: Duration,
+    pub rate: Option<crate::http::Rate>,
+    pub max_retry_wait: Duration,
 }
 
 impl Connection {
@@ -202,6 +208,8 @@ impl Connection {
             oauth,
             headers,
             timeout: Duration::from_secs(a.timeout),
+            rate: a.rate,
+            max_retry_wait: Duration::from_secs(a.max_retry_wait),
         })
     }
 
@@ -215,6 +223,8 @@ impl Connection {
         config.oauth.clone_from(&self.oauth);
         config.headers.clone_from(&self.headers);
         config.timeout = self.timeout;
+        config.rate = self.rate;
+        config.max_retry_wait = self.max_retry_wait;
         config
     }
 }
@@ -293,6 +303,8 @@ impl RunSettings {
             token: connection.token,
             basic: connection.basic,
             oauth: connection.oauth,
+            rate: connection.rate,
+            max_retry_wait: connection.max_retry_wait,
             suites: a.suites,
             headers: connection.headers,
             jobs: usize::from(a.jobs),
@@ -321,6 +333,8 @@ impl RunSettings {
             config.basic.clone_from(&self.basic);
         }
         config.oauth.clone_from(&self.oauth);
+        config.rate = self.rate;
+        config.max_retry_wait = self.max_retry_wait;
         config.headers.clone_from(&self.headers);
         config.jobs = self.jobs;
         config.timeout = self.timeout;

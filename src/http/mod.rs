@@ -177,6 +177,41 @@ impl Exchange {
     }
 }
 
+/// A request rate: `N/s`, `N/m` or `N/h` (`--rate`, `serve --rate-limit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub count: std::num::NonZeroU32,
+    pub per: Duration,
+}
+
+impl Rate {
+    fn quota(self) -> governor::Quota {
+        let period = self.per / self.count.get();
+        governor::Quota::with_period(period.max(Duration::from_nanos(1)))
+            .unwrap_or_else(|| governor::Quota::per_second(self.count))
+            .allow_burst(std::num::NonZeroU32::MIN)
+    }
+}
+
+impl std::str::FromStr for Rate {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Rate, String> {
+        let bad = || format!("'{s}' is not a rate such as 25/s, 600/m or 25000/h");
+        let (n, unit) = s.trim().split_once('/').ok_or_else(bad)?;
+        let count = n
+            .trim()
+            .parse::<std::num::NonZeroU32>()
+            .map_err(|_| bad())?;
+        let per = match unit.trim() {
+            "s" => Duration::from_secs(1),
+            "m" => Duration::from_secs(60),
+            "h" => Duration::from_secs(3600),
+            _ => return Err(bad()),
+        };
+        Ok(Rate { count, per })
+    }
+}
+
 /// Why a request got no response; its text is already redacted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
@@ -214,6 +249,10 @@ pub struct HttpClient {
     client: reqwest::Client,
     redactor: Redactor,
     timeout: Duration,
+    /// Most time one request may spend waiting out 429s and 503s before its answer is taken.
+    max_busy_wait: Duration,
+    /// Paces every attempt (`--rate`), shared by every clone.
+    pace: Option<std::sync::Arc<governor::DefaultDirectRateLimiter>>,
 }
 
 fn describe_error(
@@ -258,7 +297,22 @@ impl HttpClient {
             client,
             redactor,
             timeout,
+            max_busy_wait: Duration::from_secs(60),
+            pace: None,
         })
+    }
+
+    /// The same client, waiting out 429 and 503 answers for at most `max` per request
+    /// (zero: never).
+    pub fn max_busy_wait(mut self, max: Duration) -> Self {
+        self.max_busy_wait = max;
+        self
+    }
+
+    /// The same client, sending at most at `rate`.
+    pub fn paced(mut self, rate: Option<Rate>) -> Self {
+        self.pace = rate.map(|r| std::sync::Arc::new(governor::RateLimiter::direct(r.quota())));
+        self
     }
 
     pub fn redactor(&self) -> &Redactor {
@@ -298,12 +352,28 @@ impl HttpClient {
         let started = Instant::now();
         let request = self.recorded(&out);
         let mut attempts = 1;
+        let (mut busy, mut waited) = (0, Duration::ZERO);
         let result = loop {
+            if let Some(pace) = &self.pace {
+                pace.until_ready().await;
+            }
             match self.attempt(&out).await {
                 Err(e) if attempts == 1 && transport::may_retry(&e, out.method) => {
                     attempts += 1;
                     tokio::time::sleep(transport::RETRY_PAUSE).await;
                 }
+                Ok(r) => match transport::busy_wait(r.status, &r.headers, out.method, busy) {
+                    Some(wait)
+                        if busy < transport::MAX_RATE_RETRIES
+                            && waited + wait <= self.max_busy_wait =>
+                    {
+                        busy += 1;
+                        attempts += 1;
+                        waited += wait;
+                        tokio::time::sleep(wait).await;
+                    }
+                    _ => break Ok(r),
+                },
                 other => break other,
             }
         };

@@ -111,3 +111,79 @@ fn closed_before_answer(e: &reqwest::Error) -> bool {
     }
     false
 }
+
+/// Most times one request is resent because the server said it was rate limited.
+pub(super) const MAX_RATE_RETRIES: u32 = 8;
+
+/// How long to wait before resending a request answered `status`, when the answer says the
+/// server is busy: 429 (RFC 6585 §4; the server did not act on it, so any method is resent),
+/// or 503 with `Retry-After` for GET, PUT and DELETE only (a 503 does not say nothing was done).
+/// The wait is `Retry-After` (seconds or an HTTP-date, RFC 9110 §10.2.3); a 429 without it
+/// waits 1 s, then 2, 4, … (`retry` counts the resends so far).
+pub(super) fn busy_wait(
+    status: u16,
+    headers: &[(String, String)],
+    method: &str,
+    retry: u32,
+) -> Option<Duration> {
+    let after = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+        .and_then(|(_, v)| retry_after(v));
+    match status {
+        429 => Some(after.unwrap_or(Duration::from_secs(1 << retry.min(5)))),
+        503 if matches!(method, "GET" | "PUT" | "DELETE") => after,
+        _ => None,
+    }
+}
+
+/// A `Retry-After` value: delay-seconds, or an HTTP-date (a date in the past is no wait).
+pub(super) fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod busy_tests {
+    use super::*;
+
+    fn after(v: &str) -> Vec<(String, String)> {
+        vec![("Retry-After".to_string(), v.to_string())]
+    }
+
+    #[test]
+    fn busy_answers_are_waited_out_as_retry_after_says() {
+        assert_eq!(
+            busy_wait(429, &after("3"), "POST", 0),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(busy_wait(429, &[], "POST", 0), Some(Duration::from_secs(1)));
+        assert_eq!(busy_wait(429, &[], "GET", 2), Some(Duration::from_secs(4)));
+        assert_eq!(
+            busy_wait(503, &after("2"), "GET", 0),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            busy_wait(503, &after("2"), "POST", 0),
+            None,
+            "a 503 POST may have acted"
+        );
+        assert_eq!(busy_wait(503, &[], "GET", 0), None);
+        assert_eq!(busy_wait(500, &after("2"), "GET", 0), None);
+        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(5));
+        let wait = retry_after(&later).unwrap();
+        assert!(wait <= Duration::from_secs(5) && wait >= Duration::from_secs(3));
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon"), None);
+    }
+}

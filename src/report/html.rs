@@ -67,6 +67,12 @@ fn body_text(b: &Option<Body>, out: &mut String) {
 /// gets the compact `transcript` instead).
 fn pretty_transcript(e: &Exchange) -> String {
     let mut t = format!("{} {}\n", e.request.method, e.request.url);
+    if e.attempts > 1 {
+        t.push_str(&format!(
+            "(sent {} times; the last answer is shown)\n",
+            e.attempts
+        ));
+    }
     headers_text(&e.request.headers, &mut t);
     t.push('\n');
     body_text(&e.request.body, &mut t);

@@ -25,6 +25,10 @@ pub fn transcript(exchanges: &[Exchange]) -> String {
             s.push('\n');
         }
         let _ = writeln!(s, "> {} {}", x.request.method, x.request.url);
+        if x.attempts > 1 {
+            // Resent after a failed connection, a 429/503 waited out, or a 401 to an old token.
+            let _ = writeln!(s, "> (sent {} times; the last answer is shown)", x.attempts);
+        }
         push_headers(&mut s, ">", &x.request.headers);
         if let Some(b) = &x.request.body {
             let _ = writeln!(s, ">\n> {}", body_text(b));

@@ -52,6 +52,10 @@ pub struct RunConfig {
     pub headers: Vec<(String, String)>,
     pub jobs: usize,
     pub timeout: Duration,
+    /// Most time one request may spend waiting out 429 and 503 answers (`--max-retry-wait`).
+    pub max_retry_wait: Duration,
+    /// Paces every request (`--rate`).
+    pub rate: Option<crate::http::Rate>,
     pub only: Vec<Pattern>,
     pub skip: Vec<Pattern>,
     /// Fixture values the user sets for create and replace bodies (`--set`).
@@ -71,6 +75,8 @@ impl fmt::Debug for RunConfig {
             .field("headers", &DebugHeaders(&self.headers))
             .field("jobs", &self.jobs)
             .field("timeout", &self.timeout)
+            .field("max_retry_wait", &self.max_retry_wait)
+            .field("rate", &self.rate)
             .field("only", &self.only)
             .field("skip", &self.skip)
             .field("sets", &self.sets)
@@ -92,6 +98,8 @@ impl RunConfig {
             headers: Vec::new(),
             jobs: 8,
             timeout: Duration::from_secs(30),
+            max_retry_wait: Duration::from_secs(60),
+            rate: None,
             only: Vec::new(),
             skip: Vec::new(),
             sets: Vec::new(),
@@ -131,7 +139,11 @@ impl RunConfig {
         if let Some(o) = &self.oauth {
             secrets.extend(o.secret_forms());
         }
-        HttpClient::new(self.timeout, Redactor::new(&secrets, &self.headers))
+        Ok(
+            HttpClient::new(self.timeout, Redactor::new(&secrets, &self.headers))?
+                .max_busy_wait(self.max_retry_wait)
+                .paced(self.rate),
+        )
     }
 }
 

@@ -47,6 +47,8 @@ pub struct ServerConfig {
     /// When set (user, password), requests must carry them as HTTP Basic credentials; `oauth`
     /// wins over it, and it over `token`.
     pub basic: Option<(String, String)>,
+    /// At most this many requests (a fixed window); more answer 429 with `Retry-After`.
+    pub rate_limit: Option<crate::http::Rate>,
     /// How long an issued OAuth token is accepted (default one hour).
     pub token_ttl: Option<std::time::Duration>,
 }
@@ -66,6 +68,7 @@ impl std::fmt::Debug for ServerConfig {
                 &self.basic.as_ref().map(|(u, _)| (u, "<redacted>")),
             )
             .field("token_ttl", &self.token_ttl)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -116,6 +119,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .map_err(|source| ServerError::Bind { port, source })?;
     let address = listener.local_addr().map_err(ServerError::LocalAddr)?;
     let mut model = ServerModel::reference(&format!("http://{address}"), config.token);
+    model.rate_limit = config.rate_limit.map(|r| (r.count.get(), r.per));
     if let Some((user, password)) = config.basic {
         model.auth = model::AuthMode::Basic { user, password };
     }

@@ -31,6 +31,8 @@ pub(crate) struct ScimHandler {
     store: Arc<Mutex<Store>>,
     /// The token endpoint, when the server authenticates with OAuth.
     tokens: Option<Arc<TokenIssuer>>,
+    /// The current rate-limit window: when it started and how many requests it has seen.
+    window: Arc<Mutex<(std::time::Instant, u32)>>,
 }
 
 impl Respond for ScimHandler {
@@ -41,7 +43,8 @@ impl Respond for ScimHandler {
             }
         }
         let reply = self
-            .handle(request)
+            .admit()
+            .and_then(|()| self.handle(request))
             .unwrap_or_else(|err| err.into_reply(&self.settings));
         template(reply, &self.settings)
     }
@@ -92,6 +95,7 @@ impl ScimHandler {
             settings,
             store: Arc::new(Mutex::new(store)),
             tokens,
+            window: Arc::new(Mutex::new((std::time::Instant::now(), 0))),
         }
     }
 
@@ -141,6 +145,30 @@ impl ScimHandler {
             Map::new()
         };
         self.dispatch(route, request, &body)
+    }
+
+    /// Counts the request against the rate limit: over it, 429 with `Retry-After` (the seconds
+    /// left in the window, at least 1) and a SCIM error (RFC 6585 §4, RFC 7644 §3.12).
+    fn admit(&self) -> Result<(), ScimError> {
+        let Some((limit, per)) = self.settings.model.rate_limit else {
+            return Ok(());
+        };
+        let mut window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        if now.duration_since(window.0) >= per {
+            *window = (now, 0);
+        }
+        if window.1 < limit {
+            window.1 += 1;
+            return Ok(());
+        }
+        let left = per.saturating_sub(now.duration_since(window.0));
+        let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        Err(ScimError::new(
+            429,
+            format!("too many requests: at most {limit} per {} s", per.as_secs()),
+        )
+        .with_header("Retry-After", seconds.max(1).to_string()))
     }
 
     fn authorize(&self, headers: &HeaderMap) -> Result<(), ScimError> {

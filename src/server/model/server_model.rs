@@ -107,6 +107,9 @@ pub(crate) struct ServerModel {
     /// Resources that exist before the first request (somebody else's data, for the harness
     /// never to touch), as `(resource type name, id, attributes)`.
     pub(crate) seed: Vec<(String, String, Map<String, Value>)>,
+    /// At most this many requests per window; more answer 429 with `Retry-After` and a SCIM
+    /// error until the window ends.
+    pub(crate) rate_limit: Option<(u32, std::time::Duration)>,
 }
 
 impl ServerModel {
@@ -128,6 +131,7 @@ impl ServerModel {
             resource_types,
             service_provider_config,
             seed: Vec::new(),
+            rate_limit: None,
         }
     }
 
