@@ -123,6 +123,43 @@ fn unscoped_forms_run_where_filtering_is_not_advertised() {
     );
 }
 
+/// `--read-only` sends only reads: the checks that write are skipped with what they would write.
+#[test]
+fn read_only_sends_no_write() {
+    let out = tempfile::tempdir().unwrap();
+    let o = scimcheck(&["run", "--read-only", "--out", out.path().to_str().unwrap()]);
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("--read-only: it writes (POST /Users)"),
+        "{all}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap())
+            .unwrap();
+    let sent: Vec<(String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["exchanges"].as_array().unwrap().clone())
+        .chain(report["discovery"]["exchanges"].as_array().unwrap().clone())
+        .map(|e| {
+            let r = &e["request"];
+            (
+                r["method"].as_str().unwrap().to_string(),
+                r["url"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(sent.len() > 20, "{sent:?}");
+    assert!(
+        sent.iter()
+            .all(|(m, url)| m == "GET" || (m == "POST" && url.ends_with(".search"))),
+        "{sent:?}"
+    );
+    assert!(report["summary"]["passed"].as_u64().unwrap() >= 30);
+}
+
 #[test]
 fn unreachable_target_exits_4_with_a_message() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

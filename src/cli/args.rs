@@ -152,6 +152,10 @@ pub struct RunArgs {
     /// SHOULD (and MAY) failures also fail the run.
     #[arg(long)]
     pub strict: bool,
+    /// Send no write: only the checks that create, change and delete nothing run, and any
+    /// POST (but to .search), PUT, PATCH or DELETE is refused. For production tenants.
+    #[arg(long)]
+    pub read_only: bool,
     /// Print only the summary line and the report paths.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,

@@ -43,6 +43,7 @@ pub struct RunSettings {
     pub out: PathBuf,
     pub formats: Vec<report::Format>,
     pub strict: bool,
+    pub read_only: bool,
     pub verbosity: Verbosity,
     pub baseline: Option<(Baseline, PathBuf)>,
     pub write_baseline: Option<PathBuf>,
@@ -67,6 +68,7 @@ impl fmt::Debug for RunSettings {
             .field("out", &self.out)
             .field("formats", &self.formats)
             .field("strict", &self.strict)
+            .field("read_only", &self.read_only)
             .field("verbosity", &self.verbosity)
             .field("baseline", &self.baseline.as_ref().map(|(_, path)| path))
             .field("write_baseline", &self.write_baseline)
@@ -315,6 +317,7 @@ impl RunSettings {
             out: a.out,
             formats,
             strict: a.strict,
+            read_only: a.read_only,
             verbosity: match (a.quiet, a.verbose) {
                 (true, _) => Verbosity::Quiet,
                 (_, true) => Verbosity::Verbose,
@@ -335,6 +338,7 @@ impl RunSettings {
         config.oauth.clone_from(&self.oauth);
         config.rate = self.rate;
         config.max_retry_wait = self.max_retry_wait;
+        config.read_only = self.read_only;
         config.headers.clone_from(&self.headers);
         config.jobs = self.jobs;
         config.timeout = self.timeout;

@@ -30,6 +30,8 @@ pub struct WriteGuard {
     base_url: String,
     namespace: String,
     owned: Mutex<BTreeMap<String, Owned>>,
+    /// `--read-only`: every write is refused, whatever it targets.
+    read_only: bool,
 }
 
 impl WriteGuard {
@@ -39,7 +41,14 @@ impl WriteGuard {
             base_url: base_url.trim_end_matches('/').to_string(),
             namespace: namespace.to_string(),
             owned: Mutex::new(BTreeMap::new()),
+            read_only: false,
         }
+    }
+
+    /// The same guard, refusing every POST (but to a `.search` endpoint), PUT, PATCH and DELETE.
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -106,6 +115,10 @@ impl WriteGuard {
         let Some(key) = key_of(&self.base_url, &out.url) else {
             return Err(refuse(&out.url, "it is outside the base URL"));
         };
+        let search = out.method == "POST" && key.ends_with(".search");
+        if self.read_only && out.method != "GET" && !search {
+            return Err(refuse(&out.url, "--read-only: this run sends no write"));
+        }
         match out.method {
             "PUT" | "PATCH" | "DELETE" if !self.may_modify(&key) => {
                 Err(refuse(&out.url, "this run did not create that resource"))

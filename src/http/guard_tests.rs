@@ -167,3 +167,32 @@ fn bulk_operations_are_held_to_the_same_rules() {
         );
     }
 }
+
+#[test]
+fn read_only_refuses_every_write_but_search() {
+    let g = guard().read_only(true);
+    g.own("/Users/ours", "scimcheck-run-1-a");
+    assert!(
+        g.permit(&out("GET", &format!("{BASE}/Users"), None))
+            .is_ok()
+    );
+    assert!(
+        g.permit(&out("POST", &format!("{BASE}/Users/.search"), None))
+            .is_ok()
+    );
+    for (method, path) in [
+        ("POST", "/Users"),
+        ("PUT", "/Users/ours"),
+        ("PATCH", "/Users/ours"),
+        ("DELETE", "/Users/ours"),
+        ("POST", "/Bulk"),
+    ] {
+        let refused = g
+            .permit(&out(method, &format!("{BASE}{path}"), None))
+            .unwrap_err();
+        assert_eq!(
+            refused.why, "--read-only: this run sends no write",
+            "{method} {path}"
+        );
+    }
+}

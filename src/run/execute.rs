@@ -46,7 +46,8 @@ impl Session {
         schemas: Arc<SchemaStore>,
         run_id: &str,
     ) -> Self {
-        let guard = WriteGuard::new(&config.base_url, &format!("scimcheck-{run_id}"));
+        let guard = WriteGuard::new(&config.base_url, &format!("scimcheck-{run_id}"))
+            .read_only(config.read_only);
         Session {
             config: config.clone(),
             pipeline: Pipeline::new(client, guard).authenticate(config.credentials()),

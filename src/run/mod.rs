@@ -56,6 +56,8 @@ pub struct RunConfig {
     pub max_retry_wait: Duration,
     /// Paces every request (`--rate`).
     pub rate: Option<crate::http::Rate>,
+    /// `--read-only`: only checks that write nothing run, and the guard refuses every write.
+    pub read_only: bool,
     pub only: Vec<Pattern>,
     pub skip: Vec<Pattern>,
     /// Fixture values the user sets for create and replace bodies (`--set`).
@@ -77,6 +79,7 @@ impl fmt::Debug for RunConfig {
             .field("timeout", &self.timeout)
             .field("max_retry_wait", &self.max_retry_wait)
             .field("rate", &self.rate)
+            .field("read_only", &self.read_only)
             .field("only", &self.only)
             .field("skip", &self.skip)
             .field("sets", &self.sets)
@@ -100,6 +103,7 @@ impl RunConfig {
             timeout: Duration::from_secs(30),
             max_retry_wait: Duration::from_secs(60),
             rate: None,
+            read_only: false,
             only: Vec::new(),
             skip: Vec::new(),
             sets: Vec::new(),

@@ -132,6 +132,11 @@ impl Runner {
                 Some(why) if !p.unscope(&why) => Some(why),
                 _ => fixtures.and_then(|f| f.undeclared_used(&p.check.mentions)),
             };
+            // In the form it would run in: an unscoped form may read where the scoped one writes.
+            if let Some(write) = p.check.first_write().filter(|_| config.read_only) {
+                p.skip_reason = Some(format!("--read-only: it writes ({write})"));
+                p.block_reason = None;
+            }
         }
         Ok(planned)
     }

@@ -24,6 +24,30 @@ pub enum BuiltinCall {
     WaitASecond,
 }
 
+impl BuiltinCall {
+    /// Its name in suites.
+    pub fn name(&self) -> &'static str {
+        match self {
+            BuiltinCall::ResourceTypeSchemasPublished => "resource-type-schemas-published",
+            BuiltinCall::PageWalk(_) => "page-walk",
+            BuiltinCall::BulkOverMaxOperations => "bulk-over-max-operations",
+            BuiltinCall::BulkOverMaxPayload => "bulk-over-max-payload",
+            BuiltinCall::AdvertisedMatches(_) => "advertised-matches",
+            BuiltinCall::WaitASecond => "wait-a-second",
+        }
+    }
+
+    /// Whether it sends a write (a bulk request, a probe PUT or PATCH).
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            BuiltinCall::BulkOverMaxOperations
+                | BuiltinCall::BulkOverMaxPayload
+                | BuiltinCall::AdvertisedMatches(_)
+        )
+    }
+}
+
 /// A feature /ServiceProviderConfig advertises, probed by `advertised-matches`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Feature {

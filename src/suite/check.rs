@@ -97,6 +97,24 @@ pub struct Unscoped {
 }
 
 impl Check {
+    /// The first request of the check that would write (create, change or delete), as
+    /// `METHOD path`; `None` for a check that only reads. A POST to a `.search` endpoint is a
+    /// read; built-in steps that probe with writes count as writes.
+    pub fn first_write(&self) -> Option<String> {
+        self.steps.iter().find_map(|step| match step {
+            Step::Request(r) => {
+                let path = r.request.path.as_str();
+                let search = r.request.method == super::Method::Post && path.ends_with(".search");
+                (r.request.method != super::Method::Get && !search)
+                    .then(|| format!("{} {path}", r.request.method.as_str()))
+            }
+            Step::Builtin(b) => b
+                .call
+                .writes()
+                .then(|| format!("built-in {}", b.call.name())),
+        })
+    }
+
     /// The check in its unscoped form, if it has one.
     pub fn in_unscoped_form(&self) -> Option<Check> {
         let form = self.unscoped.as_ref()?;
