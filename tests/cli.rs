@@ -160,6 +160,52 @@ fn read_only_sends_no_write() {
     assert!(report["summary"]["passed"].as_u64().unwrap() >= 30);
 }
 
+/// A server without /ServiceProviderConfig whose /Users answers is tested: the discovery checks
+/// fail (MUST), optional features are absent unless assumed, and `--assume` brings them back.
+#[test]
+fn a_missing_service_provider_config_is_a_failure_not_the_end_of_the_run() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let o = scimcheck(&[
+        "run",
+        "--fault",
+        "spc-missing",
+        "--only",
+        "discovery.spc",
+        "--only",
+        "users.patch",
+        "--out",
+        dir,
+    ]);
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("discovery.spc.returns-200-with-schema-urn"),
+        "{all}"
+    );
+    assert!(
+        all.contains("the server does not advertise patch.supported"),
+        "{all}"
+    );
+    let o = scimcheck(&[
+        "run",
+        "--fault",
+        "spc-missing",
+        "--only",
+        "users.patch",
+        "--assume",
+        "patch",
+        "--out",
+        dir,
+    ]);
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    assert!(all.contains("0 failed, 0 skipped"), "{all}");
+    let o = scimcheck(&["run", "--assume", "pach", "--out", dir]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("unknown feature 'pach'"));
+}
+
 #[test]
 fn unreachable_target_exits_4_with_a_message() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

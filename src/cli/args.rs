@@ -152,6 +152,13 @@ pub struct RunArgs {
     /// SHOULD (and MAY) failures also fail the run.
     #[arg(long)]
     pub strict: bool,
+    /// Take these features as supported whatever /ServiceProviderConfig says (comma-separated or
+    /// repeated: patch, bulk, filter, sort, etag, changePassword, groups, enterpriseUser).
+    #[arg(long, value_name = "FEATURES", value_delimiter = ',')]
+    pub assume: Vec<String>,
+    /// Take these features as unsupported whatever /ServiceProviderConfig says.
+    #[arg(long, value_name = "FEATURES", value_delimiter = ',')]
+    pub assume_not: Vec<String>,
     /// Send no write: only the checks that create, change and delete nothing run, and any
     /// POST (but to .search), PUT, PATCH or DELETE is refused. For production tenants.
     #[arg(long)]

@@ -10,6 +10,7 @@ use crate::report::{self, Baseline};
 use crate::run::{Pattern, RunConfig};
 use crate::secret::{BasicAuth, DebugHeaders, Secret, printable_url, split_url_credentials};
 use crate::server::Fault;
+use crate::suite::Capability;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ pub struct RunSettings {
     pub formats: Vec<report::Format>,
     pub strict: bool,
     pub read_only: bool,
+    pub assume: Vec<Capability>,
+    pub assume_not: Vec<Capability>,
     pub verbosity: Verbosity,
     pub baseline: Option<(Baseline, PathBuf)>,
     pub write_baseline: Option<PathBuf>,
@@ -69,6 +72,8 @@ impl fmt::Debug for RunSettings {
             .field("formats", &self.formats)
             .field("strict", &self.strict)
             .field("read_only", &self.read_only)
+            .field("assume", &self.assume)
+            .field("assume_not", &self.assume_not)
             .field("verbosity", &self.verbosity)
             .field("baseline", &self.baseline.as_ref().map(|(_, path)| path))
             .field("write_baseline", &self.write_baseline)
@@ -263,6 +268,27 @@ fn oauth_client(a: &ConnectionArgs) -> Result<Option<OAuthClient>, Exit> {
     }
 }
 
+/// The features named by --assume or --assume-not.
+fn features(flag: &str, names: &[String]) -> Result<Vec<Capability>, Exit> {
+    names
+        .iter()
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| {
+            Capability::from_name(n.trim())
+                .filter(|c| Capability::ADVERTISED.contains(c))
+                .ok_or_else(|| {
+                    let known: Vec<&str> =
+                        Capability::ADVERTISED.iter().map(|c| c.as_str()).collect();
+                    eprintln!(
+                        "error: {flag}: unknown feature '{n}' (known: {})",
+                        known.join(", ")
+                    );
+                    Exit::Usage
+                })
+        })
+        .collect()
+}
+
 impl RunSettings {
     /// Validates the flags; a problem is printed and becomes exit 2.
     pub fn from_args(a: RunArgs) -> Result<RunSettings, Exit> {
@@ -318,6 +344,8 @@ impl RunSettings {
             formats,
             strict: a.strict,
             read_only: a.read_only,
+            assume: features("--assume", &a.assume)?,
+            assume_not: features("--assume-not", &a.assume_not)?,
             verbosity: match (a.quiet, a.verbose) {
                 (true, _) => Verbosity::Quiet,
                 (_, true) => Verbosity::Verbose,
@@ -339,6 +367,8 @@ impl RunSettings {
         config.rate = self.rate;
         config.max_retry_wait = self.max_retry_wait;
         config.read_only = self.read_only;
+        config.assume.clone_from(&self.assume);
+        config.assume_not.clone_from(&self.assume_not);
         config.headers.clone_from(&self.headers);
         config.jobs = self.jobs;
         config.timeout = self.timeout;

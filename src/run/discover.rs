@@ -97,7 +97,19 @@ pub async fn discover(
             reason: ex.error.map(|e| e.to_string()).unwrap_or_default(),
         });
     };
-    if !(200..300).contains(&resp.status) {
+    // A server without /ServiceProviderConfig (404) whose /Users answers is tested all the same:
+    // it advertises nothing (the discovery checks fail on the 404), so optional features count
+    // as absent unless --assume says otherwise.
+    let missing = resp.status == 404
+        && match get_json(client, config, "/Users?count=1").await {
+            Some((Some(_), ex)) => {
+                exchanges.push(ex);
+                true
+            }
+            _ => false,
+        };
+    let nothing = Value::Object(serde_json::Map::new());
+    if !(200..300).contains(&resp.status) && !missing {
         let hint = match resp.status {
             401 | 403 if !has_token => {
                 "; if it needs a credential, pass --token or set SCIMCHECK_TOKEN".to_string()
@@ -122,6 +134,7 @@ pub async fn discover(
         .as_ref()
         .and_then(|b| b.json())
         .filter(|v| v.is_object())
+        .or(missing.then_some(&nothing))
     else {
         let hint = if content_type.contains("html") {
             "; this looks like a web page, is the base URL right?"
@@ -170,6 +183,9 @@ pub async fn discover(
         }
         None => None,
     };
+    // What the user knows better than the server's /ServiceProviderConfig.
+    supported.extend(config.assume.iter().copied());
+    supported.retain(|c| !config.assume_not.contains(c));
     Ok(Discovered {
         capabilities: Capabilities { supported },
         fixtures,

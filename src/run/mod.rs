@@ -58,6 +58,10 @@ pub struct RunConfig {
     pub rate: Option<crate::http::Rate>,
     /// `--read-only`: only checks that write nothing run, and the guard refuses every write.
     pub read_only: bool,
+    /// Capabilities taken as present (`--assume`) or absent (`--assume-not`) whatever
+    /// discovery finds.
+    pub assume: Vec<crate::suite::Capability>,
+    pub assume_not: Vec<crate::suite::Capability>,
     pub only: Vec<Pattern>,
     pub skip: Vec<Pattern>,
     /// Fixture values the user sets for create and replace bodies (`--set`).
@@ -80,6 +84,8 @@ impl fmt::Debug for RunConfig {
             .field("max_retry_wait", &self.max_retry_wait)
             .field("rate", &self.rate)
             .field("read_only", &self.read_only)
+            .field("assume", &self.assume)
+            .field("assume_not", &self.assume_not)
             .field("only", &self.only)
             .field("skip", &self.skip)
             .field("sets", &self.sets)
@@ -104,6 +110,8 @@ impl RunConfig {
             max_retry_wait: Duration::from_secs(60),
             rate: None,
             read_only: false,
+            assume: Vec::new(),
+            assume_not: Vec::new(),
             only: Vec::new(),
             skip: Vec::new(),
             sets: Vec::new(),

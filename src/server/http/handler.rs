@@ -243,6 +243,9 @@ impl ScimHandler {
         let settings = &*self.settings;
         let method = &request.method;
         match route {
+            Route::ServiceProviderConfig if settings.policies.discovery.spc_missing => Err(
+                ScimError::not_found("no /ServiceProviderConfig here".to_string()),
+            ),
             Route::ServiceProviderConfig => Ok(discovery::service_provider_config(settings)),
             Route::ResourceTypes(None) => Ok(discovery::resource_types(settings)),
             Route::ResourceTypes(Some(id)) => discovery::resource_type_by_id(settings, &id),

@@ -215,6 +215,8 @@ faults! {
         };
     PasswordChangeRefused => "password-change-refused", "A PUT or PATCH that changes a user's password answers 400, though changePassword is advertised.",
         |_, p| p.rules.password_change_refused = true;
+    SpcMissing => "spc-missing", "/ServiceProviderConfig is not served: it answers 404 while /Users works.",
+        |_, p| p.discovery.spc_missing = true;
     SpcAsList => "spc-as-list", "/ServiceProviderConfig answers a ListResponse wrapping the configuration.",
         |_, p| p.discovery.spc_as_list = true;
     ResourceTypeEndpointAbsolute => "resource-type-endpoint-absolute", "ResourceType endpoints are absolute URLs, not paths relative to the base URL.",

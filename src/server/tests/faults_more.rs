@@ -239,6 +239,11 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
             let patched = patch_ops(server, &path, ops).await;
             spc.body["patch"]["supported"] == false && patched.status.is_success()
         }
+        Fault::SpcMissing => {
+            let spc = call(server, Method::GET, "/ServiceProviderConfig", None).await;
+            let users = call(server, Method::GET, "/Users", None).await;
+            spc.status == StatusCode::NOT_FOUND && users.status == StatusCode::OK
+        }
         Fault::FilterUnadvertised => {
             let spc = call(server, Method::GET, "/ServiceProviderConfig", None).await;
             create(server, "a").await;

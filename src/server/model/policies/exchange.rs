@@ -94,6 +94,8 @@ pub(crate) struct DiscoveryPolicy {
     pub(crate) spc_without_schemas: bool,
     /// /ServiceProviderConfig answers a ListResponse wrapping the configuration.
     pub(crate) spc_as_list: bool,
+    /// /ServiceProviderConfig is not served (404).
+    pub(crate) spc_missing: bool,
     /// ResourceType endpoints are absolute URLs instead of paths relative to the base URL.
     pub(crate) resource_type_endpoint_absolute: bool,
     /// GET /ResourceTypes answers a bare JSON array.
