@@ -206,6 +206,45 @@ fn a_missing_service_provider_config_is_a_failure_not_the_end_of_the_run() {
     assert!(text(&o).contains("unknown feature 'pach'"));
 }
 
+/// A base URL with a query string (Entra's `?aadOptscim062020`) keeps it after every path the
+/// run appends, and the report names the target with it.
+#[test]
+fn a_base_url_query_is_kept_after_every_appended_path() {
+    let (mut server, url) = serve_binary(&[]);
+    let out = tempfile::tempdir().unwrap();
+    let target = format!("{url}?aadOptscim062020");
+    let o = scimcheck(&[
+        "run",
+        &target,
+        "--only",
+        "users.create",
+        "--only",
+        "pagination",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    server.kill().unwrap();
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["target"], target.as_str());
+    let urls: Vec<String> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["exchanges"].as_array().unwrap().clone())
+        .map(|e| e["request"]["url"].as_str().unwrap().to_string())
+        .collect();
+    assert!(urls.len() > 50);
+    for u in &urls {
+        let (path, query) = u.split_once('?').unwrap_or((u, ""));
+        assert!(path.starts_with(&url), "{u}");
+        assert!(query.split('&').any(|p| p == "aadOptscim062020"), "{u}");
+    }
+}
+
 #[test]
 fn unreachable_target_exits_4_with_a_message() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

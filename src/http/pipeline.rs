@@ -12,6 +12,8 @@ pub struct Pipeline {
     guard: WriteGuard,
     auth: Authenticator,
     client: HttpClient,
+    /// Appended to every request under the base URL (the query the base URL was given with).
+    base_query: Option<String>,
 }
 
 impl Pipeline {
@@ -21,7 +23,15 @@ impl Pipeline {
             guard,
             auth: Authenticator::new(Credentials::None),
             client,
+            base_query: None,
         }
+    }
+
+    /// The same pipeline, keeping `query` at the end of every request under the base URL
+    /// (Entra appends its paths to a Tenant URL such as `…/scim/v2?aadOptscim062020`).
+    pub fn base_query(mut self, query: Option<String>) -> Self {
+        self.base_query = query;
+        self
     }
 
     /// The same pipeline, authenticating requests of ours with `credentials`.
@@ -46,7 +56,13 @@ impl Pipeline {
     /// Sends `out` if the guard permits it; the refusal's text is redacted. A request of ours
     /// carries the run's credential; a 401 to an OAuth token gets one new token and one resend
     /// (a 401 means the server did not act on the request).
-    pub async fn send(&self, out: Outgoing) -> Result<Exchange, Refused> {
+    pub async fn send(&self, mut out: Outgoing) -> Result<Exchange, Refused> {
+        if let Some(query) = &self.base_query {
+            if super::guard::key_of(self.guard.base_url(), &out.url).is_some() {
+                let joint = if out.url.contains('?') { '&' } else { '?' };
+                out.url = format!("{}{joint}{query}", out.url);
+            }
+        }
         if let Err(mut refused) = self.guard.permit(&out) {
             refused.target = self.client.redactor().text(&refused.target);
             return Err(refused);

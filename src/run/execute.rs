@@ -50,7 +50,9 @@ impl Session {
             .read_only(config.read_only);
         Session {
             config: config.clone(),
-            pipeline: Pipeline::new(client, guard).authenticate(config.credentials()),
+            pipeline: Pipeline::new(client, guard)
+                .authenticate(config.credentials())
+                .base_query(config.base_query.clone()),
             schemas,
             run_id: run_id.to_string(),
             left_behind: Mutex::new(Vec::new()),

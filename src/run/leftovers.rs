@@ -59,7 +59,9 @@ impl Cleanup {
         let namespace = format!("scimcheck-{run_id}");
         let guard = WriteGuard::new(&config.base_url, &namespace);
         Ok(Cleanup {
-            pipeline: Pipeline::new(client, guard).authenticate(config.credentials()),
+            pipeline: Pipeline::new(client, guard)
+                .authenticate(config.credentials())
+                .base_query(config.base_query.clone()),
             marker: format!("{namespace}-"),
             config,
             exchanges: Vec::new(),

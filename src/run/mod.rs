@@ -40,8 +40,12 @@ pub const DEFAULT_ACCEPT: &str = "application/scim+json, application/json;q=0.9"
 /// read, never changed, by everything after.
 #[derive(Clone)]
 pub struct RunConfig {
-    /// Base URL without a trailing slash (and without credentials: see [`RunConfig::new`]).
+    /// Base URL without a trailing slash (and without credentials or query: see
+    /// [`RunConfig::new`]).
     pub base_url: String,
+    /// The query string the base URL was given with (`aadOptscim062020`, Entra's PATCH
+    /// flag): kept at the end of every request under the base.
+    pub base_query: Option<String>,
     /// Sent as `Authorization: Bearer …`.
     pub token: Option<Secret>,
     /// Sent as `Authorization: Basic …` when there is no token.
@@ -75,6 +79,7 @@ impl fmt::Debug for RunConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RunConfig")
             .field("base_url", &printable_url(&self.base_url))
+            .field("base_query", &self.base_query)
             .field("token", &self.token)
             .field("basic", &self.basic)
             .field("oauth", &self.oauth)
@@ -99,7 +104,18 @@ impl RunConfig {
     /// URL can be recorded and printed as it is.
     pub fn new(base_url: &str) -> Self {
         let (base_url, basic) = split_url_credentials(base_url);
+        let (base_url, base_query) = match base_url.split_once('?') {
+            Some((url, query)) => {
+                let query = query.split('#').next().unwrap_or_default();
+                (
+                    url.to_string(),
+                    (!query.is_empty()).then(|| query.to_string()),
+                )
+            }
+            None => (base_url, None),
+        };
         RunConfig {
+            base_query,
             base_url: base_url.trim_end_matches('/').to_string(),
             token: None,
             basic,
@@ -202,5 +218,13 @@ mod tests {
                 .iter()
                 .any(|(k, _)| k == "Authorization")
         );
+    }
+
+    #[test]
+    fn a_base_url_query_is_kept_apart() {
+        let config = RunConfig::new("https://host/scim/v2/?aadOptscim062020#x");
+        assert_eq!(config.base_url, "https://host/scim/v2");
+        assert_eq!(config.base_query.as_deref(), Some("aadOptscim062020"));
+        assert_eq!(RunConfig::new("https://host/scim/v2?").base_query, None);
     }
 }

@@ -240,8 +240,13 @@ impl Runner {
             },
             run_id: self.run_id().to_string(),
             target: format!(
-                "{}{}",
+                "{}{}{}",
                 self.session.pipeline.redactor().text(&config.base_url),
+                config
+                    .base_query
+                    .as_ref()
+                    .map(|q| format!("?{}", self.session.pipeline.redactor().text(q)))
+                    .unwrap_or_default(),
                 config.target_label
             ),
             profile: None,
