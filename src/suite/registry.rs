@@ -88,7 +88,7 @@ pub(crate) const CAPABILITIES: &[CapabilityDef] = &[
     CapabilityDef {
         name: "auth",
         capability: Capability::Auth,
-        skip_reason: "no credential configured (--token or SCIMCHECK_TOKEN): unauthenticated requests cannot be told apart",
+        skip_reason: "no credential configured (--token, --user or the OAuth options): unauthenticated requests cannot be told apart",
     },
     CapabilityDef {
         name: "bearer",
