@@ -76,6 +76,22 @@ pub struct ConnectionArgs {
     /// answer is taken; 0 never waits.
     #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub max_retry_wait: u64,
+    /// Accept any TLS certificate (self-signed, expired, another host's): test tenants only.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Trust the CA certificates in this PEM file, besides the system's.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Client certificate (PEM) for servers that ask for one (mutual TLS); needs --key.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM); needs --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// Send requests through this proxy (http:// or https://, user:password@ allowed; hosts in
+    /// NO_PROXY go direct). Without it HTTPS_PROXY, HTTP_PROXY and ALL_PROXY apply.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
 }
 
 impl fmt::Debug for ConnectionArgs {
@@ -91,6 +107,11 @@ impl fmt::Debug for ConnectionArgs {
             .field("timeout", &self.timeout)
             .field("rate", &self.rate)
             .field("max_retry_wait", &self.max_retry_wait)
+            .field("insecure", &self.insecure)
+            .field("cacert", &self.cacert)
+            .field("cert", &self.cert)
+            .field("key", &self.key)
+            .field("proxy", &self.proxy.as_deref().map(printable_url))
             .finish()
     }
 }

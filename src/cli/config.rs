@@ -5,6 +5,7 @@ use super::args::{ConnectionArgs, RunArgs};
 use super::exit::Exit;
 use super::output;
 use super::progress::Verbosity;
+use crate::http::Connect;
 use crate::http::auth::OAuthClient;
 use crate::report::{self, Baseline};
 use crate::run::{Pattern, RunConfig};
@@ -33,6 +34,8 @@ pub struct RunSettings {
     pub oauth: Option<OAuthClient>,
     pub rate: Option<crate::http::Rate>,
     pub max_retry_wait: Duration,
+    /// TLS trust, client certificate and proxy.
+    pub connect: Connect,
     pub suites: Option<PathBuf>,
     pub headers: Vec<(String, String)>,
     pub jobs: usize,
@@ -62,6 +65,7 @@ impl fmt::Debug for RunSettings {
             .field("oauth", &self.oauth)
             .field("rate", &self.rate)
             .field("max_retry_wait", &self.max_retry_wait)
+            .field("connect", &self.connect)
             .field("suites", &self.suites)
             .field("headers", &DebugHeaders(&self.headers))
             .field("jobs", &self.jobs)
@@ -123,6 +127,7 @@ pub struct Connection {
     pub timeout: Duration,
     pub rate: Option<crate::http::Rate>,
     pub max_retry_wait: Duration,
+    pub connect: Connect,
 }
 
 impl Connection {
@@ -208,8 +213,19 @@ impl Connection {
             );
             return Err(Exit::Usage);
         }
+        let connect = Connect::load(
+            a.insecure,
+            a.cacert.as_deref(),
+            a.cert.as_deref().zip(a.key.as_deref()),
+            a.proxy.as_deref(),
+        )
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            Exit::Usage
+        })?;
         Ok(Connection {
             url,
+            connect,
             token,
             basic: basic.or(user),
             oauth,
@@ -232,6 +248,7 @@ impl Connection {
         config.timeout = self.timeout;
         config.rate = self.rate;
         config.max_retry_wait = self.max_retry_wait;
+        config.connect = self.connect.clone();
         config
     }
 }
@@ -333,6 +350,7 @@ impl RunSettings {
             oauth: connection.oauth,
             rate: connection.rate,
             max_retry_wait: connection.max_retry_wait,
+            connect: connection.connect,
             suites: a.suites,
             headers: connection.headers,
             jobs: usize::from(a.jobs),
@@ -366,6 +384,11 @@ impl RunSettings {
         config.oauth.clone_from(&self.oauth);
         config.rate = self.rate;
         config.max_retry_wait = self.max_retry_wait;
+        // The embedded server is on loopback: never through a proxy from the environment.
+        config.connect = match self.target {
+            Target::Embedded { .. } => self.connect.clone().direct(),
+            Target::Url(_) => self.connect.clone(),
+        };
         config.read_only = self.read_only;
         config.assume.clone_from(&self.assume);
         config.assume_not.clone_from(&self.assume_not);

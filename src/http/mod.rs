@@ -1,12 +1,14 @@
 //! The HTTP side: one reqwest client, credentials, and the exchange record every verdict cites.
 
 pub mod auth;
+mod connect;
 pub mod guard;
 mod pipeline;
 mod record;
 mod redact;
 mod transport;
 
+pub use connect::{Connect, ConnectError, ProxyChoice};
 pub use pipeline::Pipeline;
 pub use record::{RUN_RECORD_LIMIT, RecordLimit};
 pub use redact::{Redactor, looks_secret};
@@ -218,9 +220,12 @@ pub enum TransportError {
     /// No answer within the per-request timeout.
     #[error("timed out after {}s", .0.as_secs_f64())]
     Timeout(Duration),
-    /// The connection could not be made (refused, DNS, TLS).
+    /// The connection could not be made (refused, DNS, proxy).
     #[error("{0}")]
     Connect(String),
+    /// The TLS handshake failed (certificate not trusted, client certificate wanted, …).
+    #[error("{0}")]
+    Tls(String),
     /// The request or the response failed in flight.
     #[error("{0}")]
     Other(String),
@@ -232,6 +237,7 @@ impl TransportError {
         match self {
             TransportError::Timeout(d) => TransportError::Timeout(*d),
             TransportError::Connect(m) => TransportError::Connect(f(m)),
+            TransportError::Tls(m) => TransportError::Tls(f(m)),
             TransportError::Other(m) => TransportError::Other(f(m)),
         }
     }
@@ -253,32 +259,36 @@ pub struct HttpClient {
     max_busy_wait: Duration,
     /// Paces every attempt (`--rate`), shared by every clone.
     pace: Option<std::sync::Arc<governor::DefaultDirectRateLimiter>>,
+    /// How it reaches servers, kept to name the proxy or TLS problem in errors.
+    connect: std::sync::Arc<Connect>,
 }
 
 fn describe_error(
     e: &reqwest::Error,
-    timeout: Duration,
-    redactor: &Redactor,
+    url: &str,
+    client: &HttpClient,
     attempts: u32,
 ) -> TransportError {
     if e.is_timeout() {
-        return TransportError::Timeout(timeout);
+        return TransportError::Timeout(client.timeout);
     }
-    let mut msg = if e.is_connect() {
-        "could not connect".to_string()
+    let chain = transport::chain(e);
+    let tries = if attempts > 1 {
+        format!(" ({attempts} attempts)")
     } else {
-        "request failed".to_string()
+        String::new()
     };
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
+    if let Some(problem) = connect::tls_problem(&chain) {
+        let msg = format!("{problem} [{}]{tries}", chain.trim_start_matches(": "));
+        return TransportError::Tls(client.redactor.text(&msg));
     }
-    if attempts > 1 {
-        msg.push_str(&format!(" ({attempts} attempts)"));
-    }
-    let msg = redactor.text(&msg);
+    let proxy = client.connect.proxy_for(url);
+    let msg = match (e.is_connect(), proxy) {
+        (true, Some(proxy)) => format!("could not connect through proxy {proxy}{chain}{tries}"),
+        (true, None) => format!("could not connect{chain}{tries}"),
+        (false, _) => format!("request failed{chain}{tries}"),
+    };
+    let msg = client.redactor.text(&msg);
     if e.is_connect() {
         TransportError::Connect(msg)
     } else {
@@ -287,18 +297,32 @@ fn describe_error(
 }
 
 impl HttpClient {
+    /// A client with the system's trust and proxies; see [`HttpClient::with`].
     pub fn new(timeout: Duration, redactor: Redactor) -> Result<Self, reqwest::Error> {
-        let client = reqwest::Client::builder()
+        HttpClient::with(timeout, redactor, Connect::default())
+    }
+
+    /// A client reaching servers as `connect` says (trust, client certificate, proxy).
+    pub fn with(
+        timeout: Duration,
+        redactor: Redactor,
+        connect: Connect,
+    ) -> Result<Self, reqwest::Error> {
+        for secret in connect.secrets() {
+            redactor.learn(&secret);
+        }
+        let builder = reqwest::Client::builder()
             .user_agent(concat!("scimcheck/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .build()?;
+            .timeout(timeout);
+        let client = connect.apply(builder).build()?;
         Ok(HttpClient {
             client,
             redactor,
             timeout,
             max_busy_wait: Duration::from_secs(60),
             pace: None,
+            connect: std::sync::Arc::new(connect),
         })
     }
 
@@ -394,7 +418,7 @@ impl HttpClient {
                     error: r
                         .cut_by
                         .as_ref()
-                        .map(|e| describe_error(e, self.timeout, &self.redactor, attempts)),
+                        .map(|e| describe_error(e, &out.url, self, attempts)),
                     attempts,
                 };
                 (exchange, raw)
@@ -404,7 +428,7 @@ impl HttpClient {
                     request,
                     response: None,
                     duration_ms,
-                    error: Some(describe_error(&e, self.timeout, &self.redactor, attempts)),
+                    error: Some(describe_error(&e, &out.url, self, attempts)),
                     attempts,
                 },
                 None,

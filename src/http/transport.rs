@@ -80,9 +80,22 @@ pub(super) fn may_retry(e: &reqwest::Error, method: &str) -> bool {
         return false;
     }
     if e.is_connect() {
-        return true;
+        // A certificate that is not trusted now will not be a moment later.
+        return super::connect::tls_problem(&chain(e)).is_none();
     }
     matches!(method, "GET" | "PUT" | "DELETE") && closed_before_answer(e)
+}
+
+/// The texts of an error's sources, each after ": ".
+pub(super) fn chain(e: &reqwest::Error) -> String {
+    let mut chain = String::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    chain
 }
 
 /// The connection was reset or closed before a complete response head arrived.

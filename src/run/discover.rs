@@ -34,6 +34,9 @@ pub struct Discovered {
 pub enum DiscoveryError {
     #[error("cannot reach {url}: {reason}")]
     Unreachable { url: String, reason: String },
+    /// The TLS handshake failed; the reason names the certificate problem.
+    #[error("{url}: {reason}")]
+    Tls { url: String, reason: String },
     /// No credential could be had (the OAuth token endpoint refused or was unreachable).
     #[error("cannot authenticate: {reason}")]
     Credential { reason: String },
@@ -92,9 +95,14 @@ pub async fn discover(
                 reason: ex.error.map(|e| e.to_string()).unwrap_or_default(),
             });
         }
-        return Err(DiscoveryError::Unreachable {
-            url: shown,
-            reason: ex.error.map(|e| e.to_string()).unwrap_or_default(),
+        return Err(match ex.error {
+            Some(crate::http::TransportError::Tls(reason)) => {
+                DiscoveryError::Tls { url: shown, reason }
+            }
+            error => DiscoveryError::Unreachable {
+                url: shown,
+                reason: error.map(|e| e.to_string()).unwrap_or_default(),
+            },
         });
     };
     // A server without /ServiceProviderConfig (404) whose /Users answers is tested all the same:

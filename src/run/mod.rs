@@ -60,6 +60,8 @@ pub struct RunConfig {
     pub max_retry_wait: Duration,
     /// Paces every request (`--rate`).
     pub rate: Option<crate::http::Rate>,
+    /// TLS trust, client certificate and proxy.
+    pub connect: crate::http::Connect,
     /// `--read-only`: only checks that write nothing run, and the guard refuses every write.
     pub read_only: bool,
     /// Capabilities taken as present (`--assume`) or absent (`--assume-not`) whatever
@@ -88,6 +90,7 @@ impl fmt::Debug for RunConfig {
             .field("timeout", &self.timeout)
             .field("max_retry_wait", &self.max_retry_wait)
             .field("rate", &self.rate)
+            .field("connect", &self.connect)
             .field("read_only", &self.read_only)
             .field("assume", &self.assume)
             .field("assume_not", &self.assume_not)
@@ -125,6 +128,7 @@ impl RunConfig {
             timeout: Duration::from_secs(30),
             max_retry_wait: Duration::from_secs(60),
             rate: None,
+            connect: crate::http::Connect::default(),
             read_only: false,
             assume: Vec::new(),
             assume_not: Vec::new(),
@@ -167,11 +171,13 @@ impl RunConfig {
         if let Some(o) = &self.oauth {
             secrets.extend(o.secret_forms());
         }
-        Ok(
-            HttpClient::new(self.timeout, Redactor::new(&secrets, &self.headers))?
-                .max_busy_wait(self.max_retry_wait)
-                .paced(self.rate),
-        )
+        Ok(HttpClient::with(
+            self.timeout,
+            Redactor::new(&secrets, &self.headers),
+            self.connect.clone(),
+        )?
+        .max_busy_wait(self.max_retry_wait)
+        .paced(self.rate))
     }
 }
 
