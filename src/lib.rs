@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod doctor;
 pub mod harness;
 pub mod http;
 pub mod load;

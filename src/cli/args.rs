@@ -29,6 +29,9 @@ pub enum Command {
     /// Find what a run left behind on a server (by its run id), prove it is the run's, and
     /// delete it with --yes.
     Cleanup(Box<CleanupArgs>),
+    /// Find the SCIM base URL under a Tenant URL (or its origin) and say what to paste into
+    /// Entra ID and Okta; replays their connection tests. Sends only GETs.
+    Doctor(Box<DoctorArgs>),
 }
 
 /// How to reach a server: one set of options shared by `run` and `cleanup`.
@@ -112,6 +115,23 @@ impl fmt::Debug for ConnectionArgs {
             .field("cert", &self.cert)
             .field("key", &self.key)
             .field("proxy", &self.proxy.as_deref().map(printable_url))
+            .finish()
+    }
+}
+
+#[derive(Args)]
+pub struct DoctorArgs {
+    /// The URL to start from: a Tenant URL, a SCIM base URL, an endpoint or just the origin.
+    pub url: String,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+impl fmt::Debug for DoctorArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DoctorArgs")
+            .field("url", &printable_url(&self.url))
+            .field("connection", &self.connection)
             .finish()
     }
 }

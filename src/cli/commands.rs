@@ -1,4 +1,4 @@
-//! The four commands. Business logic lives in load / run / server / report; this wires them.
+//! The commands. Business logic lives in load / run / server / report; this wires them.
 
 use super::args::{Cli, Command, ListArgs, RunArgs, ServeArgs, ValidateArgs};
 use super::config::{RunSettings, Target, parse_faults};
@@ -25,6 +25,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
         Command::Serve(a) => serve_command(a).await,
         Command::Validate(a) => validate_command(a),
         Command::Cleanup(a) => super::cleanup::cleanup_command(*a).await,
+        Command::Doctor(a) => super::doctor::doctor_command(*a).await,
     }
 }
 

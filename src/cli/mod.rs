@@ -4,6 +4,7 @@ mod args;
 mod cleanup;
 mod commands;
 mod config;
+mod doctor;
 mod exit;
 mod output;
 mod progress;
