@@ -143,3 +143,36 @@ fn login_pages_redirects_and_credential_demands_are_named() {
         );
     });
 }
+
+#[test]
+fn the_base_the_server_names_in_meta_location_is_preferred() {
+    blocking(async {
+        let server = MockServer::start().await;
+        let spc = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+            "patch": {"supported": true},
+            "meta": {"location": format!("{}/v2/ServiceProviderConfig", server.uri())}
+        });
+        for at in ["/ServiceProviderConfig", "/v2/ServiceProviderConfig"] {
+            Mock::given(method("GET"))
+                .and(path(at))
+                .respond_with(ResponseTemplate::new(200).set_body_json(spc.clone()))
+                .mount(&server)
+                .await;
+        }
+        let uri = server.uri();
+        let o = tokio::task::spawn_blocking(move || scimcheck(&["doctor", &uri]))
+            .await
+            .unwrap();
+        let said = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{said}");
+        assert!(
+            said.contains(&format!("base URL: {}/v2\n", server.uri())),
+            "{said}"
+        );
+        assert!(
+            said.contains("[named by the server's meta.location]"),
+            "{said}"
+        );
+    });
+}

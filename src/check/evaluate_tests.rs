@@ -39,6 +39,7 @@ fn exchange(status: u16, body: serde_json::Value) -> Exchange {
         duration_ms: 0,
         error: None,
         attempts: 1,
+        closes: false,
     }
 }
 

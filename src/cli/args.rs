@@ -184,9 +184,9 @@ pub struct RunArgs {
     /// TYPE.ATTRIBUTE=VALUE (User.name.formatted=Ann; VALUE is JSON if it parses). Repeatable.
     #[arg(long = "set", value_name = "TYPE.ATTR=VALUE")]
     pub sets: Vec<String>,
-    /// Checks run at the same time.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub jobs: u16,
+    /// Checks run at the same time (default: adapt, from 2 up to 16, to how the server keeps up).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
     /// Directory for report files.
     #[arg(long, default_value = "reports/latest")]
     pub out: PathBuf,

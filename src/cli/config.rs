@@ -38,7 +38,8 @@ pub struct RunSettings {
     pub connect: Connect,
     pub suites: Option<PathBuf>,
     pub headers: Vec<(String, String)>,
-    pub jobs: usize,
+    /// `None`: adaptive.
+    pub jobs: Option<usize>,
     pub timeout: Duration,
     pub only: Vec<Pattern>,
     pub skip: Vec<Pattern>,
@@ -353,7 +354,7 @@ impl RunSettings {
             connect: connection.connect,
             suites: a.suites,
             headers: connection.headers,
-            jobs: usize::from(a.jobs),
+            jobs: a.jobs.map(usize::from),
             timeout: connection.timeout,
             only: a.only.iter().map(|p| Pattern::new(p)).collect(),
             skip: a.skip.iter().map(|p| Pattern::new(p)).collect(),
@@ -393,7 +394,10 @@ impl RunSettings {
         config.assume.clone_from(&self.assume);
         config.assume_not.clone_from(&self.assume_not);
         config.headers.clone_from(&self.headers);
-        config.jobs = self.jobs;
+        match self.jobs {
+            Some(jobs) => config.jobs = jobs,
+            None => config.adaptive_jobs = true,
+        }
         config.timeout = self.timeout;
         config.only.clone_from(&self.only);
         config.skip.clone_from(&self.skip);

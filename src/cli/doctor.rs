@@ -4,7 +4,7 @@
 use super::args::DoctorArgs;
 use super::config::Connection;
 use super::exit::Exit;
-use crate::doctor::{Answer, Diagnosis, diagnose};
+use crate::doctor::{Answer, Diagnosis, Verdict, diagnose};
 use crate::report::inert::terminal;
 
 pub async fn doctor_command(a: DoctorArgs) -> Exit {
@@ -62,6 +62,9 @@ pub fn render(d: &Diagnosis, given: &str) -> String {
     };
     let base = terminal(&found.url);
     out.push_str(&format!("base URL: {base}{query}\n"));
+    if found.advertised {
+        out.push_str("  the server's ServiceProviderConfig names this base in its meta.location\n");
+    }
     if found.spc_missing {
         out.push_str(
             "  /Users answers SCIM there but /ServiceProviderConfig is missing (RFC 7644 §4 \
@@ -82,8 +85,9 @@ pub fn render(d: &Diagnosis, given: &str) -> String {
     out.push_str("connection tests replayed:\n");
     for r in &d.replays {
         let (mark, what) = match &r.verdict {
-            Ok(w) => ("ok  ", w),
-            Err(w) => ("FAIL", w),
+            Verdict::Works(w) => ("ok  ", w),
+            Verdict::Breaks(w) => ("FAIL", w),
+            Verdict::NotReplayed(w) => ("n/a ", w),
         };
         out.push_str(&format!(
             "  {mark} {} {}: GET {}\n       {}\n",
@@ -97,13 +101,17 @@ pub fn render(d: &Diagnosis, given: &str) -> String {
         "paste:\n  Entra ID, custom (non-gallery) app, Tenant URL: {base}{query}\n    \
          (Entra appends /Users and /Groups itself)\n  \
          Okta, SCIM connector base URL: {base}\n  \
-         Gallery connectors append a path of their own: paste what the vendor documents (Peakon's \
-         Azure AD connector wants the URL without /scim/v2)\n\
-         next: scimcheck run {}\n",
+         (a gallery app that appends a path of its own wants what its vendor documents)\n\
+         next: scimcheck run {}{}\n",
         if query.is_empty() {
             base.to_string()
         } else {
             format!("'{base}{query}'")
+        },
+        if d.wants_credential {
+            " with the credential it wants (--token, --user or the OAuth options)"
+        } else {
+            ""
         }
     ));
     out
@@ -139,7 +147,10 @@ fn no_base(d: &Diagnosis) -> String {
             out.push_str(hint);
             out.push('\n');
         }
-        _ => out.push_str(" (no /ServiceProviderConfig or /Users answered SCIM)\n"),
+        _ => out.push_str(
+            " (no /ServiceProviderConfig or /Users answered SCIM under the usual roots; if the \
+             SCIM root is elsewhere, give its full URL, e.g. https://host/api/auth/scim/v2)\n",
+        ),
     }
     out
 }

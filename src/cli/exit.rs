@@ -146,6 +146,10 @@ mod tests {
             cleanup: RunExchanges::default(),
             left_behind: Vec::new(),
             fixtures: Default::default(),
+            jobs: crate::run::Jobs {
+                adaptive: false,
+                most: 1,
+            },
             results,
         }
     }

@@ -28,6 +28,8 @@ pub enum Why {
     RootAdded,
     Stripped,
     UsualRoot,
+    /// The base the server's own `meta.location` names.
+    Advertised,
 }
 
 impl Why {
@@ -39,6 +41,7 @@ impl Why {
             Why::RootAdded => "a usual root added",
             Why::Stripped => "a path segment stripped",
             Why::UsualRoot => "a usual root of the origin",
+            Why::Advertised => "named by the server's meta.location",
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::http::{Exchange, TransportError};
 use serde_json::Value;
 
 const SPC_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 const LIST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
 /// What a probe found.
@@ -32,6 +33,8 @@ pub enum Answer {
     },
     /// 404 (or 405): nothing SCIM here.
     Nothing { status: u16 },
+    /// A SCIM error answer other than 401/403 (its `detail`): SCIM is served at or near here.
+    ScimError { status: u16, detail: Option<String> },
     /// Any other answer, with the server's own detail when it gave one.
     Other { status: u16, detail: Option<String> },
     /// No TLS connection: the problem and what to do.
@@ -75,6 +78,10 @@ impl Answer {
                 }
             }
             Answer::Nothing { status } => format!("{status}, nothing here"),
+            Answer::ScimError { status, detail } => match detail {
+                Some(d) => format!("{status}, a SCIM error: \"{d}\" (SCIM is served near here)"),
+                None => format!("{status}, a SCIM error (SCIM is served near here)"),
+            },
             Answer::Other { status, detail } => match detail {
                 Some(d) => format!("{status}: {d}"),
                 None => format!("{status}"),
@@ -133,15 +140,23 @@ pub fn classify(ex: &Exchange) -> Answer {
             }
         }
     }
+    let detail = || {
+        json.and_then(|b| b.get("detail"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    if json.is_some_and(|b| has_schema(b, ERROR_URN)) {
+        return Answer::ScimError {
+            status,
+            detail: detail(),
+        };
+    }
     if matches!(status, 404 | 405) {
         return Answer::Nothing { status };
     }
     Answer::Other {
         status,
-        detail: json
-            .and_then(|b| b.get("detail"))
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        detail: detail(),
     }
 }
 
@@ -242,6 +257,15 @@ mod tests {
             Answer::Other {
                 status: 500,
                 detail: Some("db down".into())
+            }
+        );
+        let scim =
+            Body::Json(json!({"schemas": [ERROR_URN], "status": "404", "detail": "no user"}));
+        assert_eq!(
+            answered(404, &[], Some(scim)),
+            Answer::ScimError {
+                status: 404,
+                detail: Some("no user".into())
             }
         );
     }

@@ -29,8 +29,16 @@ pub struct Replay {
     pub what: &'static str,
     /// The request as sent (redacted).
     pub url: String,
-    /// What the client makes of the answer: `Ok` (works) or `Err` (breaks, and how).
-    pub verdict: Result<String, String>,
+    pub verdict: Verdict,
+}
+
+/// What the client would make of the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Works(String),
+    Breaks(String),
+    /// It could not be told: the server wants a credential the doctor was not given.
+    NotReplayed(String),
 }
 
 /// What the doctor found.
@@ -44,12 +52,17 @@ pub struct Diagnosis {
     pub replays: Vec<Replay>,
     /// The query string kept after every path (`aadOptscim062020`).
     pub query: Option<String>,
+    /// A probe or replay was refused for want of a credential, and none was given.
+    pub wants_credential: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Found {
     pub url: String,
     pub spc_missing: bool,
+    /// The base the server's own `meta.location` names, when it differs from where the probe
+    /// found it and was confirmed by a probe of its own (then `url` is that base).
+    pub advertised: bool,
 }
 
 /// Probes the candidates for `config.base_url` (credentials, headers, TLS and proxy from
@@ -62,11 +75,17 @@ pub async fn diagnose(config: &RunConfig) -> Result<Diagnosis, String> {
         .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
     // Only GETs, and only under the origin.
     let guard = WriteGuard::new(&origin, "scimcheck-doctor").read_only(true);
-    let pipeline = Pipeline::new(client, guard)
+    let pipeline = Pipeline::new(client.clone(), guard)
         .base_query(config.base_query.clone())
         .authenticate(config.credentials());
-    let get = |url: String| {
-        let pipeline = &pipeline;
+    // Okta never sends Entra's query flag: its replays go without the base URL's query.
+    let bare = Pipeline::new(
+        client,
+        WriteGuard::new(&origin, "scimcheck-doctor").read_only(true),
+    )
+    .authenticate(config.credentials());
+    let send = |url: String, keep_query: bool| {
+        let pipeline = if keep_query { &pipeline } else { &bare };
         let headers = config.default_headers();
         async move {
             pipeline
@@ -81,6 +100,7 @@ pub async fn diagnose(config: &RunConfig) -> Result<Diagnosis, String> {
                 .map_err(|refused| refused.to_string())
         }
     };
+    let get = |url: String| send(url, true);
     let mut diagnosis = Diagnosis {
         query: config.base_query.clone(),
         ..Diagnosis::default()
@@ -97,10 +117,26 @@ pub async fn diagnose(config: &RunConfig) -> Result<Diagnosis, String> {
         });
         match answer {
             Answer::Spc => {
-                diagnosis.base = Some(Found {
+                let mut found = Found {
                     url: base.clone(),
                     spc_missing: false,
-                });
+                    advertised: false,
+                };
+                // The server's own word on where its SCIM root is, when it differs.
+                if let Some(named) = advertised_base(&ex, &origin).filter(|b| b != base) {
+                    let ex = get(format!("{named}/ServiceProviderConfig")).await?;
+                    let answer = classify(&ex);
+                    diagnosis.probes.push(Probe {
+                        url: ex.request.url.clone(),
+                        why: Why::Advertised,
+                        answer: answer.clone(),
+                    });
+                    if answer == Answer::Spc {
+                        found.url = named;
+                        found.advertised = true;
+                    }
+                }
+                diagnosis.base = Some(found);
                 break;
             }
             Answer::Tls(_) | Answer::Unreachable(_) => return Ok(diagnosis),
@@ -125,6 +161,7 @@ pub async fn diagnose(config: &RunConfig) -> Result<Diagnosis, String> {
                 diagnosis.base = Some(Found {
                     url: base,
                     spc_missing: true,
+                    advertised: false,
                 });
                 break;
             }
@@ -145,14 +182,14 @@ pub async fn diagnose(config: &RunConfig) -> Result<Diagnosis, String> {
             "{}/Users?filter=userName eq \"{guid}@example.invalid\"&startIndex=1&count=100",
             found.url
         );
-        let ex = get(okta).await?;
+        let ex = send(okta, false).await?;
         diagnosis.replays.push(Replay {
             client: "Okta",
             what: "user lookup before create",
             url: ex.request.url.clone(),
             verdict: okta_lookup_verdict(&ex),
         });
-        let ex = get(format!("{}/Users?startIndex=1&count=100", found.url)).await?;
+        let ex = send(format!("{}/Users?startIndex=1&count=100", found.url), false).await?;
         diagnosis.replays.push(Replay {
             client: "Okta",
             what: "import (first page)",
@@ -160,7 +197,27 @@ pub async fn diagnose(config: &RunConfig) -> Result<Diagnosis, String> {
             verdict: okta_import_verdict(&ex),
         });
     }
+    let refused = |a: &Answer| matches!(a, Answer::Auth { .. });
+    diagnosis.wants_credential = !config.has_credentials()
+        && (diagnosis.probes.iter().any(|p| refused(&p.answer))
+            || diagnosis
+                .replays
+                .iter()
+                .any(|r| matches!(r.verdict, Verdict::NotReplayed(_))));
     Ok(diagnosis)
+}
+
+/// The base URL a ServiceProviderConfig's `meta.location` names (same origin only).
+fn advertised_base(ex: &Exchange, origin: &str) -> Option<String> {
+    let body = ex.response.as_ref()?.body.as_ref()?.json()?;
+    let location = body.get("meta")?.get("location")?.as_str()?;
+    let url = url::Url::parse(location).ok()?;
+    if url.origin().ascii_serialization() != origin {
+        return None;
+    }
+    let path = url.path().trim_end_matches('/');
+    let base = path.strip_suffix("/ServiceProviderConfig")?;
+    Some(format!("{origin}{base}"))
 }
 
 /// A ListResponse's `totalResults`, when the answer is a 200 with one.
@@ -179,20 +236,31 @@ fn list_total(ex: &Exchange) -> Result<Option<u64>, String> {
 }
 
 /// The replay could not be judged without the credential the client will use.
-fn locked_out(ex: &Exchange) -> Option<String> {
-    let Answer::Auth { status, .. } = classify(ex) else {
+fn locked_out(ex: &Exchange) -> Option<Verdict> {
+    let answer = classify(ex);
+    let Answer::Auth { .. } = answer else {
         return None;
     };
-    Some(format!(
-        "{status}: give the credential the client will use (--token, --user or the OAuth \
-         options) to replay this"
-    ))
+    Some(Verdict::NotReplayed(format!(
+        "{}; give the credential the client will use (--token, --user or the OAuth options)",
+        answer.describe()
+    )))
 }
 
-fn entra_verdict(ex: &Exchange) -> Result<String, String> {
-    if let Some(why) = locked_out(ex) {
-        return Err(why);
+impl From<Result<String, String>> for Verdict {
+    fn from(r: Result<String, String>) -> Verdict {
+        match r {
+            Ok(w) => Verdict::Works(w),
+            Err(w) => Verdict::Breaks(w),
+        }
     }
+}
+
+fn entra_verdict(ex: &Exchange) -> Verdict {
+    locked_out(ex).unwrap_or_else(|| entra_judged(ex).into())
+}
+
+fn entra_judged(ex: &Exchange) -> Result<String, String> {
     match list_total(ex) {
         Ok(Some(0)) => Ok("200, an empty ListResponse".into()),
         Ok(Some(n)) => Err(format!(
@@ -206,10 +274,11 @@ fn entra_verdict(ex: &Exchange) -> Result<String, String> {
     }
 }
 
-fn okta_lookup_verdict(ex: &Exchange) -> Result<String, String> {
-    if let Some(why) = locked_out(ex) {
-        return Err(why);
-    }
+fn okta_lookup_verdict(ex: &Exchange) -> Verdict {
+    locked_out(ex).unwrap_or_else(|| okta_lookup_judged(ex).into())
+}
+
+fn okta_lookup_judged(ex: &Exchange) -> Result<String, String> {
     match list_total(ex) {
         Ok(Some(0)) => Ok("200, an empty ListResponse".into()),
         Ok(_) => Err("200, but not an empty list for a userName no one has".into()),
@@ -221,10 +290,11 @@ fn okta_lookup_verdict(ex: &Exchange) -> Result<String, String> {
     }
 }
 
-fn okta_import_verdict(ex: &Exchange) -> Result<String, String> {
-    if let Some(why) = locked_out(ex) {
-        return Err(why);
-    }
+fn okta_import_verdict(ex: &Exchange) -> Verdict {
+    locked_out(ex).unwrap_or_else(|| okta_import_judged(ex).into())
+}
+
+fn okta_import_judged(ex: &Exchange) -> Result<String, String> {
     list_total(ex)?;
     let body = ex
         .response

@@ -252,6 +252,7 @@ pub(super) fn unsent(request: super::RecordedRequest, why: String) -> Exchange {
         duration_ms: 0,
         error: Some(TransportError::Other(why)),
         attempts: 0,
+        closes: false,
     }
 }
 

@@ -152,6 +152,10 @@ pub struct Exchange {
     /// How many times the request was sent: 2 when a connection could not be made, or (GET,
     /// PUT, DELETE only) was closed before any answer, and the one retry was made.
     pub attempts: u32,
+    /// The server closes the connection after this answer (HTTP/1.0, or `Connection: close`):
+    /// every request costs it a new connection, so it gets few at once.
+    #[serde(skip)]
+    pub closes: bool,
 }
 
 impl Exchange {
@@ -175,6 +179,7 @@ impl Exchange {
             duration_ms: 0,
             error: None,
             attempts: 1,
+            closes: false,
         }
     }
 }
@@ -420,6 +425,7 @@ impl HttpClient {
                         .as_ref()
                         .map(|e| describe_error(e, &out.url, self, attempts)),
                     attempts,
+                    closes: r.closes,
                 };
                 (exchange, raw)
             }
@@ -430,6 +436,7 @@ impl HttpClient {
                     duration_ms,
                     error: Some(describe_error(&e, &out.url, self, attempts)),
                     attempts,
+                    closes: false,
                 },
                 None,
             ),

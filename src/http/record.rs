@@ -133,6 +133,7 @@ mod tests {
             duration_ms: 0,
             error: None,
             attempts: 1,
+            closes: false,
         }
     }
 

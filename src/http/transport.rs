@@ -20,6 +20,8 @@ pub(super) struct Received {
     pub truncated: bool,
     /// Why reading stopped midway (a reset, the timeout); `None` when the cap cut it.
     pub cut_by: Option<reqwest::Error>,
+    /// The server closes the connection after this answer.
+    pub closes: bool,
 }
 
 /// Reads a response up to [`MAX_BODY`]. Beyond the cap it stops reading and drops the
@@ -28,6 +30,14 @@ pub(super) struct Received {
 /// arrived: the status and headers can still be judged.
 pub(super) async fn receive(mut resp: reqwest::Response) -> Received {
     let status = resp.status().as_u16();
+    let connection = resp
+        .headers()
+        .get(reqwest::header::CONNECTION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let closes = connection.contains("close")
+        || (resp.version() <= reqwest::Version::HTTP_10 && !connection.contains("keep-alive"));
     let headers = resp
         .headers()
         .iter()
@@ -67,6 +77,7 @@ pub(super) async fn receive(mut resp: reqwest::Response) -> Received {
         bytes,
         truncated,
         cut_by,
+        closes,
     }
 }
 

@@ -167,6 +167,10 @@ mod tests {
             cleanup: RunExchanges::default(),
             left_behind: vec![],
             fixtures: Default::default(),
+            jobs: crate::run::Jobs {
+                adaptive: false,
+                most: 1,
+            },
             results,
         }
     }

@@ -194,6 +194,7 @@ mod tests {
             duration_ms: 17,
             error: None,
             attempts: 1,
+            closes: false,
         };
         let s = stable_exchange(&x);
         assert_eq!(s.request.url, "http://localhost:[port]/Users");

@@ -71,6 +71,7 @@ mod tests {
             duration_ms: 1,
             error: None,
             attempts: 1,
+            closes: false,
         }
     }
 

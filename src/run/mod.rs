@@ -21,7 +21,7 @@ pub use discover::{Capabilities, Discovered, DiscoveryError, discover};
 pub use events::{EventSink, RunEvent, Silent};
 pub use execute::Session;
 pub use plan::{Pattern, Planned, plan};
-pub use report::{FixturesReport, REPORT_VERSION, RunExchanges, RunReport, Tool};
+pub use report::{FixturesReport, Jobs, REPORT_VERSION, RunExchanges, RunReport, Tool};
 pub use runner::{RunError, Runner};
 
 pub use crate::outcome::{CheckResult, LeftBehind, Status, Summary};
@@ -55,6 +55,8 @@ pub struct RunConfig {
     pub oauth: Option<OAuthClient>,
     pub headers: Vec<(String, String)>,
     pub jobs: usize,
+    /// Adapt how many checks run at once to how the server copes (`jobs` is then ignored).
+    pub adaptive_jobs: bool,
     pub timeout: Duration,
     /// Most time one request may spend waiting out 429 and 503 answers (`--max-retry-wait`).
     pub max_retry_wait: Duration,
@@ -87,6 +89,7 @@ impl fmt::Debug for RunConfig {
             .field("oauth", &self.oauth)
             .field("headers", &DebugHeaders(&self.headers))
             .field("jobs", &self.jobs)
+            .field("adaptive_jobs", &self.adaptive_jobs)
             .field("timeout", &self.timeout)
             .field("max_retry_wait", &self.max_retry_wait)
             .field("rate", &self.rate)
@@ -125,6 +128,7 @@ impl RunConfig {
             oauth: None,
             headers: Vec::new(),
             jobs: 8,
+            adaptive_jobs: false,
             timeout: Duration::from_secs(30),
             max_retry_wait: Duration::from_secs(60),
             rate: None,

@@ -64,7 +64,17 @@ pub struct RunReport {
     pub left_behind: Vec<LeftBehind>,
     /// How create and replace bodies were adapted to the server's own schema.
     pub fixtures: FixturesReport,
+    /// How many checks ran at once.
+    pub jobs: Jobs,
     pub results: Vec<CheckResult>,
+}
+
+/// `{"adaptive": true, "most": 6}`: whether the number of checks run at once adapted to the
+/// server (no `--jobs`), and the most that ran at once (the fixed number otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Jobs {
+    pub adaptive: bool,
+    pub most: usize,
 }
 
 impl RunReport {

@@ -18,8 +18,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 mod breaker;
+mod concurrency;
 
 use breaker::Breaker;
+pub use concurrency::Concurrency;
 
 /// Why a run could not start or finish.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +52,8 @@ pub struct Runner {
     /// A check in its unscoped form reads the whole collection, so it runs alone (write lock):
     /// the run's own creates and deletes must not move its pages or totals.
     exclusive: tokio::sync::RwLock<()>,
+    /// How many checks run at once (fixed by `jobs`, or adaptive).
+    concurrency: Concurrency,
 }
 
 impl Runner {
@@ -68,6 +72,7 @@ impl Runner {
         let client = config
             .client()
             .map_err(|e| RunError::Client(e.to_string()))?;
+        let (config_adaptive, config_jobs) = (config.adaptive_jobs, config.jobs);
         let session = Session::new(&config, client, schemas, &new_run_id());
         Ok(Runner {
             checks,
@@ -75,6 +80,11 @@ impl Runner {
             record: RecordLimit::default(),
             breaker: Breaker::default(),
             exclusive: tokio::sync::RwLock::new(()),
+            concurrency: if config_adaptive {
+                Concurrency::adaptive()
+            } else {
+                Concurrency::fixed(config_jobs)
+            },
         })
     }
 
@@ -271,6 +281,10 @@ impl Runner {
                     .unwrap_or_default(),
                 adapted: self.session.adapted(),
             },
+            jobs: super::report::Jobs {
+                adaptive: config.adaptive_jobs,
+                most: self.concurrency.peak(),
+            },
             results,
         })
     }
@@ -321,7 +335,7 @@ impl Runner {
         events: &dyn EventSink,
         finished: &Mutex<Vec<(usize, CheckResult)>>,
     ) {
-        let jobs = self.session.config.jobs.max(1);
+        let concurrency = &self.concurrency;
         // Checks that must run alone go last, so they wait once for the others to drain.
         let mut order: Vec<(usize, Planned)> = planned.into_iter().enumerate().collect();
         order.sort_by_key(|(_, p)| p.unscoped.is_some() && p.skip_reason.is_none());
@@ -329,6 +343,7 @@ impl Runner {
             .map(|(seq, p)| async move {
                 // Decided when the check would start: the ones in flight when the breaker
                 // opens just finish.
+                let slot = concurrency.slot().await;
                 if self.session.stopping() {
                     return; // interrupted before it started: not run, not reported
                 }
@@ -336,6 +351,8 @@ impl Runner {
                     Some(why) if p.skip_reason.is_none() => CheckResult::not_run(&p.check, why),
                     _ => self.run_one(&p, seq).await,
                 };
+                drop(slot);
+                concurrency.observe(&result);
                 self.breaker.observe(&result);
                 for ex in &mut result.exchanges {
                     self.record.admit(ex);
@@ -346,7 +363,7 @@ impl Runner {
                     .unwrap_or_else(|e| e.into_inner())
                     .push((seq, result));
             })
-            .buffer_unordered(jobs)
+            .buffer_unordered(concurrency.most())
             .collect::<()>()
             .await;
     }

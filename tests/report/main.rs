@@ -75,6 +75,7 @@ pub fn canned() -> RunReport {
         duration_ms: 2,
         error: None,
         attempts: 1,
+        closes: false,
     };
     let timed_out = Exchange {
         request: RecordedRequest {
@@ -87,6 +88,7 @@ pub fn canned() -> RunReport {
         duration_ms: 30000,
         error: Some(TransportError::Timeout(Duration::from_secs(30))),
         attempts: 1,
+        closes: false,
     };
     let mut failing = step(1, Role::Act, vec![0]);
     failing.findings = vec![
@@ -152,6 +154,10 @@ pub fn canned() -> RunReport {
             reason: "the DELETE answered 500".into(),
         }],
         fixtures: Default::default(),
+        jobs: scimcheck::run::Jobs {
+            adaptive: false,
+            most: 1,
+        },
         results,
     }
 }
