@@ -31,7 +31,19 @@ fn embedded_run_passes_and_never_prints_the_token() {
         Some(4)
     );
     assert_eq!(json["summary"]["failed"], 0);
-    assert_eq!(json["summary"]["skipped"], 0);
+    // Only the opt-in probes (--probe-rate-limit, --probe-auth) are skipped.
+    assert_eq!(json["summary"]["skipped"], 7);
+    let skipped = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "skipped");
+    for r in skipped {
+        assert!(
+            r["message"].as_str().is_some_and(|m| m.contains("opt-in")),
+            "{r}"
+        );
+    }
     let first = &json["results"][0];
     for key in [
         "id",

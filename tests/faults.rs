@@ -6,9 +6,11 @@
 
 use futures::StreamExt;
 use scimcheck::check::SchemaStore;
+use scimcheck::http::auth::OAuthClient;
 use scimcheck::load::{self, Catalog};
 use scimcheck::run::{RunConfig, Runner, Silent, Status};
-use scimcheck::server::{self, Fault, ServerConfig};
+use scimcheck::server::{self, Fault, Needs, ServerConfig};
+use scimcheck::suite::Capability;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -115,10 +117,14 @@ fn expected() -> BTreeMap<String, Spec> {
 /// Users left on the server after a run (everything the run created should be gone), and how
 /// many of them the report does not account for (no `left_behind` entry carries their marker).
 /// Users that existed before the run (a fault's seeded data) are not counted.
-async fn users_left(base_url: &str, report: &scimcheck::run::RunReport) -> (u64, u64) {
+async fn users_left(
+    base_url: &str,
+    bearer: &str,
+    report: &scimcheck::run::RunReport,
+) -> (u64, u64) {
     let resp = reqwest::Client::new()
         .get(format!("{base_url}/Users?count=10000"))
-        .bearer_auth(TOKEN)
+        .bearer_auth(bearer)
         .send()
         .await
         .expect("list users");
@@ -168,26 +174,70 @@ fn faults_of(name: &str) -> Vec<Fault> {
         .collect()
 }
 
-/// Runs every built-in check against a server with `faults`.
+const OAUTH: (&str, &str) = ("fault-model-client", "fault-model-s3cret");
+
+/// An access token from the server's own token endpoint, for reading it after an OAuth run.
+async fn oauth_token(server: &server::RunningServer) -> String {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(server.token_url())
+        .basic_auth(OAUTH.0, Some(OAUTH.1))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .expect("the token endpoint answers")
+        .json()
+        .await
+        .expect("a token answer");
+    answer["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Runs the built-in checks against a server with `faults`, configured as `needs` says: every
+/// check as it is; under OAuth (with --probe-auth) every check; with a rate limit of 20
+/// requests a second only the rate-limit checks (with --probe-rate-limit), which run alone.
 async fn run_under(
     catalog: &Catalog,
     schemas: Arc<SchemaStore>,
     faults: &[Fault],
     auth: Auth,
+    needs: Needs,
 ) -> Got {
     let token = (auth == Auth::Bearer).then(|| TOKEN.to_string());
     let config = ServerConfig {
         token: token.clone(),
         faults: faults.iter().copied().collect(),
+        rate_limit: (needs == Needs::RateLimit).then(|| "20/s".parse().expect("a rate")),
+        oauth: (needs == Needs::OAuth).then(|| (OAUTH.0.to_string(), OAUTH.1.to_string())),
         ..ServerConfig::default()
     };
     let server = server::start(config).await.expect("server starts");
     let mut config = RunConfig::new(server.base_url());
     config.token = token.map(Into::into);
+    let mut checks = catalog.checks.clone();
+    match needs {
+        Needs::Nothing => {}
+        Needs::RateLimit => {
+            config.probe_rate_limit = true;
+            checks.retain(|c| c.requires.contains(&Capability::ProbeRateLimit));
+        }
+        Needs::OAuth => {
+            config.token = None;
+            config.probe_auth = true;
+            config.oauth = Some(OAuthClient {
+                token_url: server.token_url(),
+                client_id: OAUTH.0.into(),
+                client_secret: OAUTH.1.into(),
+                scope: None,
+            });
+        }
+    }
     // One check at a time: under a fault such as filter-ignored, other checks' users would
     // otherwise leak into a result depending on timing, and the verdict would not be exact.
     config.jobs = 1;
-    let report = Runner::with_schemas(config, catalog.checks.clone(), schemas)
+    let report = Runner::with_schemas(config, checks, schemas)
         .expect("the runner builds")
         .run(&Silent)
         .await
@@ -200,7 +250,11 @@ async fn run_under(
             .map(|r| r.id.clone())
             .collect()
     };
-    let (users_left, unaccounted) = users_left(server.base_url(), &report).await;
+    let bearer = match needs {
+        Needs::OAuth => oauth_token(&server).await,
+        _ => TOKEN.to_string(),
+    };
+    let (users_left, unaccounted) = users_left(server.base_url(), &bearer, &report).await;
     let failing_unscoped = report
         .results
         .iter()
@@ -245,21 +299,28 @@ async fn each_fault_fails_exactly_its_listed_checks() {
         "fixtures/faults.yaml must list every fault the server has, and no other"
     );
 
-    let clean = run_under(&catalog, Arc::clone(&schemas), &[], Auth::Bearer).await;
-    assert!(
-        clean.failing.is_empty() && clean.blocked.is_empty(),
-        "checks do not pass against the correct server: {:?} {:?}",
-        clean.failing,
-        clean.blocked
-    );
-    assert_eq!(clean.users_left, 0, "a clean run left users behind");
+    for needs in [Needs::Nothing, Needs::RateLimit, Needs::OAuth] {
+        let clean = run_under(&catalog, Arc::clone(&schemas), &[], Auth::Bearer, needs).await;
+        assert!(
+            clean.failing.is_empty() && clean.blocked.is_empty(),
+            "checks do not pass against the correct server ({needs:?}): {:?} {:?}",
+            clean.failing,
+            clean.blocked
+        );
+        assert_eq!(clean.users_left, 0, "a clean run left users behind");
+    }
 
     let runs: Vec<(String, Vec<Fault>, Got)> = futures::stream::iter(expected.iter())
         .map(|(name, spec)| {
             let (catalog, schemas) = (&catalog, Arc::clone(&schemas));
             let faults = faults_of(name);
             async move {
-                let got = run_under(catalog, schemas, &faults, spec.auth).await;
+                let needs = faults
+                    .iter()
+                    .map(|f| f.needs())
+                    .find(|n| *n != Needs::Nothing)
+                    .unwrap_or(Needs::Nothing);
+                let got = run_under(catalog, schemas, &faults, spec.auth, needs).await;
                 (name.clone(), faults, got)
             }
         })

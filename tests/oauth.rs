@@ -122,6 +122,7 @@ async fn a_401_gets_one_new_token_and_one_resend() {
         headers: Vec::new(),
         body: None,
         credential,
+        busy_retries: true,
     };
     let ex = pipeline.send(get(true)).await.unwrap();
     assert_eq!(ex.response.as_ref().map(|r| r.status), Some(200));

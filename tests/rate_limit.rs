@@ -78,6 +78,7 @@ async fn rate_paces_every_request() {
             headers: Vec::new(),
             body: None,
             credential: false,
+            busy_retries: true,
         };
         pipeline.send(out).await.unwrap();
     }

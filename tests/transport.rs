@@ -42,6 +42,7 @@ fn request(method: &'static str, url: String) -> Outgoing {
         headers: vec![("Content-Type".into(), "application/scim+json".into())],
         body,
         credential: true,
+        busy_retries: true,
     }
 }
 

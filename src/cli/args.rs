@@ -204,6 +204,14 @@ pub struct RunArgs {
     /// POST (but to .search), PUT, PATCH or DELETE is refused. For production tenants.
     #[arg(long)]
     pub read_only: bool,
+    /// Run the opt-in rate-limit checks: bursts of 100 GETs (10 at a time, no retries) provoke
+    /// the server's limit to judge its 429s.
+    #[arg(long)]
+    pub probe_rate_limit: bool,
+    /// Run the opt-in check that sends a wrong client secret to the OAuth token endpoint (your
+    /// identity provider sees one failed sign-in).
+    #[arg(long)]
+    pub probe_auth: bool,
     /// Print only the summary line and the report paths.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,

@@ -61,6 +61,15 @@ async fn run_command(a: RunArgs) -> Exit {
                 .token
                 .as_ref()
                 .map_or_else(generated_token, |t| t.expose().to_string());
+            for fault in faults
+                .iter()
+                .filter(|f| f.needs() != server::Needs::Nothing)
+            {
+                eprintln!(
+                    "warning: the fault {fault} changes nothing on the embedded server; start \
+                     `scimcheck serve --fault {fault}` with --rate-limit or --oauth and run against it"
+                );
+            }
             let config = ServerConfig {
                 port: None,
                 token: Some(token.clone()),
@@ -270,6 +279,16 @@ async fn serve_command(a: ServeArgs) -> Exit {
         Ok(b) => b,
         Err(e) => return e,
     };
+    for fault in &faults {
+        let missing = match fault.needs() {
+            server::Needs::RateLimit if a.rate_limit.is_none() => Some("--rate-limit"),
+            server::Needs::OAuth if oauth.is_none() => Some("--oauth"),
+            _ => None,
+        };
+        if let Some(flag) = missing {
+            eprintln!("warning: the fault {fault} changes nothing without {flag}");
+        }
+    }
     let config = ServerConfig {
         port: a.port,
         token: a.token.clone(),

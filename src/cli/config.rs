@@ -49,6 +49,8 @@ pub struct RunSettings {
     pub formats: Vec<report::Format>,
     pub strict: bool,
     pub read_only: bool,
+    pub probe_rate_limit: bool,
+    pub probe_auth: bool,
     pub assume: Vec<Capability>,
     pub assume_not: Vec<Capability>,
     pub verbosity: Verbosity,
@@ -77,6 +79,8 @@ impl fmt::Debug for RunSettings {
             .field("formats", &self.formats)
             .field("strict", &self.strict)
             .field("read_only", &self.read_only)
+            .field("probe_rate_limit", &self.probe_rate_limit)
+            .field("probe_auth", &self.probe_auth)
             .field("assume", &self.assume)
             .field("assume_not", &self.assume_not)
             .field("verbosity", &self.verbosity)
@@ -322,6 +326,13 @@ impl RunSettings {
             None => None,
         };
         let connection = Connection::from_args(a.base_url.as_deref(), &a.connection)?;
+        if a.probe_auth && connection.oauth.is_none() {
+            eprintln!(
+                "error: --probe-auth probes an OAuth token endpoint: it needs --oauth-token-url, \
+                 --client-id and --client-secret"
+            );
+            return Err(Exit::Usage);
+        }
         let target = match &connection.url {
             Some(url) => Target::Url(url.clone()),
             None => Target::Embedded { faults },
@@ -363,6 +374,8 @@ impl RunSettings {
             formats,
             strict: a.strict,
             read_only: a.read_only,
+            probe_rate_limit: a.probe_rate_limit,
+            probe_auth: a.probe_auth,
             assume: features("--assume", &a.assume)?,
             assume_not: features("--assume-not", &a.assume_not)?,
             verbosity: match (a.quiet, a.verbose) {
@@ -391,6 +404,8 @@ impl RunSettings {
             Target::Url(_) => self.connect.clone(),
         };
         config.read_only = self.read_only;
+        config.probe_rate_limit = self.probe_rate_limit;
+        config.probe_auth = self.probe_auth;
         config.assume.clone_from(&self.assume);
         config.assume_not.clone_from(&self.assume_not);
         config.headers.clone_from(&self.headers);

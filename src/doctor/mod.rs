@@ -95,6 +95,7 @@ pub async fn diagnose(config: &RunConfig) -> Result<Diagnosis, String> {
                     headers,
                     body: None,
                     credential: true,
+                    busy_retries: true,
                 })
                 .await
                 .map_err(|refused| refused.to_string())

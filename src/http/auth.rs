@@ -143,27 +143,37 @@ impl Authenticator {
         true
     }
 
+    /// A token request with a wrong client secret (`--probe-auth`), for a check to judge the
+    /// refusal; `None` without OAuth. An access token issued all the same is learnt by the
+    /// redactor before the exchange is recorded.
+    pub async fn wrong_secret(&self, client: &HttpClient) -> Option<Exchange> {
+        let Credentials::OAuth(oauth) = &self.credentials else {
+            return None;
+        };
+        let wrong = OAuthClient {
+            client_secret: Secret::new(format!(
+                "scimcheck-wrong-{}",
+                uuid::Uuid::new_v4().simple()
+            )),
+            ..oauth.clone()
+        };
+        let (mut exchange, raw) = client.send_keeping_body(token_request(&wrong)).await;
+        let issued = raw
+            .as_deref()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+            .and_then(|j| j.get("access_token")?.as_str().map(str::to_string));
+        if let Some(token) = issued {
+            client.redactor().learn(&token);
+            if let Some(r) = exchange.response.as_mut() {
+                r.body = r.body.take().map(|b| client.redactor().body(b));
+            }
+        }
+        Some(exchange)
+    }
+
     /// One client-credentials token request (RFC 6749 §4.4.2), recorded.
     async fn fetch(&self, client: &HttpClient, oauth: &OAuthClient) -> Result<Token, String> {
-        let mut form = url::form_urlencoded::Serializer::new(String::new());
-        form.append_pair("grant_type", "client_credentials");
-        if let Some(scope) = &oauth.scope {
-            form.append_pair("scope", scope);
-        }
-        let out = Outgoing {
-            method: "POST",
-            url: oauth.token_url.clone(),
-            headers: vec![
-                ("Accept".into(), "application/json".into()),
-                (
-                    "Content-Type".into(),
-                    "application/x-www-form-urlencoded".into(),
-                ),
-                ("Authorization".into(), oauth.basic()),
-            ],
-            body: Some(form.finish().into_bytes()),
-            credential: false,
-        };
+        let out = token_request(oauth);
         let (mut exchange, raw) = client.send_keeping_body(out).await;
         let parsed = parse_token(exchange.response.as_ref().map(|r| r.status), raw.as_deref());
         if let Ok(t) = &parsed {
@@ -189,6 +199,30 @@ impl Authenticator {
             )),
             None => parsed,
         }
+    }
+}
+
+/// A client-credentials token request, the client authenticated with HTTP Basic.
+fn token_request(oauth: &OAuthClient) -> Outgoing {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.append_pair("grant_type", "client_credentials");
+    if let Some(scope) = &oauth.scope {
+        form.append_pair("scope", scope);
+    }
+    Outgoing {
+        method: "POST",
+        url: oauth.token_url.clone(),
+        headers: vec![
+            ("Accept".into(), "application/json".into()),
+            (
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ),
+            ("Authorization".into(), oauth.basic()),
+        ],
+        body: Some(form.finish().into_bytes()),
+        credential: false,
+        busy_retries: true,
     }
 }
 

@@ -17,6 +17,7 @@ fn out(method: &'static str, url: &str, body: Option<Value>) -> Outgoing {
         headers: Vec::new(),
         body: body.map(|b| serde_json::to_vec(&b).unwrap()),
         credential: true,
+        busy_retries: true,
     }
 }
 

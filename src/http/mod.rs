@@ -44,6 +44,9 @@ pub struct Outgoing {
     /// The pipeline's authentication stage adds the run's credential (`Authorization`); `false`
     /// for requests that probe authentication themselves, and for token requests.
     pub credential: bool,
+    /// A 429 (or 503 with Retry-After) is waited out and the request resent; `false` for
+    /// requests that probe rate limiting themselves.
+    pub busy_retries: bool,
 }
 
 /// A recorded body: parsed JSON when it is JSON, else the text.
@@ -393,7 +396,8 @@ impl HttpClient {
                 }
                 Ok(r) => match transport::busy_wait(r.status, &r.headers, out.method, busy) {
                     Some(wait)
-                        if busy < transport::MAX_RATE_RETRIES
+                        if out.busy_retries
+                            && busy < transport::MAX_RATE_RETRIES
                             && waited + wait <= self.max_busy_wait =>
                     {
                         busy += 1;

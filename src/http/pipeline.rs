@@ -53,6 +53,11 @@ impl Pipeline {
         self.auth.requests()
     }
 
+    /// A token request with a wrong client secret (`--probe-auth`); `None` without OAuth.
+    pub async fn wrong_client_secret(&self) -> Option<Exchange> {
+        self.auth.wrong_secret(&self.client).await
+    }
+
     /// Sends `out` if the guard permits it; the refusal's text is redacted. A request of ours
     /// carries the run's credential; a 401 to an OAuth token gets one new token and one resend
     /// (a 401 means the server did not act on the request).

@@ -32,6 +32,7 @@ pub(super) async fn send_json(
             headers,
             body: body.map(|b| serde_json::to_vec(b).unwrap_or_default()),
             credential: true,
+            busy_retries: true,
         })
         .await
 }
@@ -266,5 +267,7 @@ pub async fn run(state: &mut CheckState<'_>, call: &BuiltinCall) -> StepEnd {
         BuiltinCall::AdvertisedMatches(args) => {
             super::advertised::advertised_matches(state, args).await
         }
+        BuiltinCall::RateLimitProbe(aspect) => super::probes::rate_limit(state, *aspect).await,
+        BuiltinCall::OAuthWrongSecret(aspect) => super::probes::wrong_secret(state, *aspect).await,
     }
 }

@@ -80,6 +80,7 @@ pub async fn discover(
             headers,
             body: None,
             credential: true,
+            busy_retries: true,
         })
         .await
         .map_err(|refused| DiscoveryError::Unreachable {
@@ -175,6 +176,12 @@ pub async fn discover(
     if has_token {
         supported.insert(Capability::Auth);
     }
+    if config.probe_rate_limit {
+        supported.insert(Capability::ProbeRateLimit);
+    }
+    if config.probe_auth && config.oauth.is_some() && config.token.is_none() {
+        supported.insert(Capability::ProbeAuth);
+    }
     let (caps, resource_types, ex) = resource_type_capabilities(client, config).await;
     supported.extend(caps);
     exchanges.extend(ex);
@@ -260,6 +267,7 @@ async fn get_json(
             headers: config.default_headers(),
             body: None,
             credential: true,
+            busy_retries: true,
         })
         .await
         .ok()?;

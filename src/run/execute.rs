@@ -130,6 +130,7 @@ impl Session {
             headers: self.default_headers(),
             body: None,
             credential: true,
+            busy_retries: true,
         };
         let left = |reason: String| LeftBehind {
             resource: Some(key.to_string()),

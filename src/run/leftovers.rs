@@ -76,6 +76,7 @@ impl Cleanup {
             headers: self.config.default_headers(),
             body: None,
             credential: true,
+            busy_retries: true,
         };
         let ex = self.pipeline.send(out).await.ok()?;
         let answer = ex
@@ -191,6 +192,7 @@ impl Cleanup {
                 headers: self.config.default_headers(),
                 body: None,
                 credential: true,
+                busy_retries: true,
             };
             let why = match self.pipeline.send(out).await {
                 Err(refused) => Some(refused.to_string()),

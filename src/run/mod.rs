@@ -13,6 +13,7 @@ mod ledger;
 pub mod leftovers;
 mod own;
 mod plan;
+mod probes;
 mod report;
 mod runner;
 mod step;
@@ -55,6 +56,10 @@ pub struct RunConfig {
     pub oauth: Option<OAuthClient>,
     pub headers: Vec<(String, String)>,
     pub jobs: usize,
+    /// `--probe-rate-limit`: the rate-limit checks may burst requests.
+    pub probe_rate_limit: bool,
+    /// `--probe-auth`: the token endpoint may be sent a wrong client secret.
+    pub probe_auth: bool,
     /// Adapt how many checks run at once to how the server copes (`jobs` is then ignored).
     pub adaptive_jobs: bool,
     pub timeout: Duration,
@@ -90,6 +95,8 @@ impl fmt::Debug for RunConfig {
             .field("headers", &DebugHeaders(&self.headers))
             .field("jobs", &self.jobs)
             .field("adaptive_jobs", &self.adaptive_jobs)
+            .field("probe_rate_limit", &self.probe_rate_limit)
+            .field("probe_auth", &self.probe_auth)
             .field("timeout", &self.timeout)
             .field("max_retry_wait", &self.max_retry_wait)
             .field("rate", &self.rate)
@@ -129,6 +136,8 @@ impl RunConfig {
             headers: Vec::new(),
             jobs: 8,
             adaptive_jobs: false,
+            probe_rate_limit: false,
+            probe_auth: false,
             timeout: Duration::from_secs(30),
             max_retry_wait: Duration::from_secs(60),
             rate: None,

@@ -123,6 +123,7 @@ impl CheckState<'_> {
             headers: self.shared.default_headers(),
             body: None,
             credential: true,
+            busy_retries: true,
         };
         let ex = self.shared.pipeline.send(out).await.ok()?;
         let answer = ex

@@ -57,6 +57,16 @@ pub struct Planned {
 }
 
 impl Planned {
+    /// Whether the check runs with no other check in flight (and after them): an unscoped form
+    /// reads the whole collection, and a rate-limit burst would slow every other check.
+    pub fn runs_alone(&self) -> bool {
+        self.unscoped.is_some()
+            || self
+                .check
+                .requires
+                .contains(&crate::suite::Capability::ProbeRateLimit)
+    }
+
     /// Runs the check's unscoped form instead, if it has one: `Ok` when it does.
     pub fn unscope(&mut self, why: &str) -> bool {
         let Some(form) = self.check.in_unscoped_form() else {

@@ -156,7 +156,7 @@ impl Runner {
         match (&planned.skip_reason, &planned.block_reason) {
             (Some(reason), _) => CheckResult::skipped(&planned.check, reason.clone()),
             (None, Some(reason)) => CheckResult::blocked_before(&planned.check, reason.clone()),
-            (None, None) if planned.unscoped.is_some() => {
+            (None, None) if planned.runs_alone() => {
                 let _alone = self.exclusive.write().await;
                 let mut result = self.session.run(&planned.check, seq).await;
                 result.unscoped = planned.unscoped.clone();
@@ -338,7 +338,7 @@ impl Runner {
         let concurrency = &self.concurrency;
         // Checks that must run alone go last, so they wait once for the others to drain.
         let mut order: Vec<(usize, Planned)> = planned.into_iter().enumerate().collect();
-        order.sort_by_key(|(_, p)| p.unscoped.is_some() && p.skip_reason.is_none());
+        order.sort_by_key(|(_, p)| p.runs_alone() && p.skip_reason.is_none());
         futures::stream::iter(order)
             .map(|(seq, p)| async move {
                 // Decided when the check would start: the ones in flight when the breaker

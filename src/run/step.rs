@@ -240,6 +240,7 @@ impl CheckState<'_> {
             headers,
             body,
             credential: req.auth == Auth::Default,
+            busy_retries: true,
         })
     }
 

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
-pub use model::{Fault, UnknownFault};
+pub use model::{Fault, Needs, UnknownFault};
 
 use http::handler::ScimHandler;
 use model::ServerModel;

@@ -22,6 +22,74 @@ pub enum BuiltinCall {
     AdvertisedMatches(AdvertisedArgs),
     /// Lets more than a second pass, so a server that keeps times to the second has a later one.
     WaitASecond,
+    /// A bounded burst of GETs, and one aspect of how the server refused it (`--probe-rate-limit`).
+    RateLimitProbe(RateLimitAspect),
+    /// A token request with a wrong client secret, and one aspect of its refusal (`--probe-auth`).
+    OAuthWrongSecret(TokenAspect),
+}
+
+/// What a `rate-limit-probe` step does or judges. The `provoke*` aspects burst (as setup); the
+/// others judge the refusal the last burst provoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimitAspect {
+    /// Burst; passes unless the burst was refused otherwise than with 429 (or 503 with
+    /// Retry-After).
+    Refusal,
+    /// Burst until a 429.
+    Provoke,
+    /// Burst until a 429 that carries a usable Retry-After.
+    ProvokeWithRetryAfter,
+    RetryAfterPresent,
+    RetryAfterValid,
+    ScimError,
+    /// Waits out the Retry-After, then is served again.
+    Recovers,
+}
+
+impl RateLimitAspect {
+    pub const ALL: [(RateLimitAspect, &'static str); 7] = [
+        (RateLimitAspect::Refusal, "refusal"),
+        (RateLimitAspect::Provoke, "provoke"),
+        (
+            RateLimitAspect::ProvokeWithRetryAfter,
+            "provoke-with-retry-after",
+        ),
+        (RateLimitAspect::RetryAfterPresent, "retry-after-present"),
+        (RateLimitAspect::RetryAfterValid, "retry-after-valid"),
+        (RateLimitAspect::ScimError, "scim-error"),
+        (RateLimitAspect::Recovers, "recovers"),
+    ];
+}
+
+/// What an `oauth-wrong-secret` step judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenAspect {
+    /// Sends the request: no token is issued, the answer is a 400/401 `invalid_client`.
+    Refused,
+    /// Of the last answer: 401 with a WWW-Authenticate challenge for Basic.
+    Challenge,
+}
+
+/// Reads a one-word argument `key` naming one of `names`.
+pub(crate) fn read_choice<T: Copy>(
+    r: &mut dyn ArgReader,
+    builtin: &str,
+    key: &str,
+    names: &[(T, &'static str)],
+) -> Option<T> {
+    let list = names.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", ");
+    let given = r.required_text(key, &format!("{builtin} needs `{key}`: one of {list}"))?;
+    let found = names
+        .iter()
+        .find(|(_, n)| *n == given.as_str())
+        .map(|(v, _)| *v);
+    if found.is_none() {
+        r.invalid(
+            key,
+            &format!("unknown {key} `{}`: one of {list}", given.as_str()),
+        );
+    }
+    found
 }
 
 impl BuiltinCall {
@@ -34,6 +102,8 @@ impl BuiltinCall {
             BuiltinCall::BulkOverMaxPayload => "bulk-over-max-payload",
             BuiltinCall::AdvertisedMatches(_) => "advertised-matches",
             BuiltinCall::WaitASecond => "wait-a-second",
+            BuiltinCall::RateLimitProbe(_) => "rate-limit-probe",
+            BuiltinCall::OAuthWrongSecret(_) => "oauth-wrong-secret",
         }
     }
 

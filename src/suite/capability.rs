@@ -22,6 +22,11 @@ pub enum Capability {
     Groups,
     /// The User resource type lists the enterprise User extension.
     EnterpriseUser,
+    /// `--probe-rate-limit`: the run may burst requests to provoke the server's rate limit.
+    ProbeRateLimit,
+    /// `--probe-auth` with the OAuth options: the run may send a wrong client secret to the
+    /// token endpoint.
+    ProbeAuth,
 }
 
 impl Capability {

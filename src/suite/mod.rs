@@ -12,7 +12,9 @@ mod step;
 mod template;
 
 pub(crate) use builtin::ArgReader;
-pub use builtin::{AdvertisedArgs, BuiltinCall, BuiltinStep, Feature, PageWalkArgs};
+pub use builtin::{
+    AdvertisedArgs, BuiltinCall, BuiltinStep, Feature, PageWalkArgs, RateLimitAspect, TokenAspect,
+};
 pub use capability::Capability;
 pub use check::{Check, CheckId, Level, Origin, Unscoped, mentions_of};
 pub use expect::{Assertion, BodyAssertion, Expect, HeaderAssertion, StatusExpect};

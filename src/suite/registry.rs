@@ -54,6 +54,37 @@ pub(crate) const BUILTINS: &[BuiltinDef] = &[
         arguments: &[],
         compile: |_| Some(BuiltinCall::WaitASecond),
     },
+    BuiltinDef {
+        name: "rate-limit-probe",
+        description: "bursts GET /Users?count=1 (100 requests, 10 at a time, no retries) and judges one `aspect` of the refusal: refusal, provoke, provoke-with-retry-after, retry-after-present, retry-after-valid, scim-error, recovers",
+        arguments: &["aspect"],
+        compile: |r| {
+            super::builtin::read_choice(
+                r,
+                "rate-limit-probe",
+                "aspect",
+                &super::RateLimitAspect::ALL,
+            )
+            .map(BuiltinCall::RateLimitProbe)
+        },
+    },
+    BuiltinDef {
+        name: "oauth-wrong-secret",
+        description: "asks the OAuth token endpoint for a token with a wrong client secret and judges one `aspect` of the refusal: refused, challenge",
+        arguments: &["aspect"],
+        compile: |r| {
+            super::builtin::read_choice(
+                r,
+                "oauth-wrong-secret",
+                "aspect",
+                &[
+                    (super::TokenAspect::Refused, "refused"),
+                    (super::TokenAspect::Challenge, "challenge"),
+                ],
+            )
+            .map(BuiltinCall::OAuthWrongSecret)
+        },
+    },
 ];
 
 /// A capability: its name in `requires` and why a check needing it is skipped without it.
@@ -94,6 +125,16 @@ pub(crate) const CAPABILITIES: &[CapabilityDef] = &[
         name: "bearer",
         capability: Capability::Bearer,
         skip_reason: "the run does not authenticate with a bearer token (--token or the OAuth options)",
+    },
+    CapabilityDef {
+        name: "probe-rate-limit",
+        capability: Capability::ProbeRateLimit,
+        skip_reason: "opt-in: --probe-rate-limit bursts requests at the server to provoke its rate limit",
+    },
+    CapabilityDef {
+        name: "probe-auth",
+        capability: Capability::ProbeAuth,
+        skip_reason: "opt-in: --probe-auth (with the OAuth options) sends a wrong client secret to the token endpoint",
     },
     CapabilityDef {
         name: "groups",

@@ -59,7 +59,12 @@ fn schema_predicates_are_the_registry_predicates_with_their_operands() {
 #[test]
 fn every_capability_has_one_entry_with_a_name_and_a_reason() {
     let mut all = Capability::ADVERTISED.to_vec();
-    all.extend([Capability::Auth, Capability::Bearer]);
+    all.extend([
+        Capability::Auth,
+        Capability::Bearer,
+        Capability::ProbeRateLimit,
+        Capability::ProbeAuth,
+    ]);
     assert_eq!(all.len(), CAPABILITIES.len());
     for c in all {
         assert_eq!(

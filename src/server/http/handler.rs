@@ -31,8 +31,17 @@ pub(crate) struct ScimHandler {
     store: Arc<Mutex<Store>>,
     /// The token endpoint, when the server authenticates with OAuth.
     tokens: Option<Arc<TokenIssuer>>,
-    /// The current rate-limit window: when it started and how many requests it has seen.
-    window: Arc<Mutex<(std::time::Instant, u32)>>,
+    /// The current rate-limit window.
+    window: Arc<Mutex<Window>>,
+}
+
+/// A rate-limit window: when it started, how many requests it has seen, and (fault
+/// rate-limit-no-recovery) until when every request is refused.
+#[derive(Debug)]
+struct Window {
+    start: std::time::Instant,
+    count: u32,
+    held_until: Option<std::time::Instant>,
 }
 
 impl Respond for ScimHandler {
@@ -42,9 +51,11 @@ impl Respond for ScimHandler {
                 return tokens.respond(request);
             }
         }
+        if let Some(refused) = self.admit() {
+            return refused;
+        }
         let reply = self
-            .admit()
-            .and_then(|()| self.handle(request))
+            .handle(request)
             .unwrap_or_else(|err| err.into_reply(&self.settings));
         template(reply, &self.settings)
     }
@@ -88,14 +99,23 @@ impl ScimHandler {
                 client_id,
                 secret,
                 ttl,
-            } => Some(Arc::new(TokenIssuer::new(client_id, secret, *ttl))),
+            } => Some(Arc::new(TokenIssuer::new(
+                client_id,
+                secret,
+                *ttl,
+                &settings.policies.auth,
+            ))),
             _ => None,
         };
         ScimHandler {
             settings,
             store: Arc::new(Mutex::new(store)),
             tokens,
-            window: Arc::new(Mutex::new((std::time::Instant::now(), 0))),
+            window: Arc::new(Mutex::new(Window {
+                start: std::time::Instant::now(),
+                count: 0,
+                held_until: None,
+            })),
         }
     }
 
@@ -148,27 +168,56 @@ impl ScimHandler {
     }
 
     /// Counts the request against the rate limit: over it, 429 with `Retry-After` (the seconds
-    /// left in the window, at least 1) and a SCIM error (RFC 6585 §4, RFC 7644 §3.12).
-    fn admit(&self) -> Result<(), ScimError> {
-        let Some((limit, per)) = self.settings.model.rate_limit else {
-            return Ok(());
-        };
+    /// left in the window, at least 1) and a SCIM error (RFC 6585 §4, RFC 7644 §3.12), or what
+    /// the rate-limit faults make of that answer.
+    /// `None` admits it; `Some` is the refusal to send.
+    fn admit(&self) -> Option<ResponseTemplate> {
+        let settings = &*self.settings;
+        let (limit, per) = settings.model.rate_limit?;
+        let policy = &settings.policies.rate_limit;
         let mut window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
         let now = std::time::Instant::now();
-        if now.duration_since(window.0) >= per {
-            *window = (now, 0);
+        let held = window.held_until.is_some_and(|until| now < until);
+        if !held && now.duration_since(window.start) >= per {
+            window.start = now;
+            window.count = 0;
         }
-        if window.1 < limit {
-            window.1 += 1;
-            return Ok(());
+        if !held && window.count < limit {
+            window.count += 1;
+            return None;
         }
-        let left = per.saturating_sub(now.duration_since(window.0));
-        let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-        Err(ScimError::new(
+        if policy.no_recovery && !held {
+            window.held_until = Some(now + per * 3);
+        }
+        let left = per.saturating_sub(now.duration_since(window.start));
+        let seconds = (left.as_secs() + u64::from(left.subsec_nanos() > 0)).max(1);
+        let after = if policy.no_recovery {
+            "1".to_string()
+        } else if policy.bad_retry_after {
+            "soon".to_string()
+        } else {
+            seconds.to_string()
+        };
+        if policy.status_500 {
+            let reply = ScimError::new(500, "internal error").into_reply(settings);
+            return Some(template(reply, settings));
+        }
+        if policy.html {
+            return Some(ResponseTemplate::new(429)
+                .insert_header("Retry-After", after.as_str())
+                .set_body_raw(
+                    "<html><head><title>429 Too Many Requests</title></head><body>Slow down</body></html>",
+                    "text/html; charset=utf-8",
+                ));
+        }
+        let mut error = ScimError::new(
             429,
             format!("too many requests: at most {limit} per {} s", per.as_secs()),
-        )
-        .with_header("Retry-After", seconds.max(1).to_string()))
+        );
+        if !policy.no_retry_after {
+            error = error.with_header("Retry-After", after);
+        }
+        Some(template(error.into_reply(settings), settings))
     }
 
     fn authorize(&self, headers: &HeaderMap) -> Result<(), ScimError> {

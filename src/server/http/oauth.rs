@@ -18,6 +18,10 @@ pub(crate) struct TokenIssuer {
     secret: String,
     ttl: Duration,
     issued: Mutex<HashMap<String, Instant>>,
+    /// Fault token-any-secret: any secret is taken.
+    any_secret: bool,
+    /// Fault token-refusal-400: a wrong secret gets 400, no challenge.
+    refusal_400: bool,
 }
 
 fn oauth_error(status: u16, error: &str, description: &str) -> ResponseTemplate {
@@ -50,12 +54,19 @@ impl std::fmt::Debug for TokenIssuer {
 }
 
 impl TokenIssuer {
-    pub(crate) fn new(client_id: &str, secret: &str, ttl: Duration) -> Self {
+    pub(crate) fn new(
+        client_id: &str,
+        secret: &str,
+        ttl: Duration,
+        policy: &crate::server::model::AuthPolicy,
+    ) -> Self {
         TokenIssuer {
             client_id: client_id.to_string(),
             secret: secret.to_string(),
             ttl,
             issued: Mutex::new(HashMap::new()),
+            any_secret: policy.token_any_secret,
+            refusal_400: policy.token_refusal_400,
         }
     }
 
@@ -89,8 +100,9 @@ impl TokenIssuer {
             let get = |k: &str| form.get(k).cloned().unwrap_or_default();
             (get("client_id"), get("client_secret"))
         });
-        if id != self.client_id || secret != self.secret {
-            return oauth_error(401, "invalid_client", "unknown client or wrong secret");
+        if id != self.client_id || (secret != self.secret && !self.any_secret) {
+            let status = if self.refusal_400 { 400 } else { 401 };
+            return oauth_error(status, "invalid_client", "unknown client or wrong secret");
         }
         if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
             return oauth_error(

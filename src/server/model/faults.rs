@@ -123,6 +123,20 @@ faults! {
         |_, p| p.auth.no_error_code = true;
     WwwAuthenticateErrorWithoutToken => "www-authenticate-error-without-token", "A request without any credential gets WWW-Authenticate: Bearer error=\"invalid_token\" too.",
         |_, p| p.auth.error_code_without_token = true;
+    TokenAnySecret => "token-any-secret", "The OAuth token endpoint issues an access token for any client secret.",
+        |_, p| p.auth.token_any_secret = true;
+    TokenRefusal400 => "token-refusal-400", "The token endpoint refuses a wrong client secret with 400 invalid_client and no WWW-Authenticate, though the client authenticated with Basic.",
+        |_, p| p.auth.token_refusal_400 = true;
+    RateLimit500 => "rate-limit-500", "Over the rate limit, requests answer 500 with no Retry-After instead of 429.",
+        |_, p| p.rate_limit.status_500 = true;
+    RateLimitNoRetryAfter => "rate-limit-no-retry-after", "Over the rate limit, the 429 has no Retry-After.",
+        |_, p| p.rate_limit.no_retry_after = true;
+    RateLimitBadRetryAfter => "rate-limit-bad-retry-after", "Over the rate limit, the 429 says `Retry-After: soon`.",
+        |_, p| p.rate_limit.bad_retry_after = true;
+    RateLimitHtml => "rate-limit-html", "Over the rate limit, the 429 is an HTML page, not a SCIM error.",
+        |_, p| p.rate_limit.html = true;
+    RateLimitNoRecovery => "rate-limit-no-recovery", "Over the rate limit, the 429 says Retry-After: 1 but the limit holds three times as long.",
+        |_, p| p.rate_limit.no_recovery = true;
     PasswordReturned => "password-returned", "The stored password is returned in user representations.",
         |_, p| p.render.password_returned = true;
     ClientIdHonoured => "client-id-honoured", "POST uses a client-supplied `id` instead of assigning one.",
@@ -424,7 +438,31 @@ fn seed_somebody_elses_data(model: &mut ServerModel) {
     }
 }
 
+/// The server configuration a fault shows itself under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Any: it edits what every server does.
+    Nothing,
+    /// A rate limit (`serve --rate-limit`): it changes how requests over it are refused.
+    RateLimit,
+    /// OAuth (`serve --oauth`): it changes the token endpoint.
+    OAuth,
+}
+
 impl Fault {
+    /// What the server must be configured with for this fault to show.
+    pub fn needs(self) -> Needs {
+        match self {
+            Fault::RateLimit500
+            | Fault::RateLimitNoRetryAfter
+            | Fault::RateLimitBadRetryAfter
+            | Fault::RateLimitHtml
+            | Fault::RateLimitNoRecovery => Needs::RateLimit,
+            Fault::TokenAnySecret | Fault::TokenRefusal400 => Needs::OAuth,
+            _ => Needs::Nothing,
+        }
+    }
+
     /// Makes this fault's edit. Where two faults set the same knob (the response media type,
     /// the filter case rule, the /Me answer), the one declared first wins whatever the order.
     pub(crate) fn apply(self, model: &mut ServerModel, policies: &mut Policies) {

@@ -9,6 +9,6 @@ mod server_model;
 pub(crate) mod settings;
 
 pub(crate) use faults::exhibit;
-pub use faults::{Fault, UnknownFault};
+pub use faults::{Fault, Needs, UnknownFault};
 pub(crate) use policies::*;
 pub(crate) use server_model::{AuthMode, Limits, ServerModel};

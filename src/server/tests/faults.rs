@@ -404,12 +404,12 @@ async fn shows(server: &RunningServer, fault: Fault) -> bool {
 #[tokio::test]
 async fn each_fault_is_observable_alone_and_absent_by_default() {
     for &fault in Fault::ALL {
-        let faulty = server(&[fault]).await;
+        let faulty = super::server_needing(&[fault], fault.needs()).await;
         assert!(
             shows(&faulty, fault).await,
             "{fault} has no observable effect"
         );
-        let correct = server(&[]).await;
+        let correct = super::server_needing(&[], fault.needs()).await;
         assert!(
             !shows(&correct, fault).await,
             "a correct server shows {fault}"

@@ -259,6 +259,70 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
             spc.body["changePassword"]["supported"] == true
                 && patch_ops(server, &path, ops).await.status == StatusCode::BAD_REQUEST
         }
+        Fault::RateLimit500
+        | Fault::RateLimitNoRetryAfter
+        | Fault::RateLimitBadRetryAfter
+        | Fault::RateLimitHtml => {
+            let answers = burst(server).await;
+            let refused: Vec<&Exchange> = answers.iter().filter(|a| a.status == 429).collect();
+            let after = |a: &&Exchange| a.header("retry-after").map(str::to_string);
+            match fault {
+                Fault::RateLimit500 => answers.iter().any(|a| a.status == 500),
+                Fault::RateLimitNoRetryAfter => {
+                    !refused.is_empty() && refused.iter().all(|a| after(a).is_none())
+                }
+                Fault::RateLimitBadRetryAfter => {
+                    refused.iter().any(|a| after(a).as_deref() == Some("soon"))
+                }
+                _ => refused
+                    .iter()
+                    .any(|a| a.content_type.starts_with("text/html")),
+            }
+        }
+        Fault::RateLimitNoRecovery => {
+            let answers = burst(server).await;
+            let Some(wait) = answers
+                .iter()
+                .find(|a| a.status == 429)
+                .and_then(|a| a.header("retry-after")?.parse::<u64>().ok())
+            else {
+                return false;
+            };
+            tokio::time::sleep(std::time::Duration::from_millis(wait * 1000 + 100)).await;
+            call(server, Method::GET, "/ServiceProviderConfig", None)
+                .await
+                .status
+                == StatusCode::TOO_MANY_REQUESTS
+        }
+        Fault::TokenAnySecret | Fault::TokenRefusal400 => {
+            let basic = format!(
+                "Basic {}",
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    format!("{}:wrong-secret", super::OAUTH_CLIENT.0)
+                )
+            );
+            let token_url = server.token_url();
+            let answer = reqwest::Client::new()
+                .post(token_url)
+                .header("authorization", basic)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("grant_type=client_credentials")
+                .send()
+                .await
+                .expect("the token endpoint answers");
+            let status = answer.status().as_u16();
+            match fault {
+                Fault::TokenAnySecret => status == 200,
+                _ => status == 400 && answer.headers().get("www-authenticate").is_none(),
+            }
+        }
         other => panic!("no probe for the fault {other}"),
     }
+}
+
+/// Twenty GETs of /ServiceProviderConfig at once: over a 5/s limit, most are refused.
+async fn burst(server: &RunningServer) -> Vec<Exchange> {
+    let sends = (0..20).map(|_| call(server, Method::GET, "/ServiceProviderConfig", None));
+    futures::future::join_all(sends).await
 }

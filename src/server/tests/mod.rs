@@ -23,10 +23,23 @@ pub(super) const SCIM: &str = "application/scim+json";
 pub(super) const BEARER: (&str, &str) = ("authorization", "Bearer s3cret");
 
 pub(super) async fn server(faults: &[Fault]) -> RunningServer {
+    server_needing(faults, crate::server::Needs::Nothing).await
+}
+
+/// The OAuth client of servers started with [`crate::server::Needs::OAuth`].
+pub(super) const OAUTH_CLIENT: (&str, &str) = ("probe-client", "probe-s3cret");
+
+/// A server with `faults`, configured as `needs` says: a rate limit of 5 requests a second, or
+/// OAuth with [`OAUTH_CLIENT`] (besides the bearer token).
+pub(super) async fn server_needing(faults: &[Fault], needs: crate::server::Needs) -> RunningServer {
+    use crate::server::Needs;
     start(ServerConfig {
         port: None,
         token: Some(TOKEN.to_owned()),
         faults: faults.iter().copied().collect(),
+        rate_limit: (needs == Needs::RateLimit).then(|| "5/s".parse().expect("a rate")),
+        oauth: (needs == Needs::OAuth)
+            .then(|| (OAUTH_CLIENT.0.to_owned(), OAUTH_CLIENT.1.to_owned())),
         ..ServerConfig::default()
     })
     .await

@@ -66,6 +66,25 @@ pub(crate) struct AuthPolicy {
     pub(crate) no_error_code: bool,
     /// A request without credentials gets `error="invalid_token"` too.
     pub(crate) error_code_without_token: bool,
+    /// The OAuth token endpoint issues a token whatever client secret it is given.
+    pub(crate) token_any_secret: bool,
+    /// The token endpoint refuses a wrong client secret with 400 and no `WWW-Authenticate`.
+    pub(crate) token_refusal_400: bool,
+}
+
+/// How a request over the rate limit (`serve --rate-limit`) is refused.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RateLimitPolicy {
+    /// 500 with no Retry-After instead of 429.
+    pub(crate) status_500: bool,
+    /// 429 without Retry-After.
+    pub(crate) no_retry_after: bool,
+    /// 429 with `Retry-After: soon`.
+    pub(crate) bad_retry_after: bool,
+    /// 429 with an HTML page instead of a SCIM error.
+    pub(crate) html: bool,
+    /// Retry-After says 1 s, but the limit holds for 3 windows.
+    pub(crate) no_recovery: bool,
 }
 
 /// What /Me (RFC 7644 §3.11) answers; the server has no subject to alias.

@@ -8,7 +8,8 @@ mod query;
 mod resources;
 
 pub(crate) use exchange::{
-    AuthPolicy, DiscoveryPolicy, ErrorPolicy, MeAnswer, MePolicy, MediaPolicy, ResponseMediaType,
+    AuthPolicy, DiscoveryPolicy, ErrorPolicy, MeAnswer, MePolicy, MediaPolicy, RateLimitPolicy,
+    ResponseMediaType,
 };
 pub(crate) use operations::{BulkPolicy, PatchPolicy};
 pub(crate) use query::{
@@ -44,4 +45,5 @@ pub(crate) struct Policies {
     pub(crate) search: SearchPolicy,
     pub(crate) patch: PatchPolicy,
     pub(crate) bulk: BulkPolicy,
+    pub(crate) rate_limit: RateLimitPolicy,
 }
