@@ -372,3 +372,34 @@ async fn json_too_big_to_hold_parsed_is_recorded_as_text_but_a_real_page_is_not(
         }
     }
 }
+
+/// A server that answers every request on its own connection, as HTTP/1.0 does or as
+/// `Connection: close` says; the exchange notes it (adaptive concurrency gives such a server few
+/// connections), and an HTTP/1.1 keep-alive answer is not so noted.
+#[tokio::test]
+async fn a_server_closing_every_connection_is_noticed() {
+    for (head, closes) in [
+        ("HTTP/1.1 200 OK\r\nConnection: close\r\n", true),
+        ("HTTP/1.0 200 OK\r\n", true),
+        ("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n", false),
+        ("HTTP/1.1 200 OK\r\n", false),
+    ] {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/Users", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                read_head(&mut s).await;
+                let answer = format!(
+                    "{head}Content-Type: application/scim+json\r\nContent-Length: 2\r\n\r\n{{}}"
+                );
+                let _ = s.write_all(answer.as_bytes()).await;
+                if closes {
+                    let _ = s.shutdown().await;
+                }
+            }
+        });
+        let ex = client(5).send(request("GET", url)).await;
+        assert_eq!(ex.response.as_ref().map(|r| r.status), Some(200), "{head}");
+        assert_eq!(ex.closes, closes, "{head}");
+    }
+}

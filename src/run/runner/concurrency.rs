@@ -1,8 +1,10 @@
-//! How many checks run at once. `--jobs N` fixes it; without it the limit adapts as TCP's
-//! congestion window does: it starts at 2 and grows by one per check finished (slow start), then
-//! by one per round once the server showed strain; it halves on a connection refused or reset, a
-//! timeout, a 429 or a 503, drops by one when an answer stalls (a second where the fastest took
-//! milliseconds: a full accept queue's SYN retry), and stays at most 2 for a server that closes
+//! How many checks run at once. `--jobs N` fixes it; without it the limit adapts as TCP Vegas
+//! does: from the fastest typical answer and the smoothed current one it estimates how many
+//! requests wait in the server's queue, grows by one (per check in slow start, then per round)
+//! while fewer than one waits and shrinks by one when more than three do — a server that works
+//! one request at a time gets few, one that answers in parallel gets up to 16. It halves on a
+//! connection refused or reset, a timeout, a 429 or a 503, drops by one when an answer stalls
+//! for a second (a full accept queue's SYN retry), and stays at most 2 for a server that closes
 //! its connection after every answer.
 
 use crate::http::{Exchange, TransportError};
@@ -19,8 +21,14 @@ pub const ADAPTIVE_MAX: usize = 16;
 const CLOSING_MAX: usize = 2;
 /// An answer this many times slower than the fastest typical one, and by at least
 /// [`STALL_MARGIN`], means the server (or its accept queue) is overloaded.
-const SLOWDOWN: u32 = 4;
-const STALL_MARGIN: Duration = Duration::from_millis(250);
+const SLOWDOWN: u32 = 8;
+const STALL_MARGIN: Duration = Duration::from_millis(900);
+/// Grow while fewer requests than this wait in the server's queue (estimated).
+const ALPHA: f64 = 1.0;
+/// Shrink while more than this many wait.
+const BETA: f64 = 3.0;
+/// Latencies this close to the fastest (ms) are noise, not a queue.
+const NOISE_MS: f64 = 2.0;
 
 #[derive(Debug)]
 struct State {
@@ -34,6 +42,8 @@ struct State {
     slow_start: bool,
     /// The lowest per-check median latency seen: what an unloaded server answers in.
     fastest: Option<Duration>,
+    /// The per-check median latency, smoothed (ms).
+    smoothed: Option<f64>,
     /// The highest limit reached, for the report.
     peak: usize,
 }
@@ -85,6 +95,7 @@ impl Concurrency {
                 since_change: 0,
                 slow_start: true,
                 fastest: None,
+                smoothed: None,
                 peak: ADAPTIVE_START,
             })),
             fixed: ADAPTIVE_MAX,
@@ -154,8 +165,23 @@ impl Concurrency {
             }
             return;
         }
-        let due = s.slow_start || s.since_change >= s.limit;
-        if due && s.limit < s.ceiling {
+        let now = typical.as_secs_f64() * 1000.0;
+        let smoothed = s.smoothed.map_or(now, |a| a * 0.8 + now * 0.2);
+        s.smoothed = Some(smoothed);
+        let base = (fastest.as_secs_f64() * 1000.0).max(1.0);
+        // Vegas: of `limit` requests in flight, the share beyond the fastest time is queueing.
+        let queued = if smoothed - base < NOISE_MS {
+            0.0
+        } else {
+            s.limit as f64 * (1.0 - base / smoothed)
+        };
+        let round = s.since_change >= s.limit;
+        if queued > BETA {
+            s.slow_start = false;
+            if round && s.limit > 1 {
+                self.lower(&mut s, 1);
+            }
+        } else if queued < ALPHA && (s.slow_start || round) && s.limit < s.ceiling {
             s.limit += 1;
             s.peak = s.peak.max(s.limit);
             s.since_change = 0;
@@ -164,6 +190,8 @@ impl Concurrency {
             } else {
                 self.permits.add_permits(1);
             }
+        } else if queued >= ALPHA {
+            s.slow_start = false;
         }
     }
 
@@ -272,6 +300,24 @@ mod tests {
             c.observe(&finished(Some(200), 1));
         }
         assert!(limit(&c) <= CLOSING_MAX);
+    }
+
+    #[test]
+    fn a_server_answering_one_request_at_a_time_gets_few() {
+        // Latency grows with the number in flight: 10 ms per request queued.
+        let c = Concurrency::adaptive();
+        for _ in 0..400 {
+            let ms = 10 * limit(&c) as u64;
+            c.observe(&finished(Some(200), ms));
+        }
+        let settled = limit(&c);
+        assert!((2..=6).contains(&settled), "{settled}");
+        // One that answers in parallel (latency flat) gets the most.
+        let c = Concurrency::adaptive();
+        for _ in 0..400 {
+            c.observe(&finished(Some(200), 10));
+        }
+        assert_eq!(limit(&c), ADAPTIVE_MAX);
     }
 
     #[tokio::test]
