@@ -179,3 +179,11 @@ fn unscoped_form_steps_are_checked_like_steps() {
     );
     insta::assert_snapshot!(diagnose(&text));
 }
+
+#[test]
+fn read_only_form_sends_no_write() {
+    let text = format!(
+        "{HEAD}  steps:\n    - request: {{method: POST, path: /Users, body: {{userName: a}}}}\n  read_only:\n    note: reads one page\n    steps:\n      - request: {{method: GET, path: /Users}}\n      - request: {{method: DELETE, path: /Users/x}}\n"
+    );
+    insta::assert_snapshot!(diagnose(&text));
+}

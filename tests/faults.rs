@@ -136,6 +136,12 @@ async fn users_left(
     let ours: Vec<&serde_json::Value> = users
         .iter()
         .filter(|u| u["id"] != "pre-existing-user")
+        .filter(|u| {
+            !u["userName"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("tenant-")
+        })
         .collect();
     let reported = |u: &&serde_json::Value| {
         let name = u["userName"].as_str().unwrap_or_default().to_lowercase();
@@ -160,9 +166,14 @@ struct Got {
     unaccounted: u64,
 }
 
-/// The faults a faults.yaml key names: one, or several joined with `+`.
+/// The suffix of a faults.yaml key whose run is `--read-only` against a tenant holding users.
+const READ_ONLY: &str = "@read-only";
+
+/// The faults a faults.yaml key names: one, or several joined with `+` (a `@read-only` suffix
+/// names how the run is made, not a fault).
 fn faults_of(name: &str) -> Vec<Fault> {
-    name.split('+')
+    name.trim_end_matches(READ_ONLY)
+        .split('+')
         .map(|n| {
             *Fault::ALL
                 .iter()
@@ -198,12 +209,35 @@ async fn oauth_token(server: &server::RunningServer) -> String {
 /// Runs the built-in checks against a server with `faults`, configured as `needs` says: every
 /// check as it is; under OAuth (with --probe-auth) every check; with a rate limit of 20
 /// requests a second only the rate-limit checks (with --probe-rate-limit), which run alone.
+/// Users a `@read-only` run finds on the server: a tenant's own data, never touched.
+async fn seed_tenant(base_url: &str) {
+    for i in 1..=3 {
+        let user = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": format!("tenant-{i}@example.com"),
+            "password": format!("Tenant-pw-{i}!"),
+            "name": {"givenName": "Tenant", "familyName": format!("User{i}")},
+            "emails": [{"value": format!("tenant-{i}@example.com"), "type": "work"}],
+        });
+        let answer = reqwest::Client::new()
+            .post(format!("{base_url}/Users"))
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/scim+json")
+            .body(user.to_string())
+            .send()
+            .await
+            .expect("the tenant's users are created");
+        assert!(answer.status().is_success(), "seeding: {}", answer.status());
+    }
+}
+
 async fn run_under(
     catalog: &Catalog,
     schemas: Arc<SchemaStore>,
     faults: &[Fault],
     auth: Auth,
     needs: Needs,
+    read_only: bool,
 ) -> Got {
     let token = (auth == Auth::Bearer).then(|| TOKEN.to_string());
     let config = ServerConfig {
@@ -214,8 +248,12 @@ async fn run_under(
         ..ServerConfig::default()
     };
     let server = server::start(config).await.expect("server starts");
+    if read_only {
+        seed_tenant(server.base_url()).await;
+    }
     let mut config = RunConfig::new(server.base_url());
     config.token = token.map(Into::into);
+    config.read_only = read_only;
     let mut checks = catalog.checks.clone();
     match needs {
         Needs::Nothing => {}
@@ -291,7 +329,7 @@ async fn each_fault_fails_exactly_its_listed_checks() {
     let declared: BTreeSet<&str> = expected
         .keys()
         .map(String::as_str)
-        .filter(|k| !k.contains('+'))
+        .filter(|k| !k.contains('+') && !k.ends_with(READ_ONLY))
         .collect();
     let served: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
     assert_eq!(
@@ -299,11 +337,25 @@ async fn each_fault_fails_exactly_its_listed_checks() {
         "fixtures/faults.yaml must list every fault the server has, and no other"
     );
 
-    for needs in [Needs::Nothing, Needs::RateLimit, Needs::OAuth] {
-        let clean = run_under(&catalog, Arc::clone(&schemas), &[], Auth::Bearer, needs).await;
+    let setups = [
+        (Needs::Nothing, false),
+        (Needs::RateLimit, false),
+        (Needs::OAuth, false),
+        (Needs::Nothing, true),
+    ];
+    for (needs, read_only) in setups {
+        let clean = run_under(
+            &catalog,
+            Arc::clone(&schemas),
+            &[],
+            Auth::Bearer,
+            needs,
+            read_only,
+        )
+        .await;
         assert!(
             clean.failing.is_empty() && clean.blocked.is_empty(),
-            "checks do not pass against the correct server ({needs:?}): {:?} {:?}",
+            "checks do not pass against the correct server ({needs:?}, read-only {read_only}): {:?} {:?}",
             clean.failing,
             clean.blocked
         );
@@ -320,7 +372,8 @@ async fn each_fault_fails_exactly_its_listed_checks() {
                     .map(|f| f.needs())
                     .find(|n| *n != Needs::Nothing)
                     .unwrap_or(Needs::Nothing);
-                let got = run_under(catalog, schemas, &faults, spec.auth, needs).await;
+                let read_only = name.ends_with(READ_ONLY);
+                let got = run_under(catalog, schemas, &faults, spec.auth, needs, read_only).await;
                 (name.clone(), faults, got)
             }
         })
@@ -366,11 +419,26 @@ async fn each_fault_fails_exactly_its_listed_checks() {
             ));
         }
     }
-    // A check's unscoped form is a form of the check: it too must be able to fail.
+    // A check's unscoped form is a form of the check: it too must be able to fail; so must its
+    // read-only form, in some `@read-only` run.
     let failed_unscoped: BTreeSet<&str> = runs
         .iter()
+        .filter(|(name, _, _)| !name.ends_with(READ_ONLY))
         .flat_map(|(_, _, got)| got.failing_unscoped.iter().map(String::as_str))
         .collect();
+    let failed_read_only: BTreeSet<&str> = runs
+        .iter()
+        .filter(|(name, _, _)| name.ends_with(READ_ONLY))
+        .flat_map(|(_, _, got)| got.failing_unscoped.iter().map(String::as_str))
+        .collect();
+    for check in catalog.checks.iter().filter(|c| c.read_only.is_some()) {
+        if !failed_read_only.contains(check.id.as_str()) {
+            problems.push(format!(
+                "{}: no fault fails its read-only form (add a `FAULT@read-only` run)",
+                check.id
+            ));
+        }
+    }
     for check in catalog.checks.iter().filter(|c| c.unscoped.is_some()) {
         if !failed_unscoped.contains(check.id.as_str()) {
             problems.push(format!(
@@ -416,7 +484,7 @@ fn write_observed(
     };
     let combined = expected
         .keys()
-        .filter(|k| k.contains('+'))
+        .filter(|k| k.contains('+') || k.ends_with(READ_ONLY))
         .map(String::as_str);
     let names = Fault::ALL.iter().map(|f| f.name()).chain(combined);
     for name in names {

@@ -50,6 +50,19 @@ pub(super) fn check(
             steps,
         })
     });
+    let read_only = raw.read_only.map(|form| {
+        cx.defined.clear();
+        let steps = form
+            .steps
+            .into_iter()
+            .enumerate()
+            .filter_map(|(j, s)| step(cx, &format!("/{index}/read_only/steps/{j}"), s, schemas))
+            .collect();
+        Box::new(Unscoped {
+            note: form.note,
+            steps,
+        })
+    });
     Check {
         id: raw.id,
         title: raw.title,
@@ -62,6 +75,7 @@ pub(super) fn check(
         mentions: Default::default(),
         scoped: false,
         unscoped,
+        read_only,
         origin: cx.value_origin(&format!("/{index}/id")),
     }
 }

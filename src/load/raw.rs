@@ -22,6 +22,8 @@ pub(super) struct RawCheck {
     pub steps: Vec<RawStep>,
     #[serde(default)]
     pub unscoped: Option<RawUnscoped>,
+    #[serde(default)]
+    pub read_only: Option<RawUnscoped>,
 }
 
 #[derive(Debug, Deserialize)]

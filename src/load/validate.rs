@@ -131,14 +131,23 @@ pub(super) fn closest<'o>(options: &[&'o str], key: &str) -> Option<&'o str> {
 fn allowed_keys(path: &str) -> Vec<&'static str> {
     let mut depth: Vec<&str> = path.split('/').skip(1).collect();
     // The steps of a check's unscoped form are written like its steps.
-    if depth.get(1) == Some(&"unscoped") && depth.get(2) == Some(&"steps") {
+    if matches!(depth.get(1), Some(&"unscoped" | &"read_only")) && depth.get(2) == Some(&"steps") {
         depth.remove(1);
     }
     match depth.as_slice() {
         [_] => vec![
-            "id", "title", "level", "spec", "ref", "tags", "requires", "steps", "unscoped",
+            "id",
+            "title",
+            "level",
+            "spec",
+            "ref",
+            "tags",
+            "requires",
+            "steps",
+            "unscoped",
+            "read_only",
         ],
-        [_, "unscoped"] => vec!["note", "steps"],
+        [_, "unscoped" | "read_only"] => vec!["note", "steps"],
         [_, "steps", _] => vec!["request", "builtin", "with", "expect", "capture", "role"],
         [_, "steps", _, "request"] => {
             vec![
@@ -188,6 +197,7 @@ pub(super) fn checks_of(
             for (i, item) in items.into_iter().enumerate() {
                 let mut mentions = crate::suite::mentions_of(&item["steps"]);
                 mentions.extend(crate::suite::mentions_of(&item["unscoped"]["steps"]));
+                mentions.extend(crate::suite::mentions_of(&item["read_only"]["steps"]));
                 let text = item["steps"].to_string();
                 let unscoped_text = item["unscoped"]["steps"].to_string();
                 // As a query value, or already encoded in a path.
@@ -219,6 +229,18 @@ pub(super) fn checks_of(
                 match serde_json::from_value::<RawCheck>(item) {
                     Ok(raw) => {
                         let mut check = compile::check(&mut ctx, i, raw, schemas);
+                        let writes = check
+                            .read_only
+                            .as_ref()
+                            .and_then(|f| f.steps.iter().find_map(crate::suite::Step::write));
+                        if let Some(write) = writes {
+                            ctx.at_key(
+                                &format!("/{i}/read_only"),
+                                format!(
+                                    "a read-only form sends no write, but this one sends {write}"
+                                ),
+                            );
+                        }
                         check.mentions = mentions;
                         check.scoped = scoped;
                         if let Some(first) = ids.get(check.id.as_str()) {

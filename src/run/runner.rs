@@ -130,6 +130,32 @@ impl Runner {
         if planned.is_empty() {
             return Err(RunError::NothingSelected);
         }
+        // Under --read-only, a check whose steps write runs its read-only form if it has one.
+        if config.read_only {
+            for p in planned.iter_mut() {
+                let (Some(write), Some(form)) =
+                    (p.check.first_write(), p.check.in_read_only_form())
+                else {
+                    continue;
+                };
+                let note = p
+                    .check
+                    .read_only
+                    .as_ref()
+                    .map(|f| f.note.clone())
+                    .unwrap_or_default();
+                p.skip_reason = form
+                    .requires
+                    .iter()
+                    .find(|r| !capabilities.has(**r))
+                    .map(|r| r.skip_reason());
+                p.unscoped = Some(crate::outcome::UnscopedRun {
+                    why: format!("--read-only: its own steps write ({write})"),
+                    asserts: note,
+                });
+                p.check = form;
+            }
+        }
         let fixtures = self.session.fixtures();
         let scoping = self.session.scoping_refused();
         for p in planned.iter_mut().filter(|p| p.skip_reason.is_none()) {

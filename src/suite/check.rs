@@ -83,6 +83,9 @@ pub struct Check {
     /// The form it runs in when it cannot scope its queries to its own data (filtering not
     /// advertised, or `userName sw` refused).
     pub unscoped: Option<Box<Unscoped>>,
+    /// The form it runs in under `--read-only` when its own steps write: reads of whatever the
+    /// tenant holds, asserting only what holds for any data (none at all included).
+    pub read_only: Option<Box<Unscoped>>,
     /// Where the check's id is written.
     pub origin: Origin,
 }
@@ -101,17 +104,24 @@ impl Check {
     /// `METHOD path`; `None` for a check that only reads. A POST to a `.search` endpoint is a
     /// read; built-in steps that probe with writes count as writes.
     pub fn first_write(&self) -> Option<String> {
-        self.steps.iter().find_map(|step| match step {
-            Step::Request(r) => {
-                let path = r.request.path.as_str();
-                let search = r.request.method == super::Method::Post && path.ends_with(".search");
-                (r.request.method != super::Method::Get && !search)
-                    .then(|| format!("{} {path}", r.request.method.as_str()))
-            }
-            Step::Builtin(b) => b
-                .call
-                .writes()
-                .then(|| format!("built-in {}", b.call.name())),
+        self.steps.iter().find_map(Step::write)
+    }
+
+    /// The check in its read-only form, if it has one: it scopes nothing, so it needs no filter.
+    pub fn in_read_only_form(&self) -> Option<Check> {
+        let form = self.read_only.as_ref()?;
+        Some(Check {
+            steps: form.steps.clone(),
+            requires: self
+                .requires
+                .iter()
+                .copied()
+                .filter(|c| *c != super::Capability::Filter)
+                .collect(),
+            scoped: false,
+            unscoped: None,
+            read_only: None,
+            ..self.clone()
         })
     }
 
@@ -200,4 +210,23 @@ pub fn mentions_of(steps: &serde_json::Value) -> std::collections::BTreeSet<Stri
         }
     }
     out
+}
+
+impl Step {
+    /// What the step would write (create, change or delete), as `METHOD path` or
+    /// `built-in NAME`; `None` for a read. A POST to a `.search` endpoint is a read.
+    pub fn write(&self) -> Option<String> {
+        match self {
+            Step::Request(r) => {
+                let path = r.request.path.as_str();
+                let search = r.request.method == super::Method::Post && path.ends_with(".search");
+                (r.request.method != super::Method::Get && !search)
+                    .then(|| format!("{} {path}", r.request.method.as_str()))
+            }
+            Step::Builtin(b) => b
+                .call
+                .writes()
+                .then(|| format!("built-in {}", b.call.name())),
+        }
+    }
 }
