@@ -37,32 +37,22 @@ pub(super) fn check(
         .enumerate()
         .filter_map(|(j, s)| step(cx, &format!("/{index}/steps/{j}"), s, schemas))
         .collect();
-    let unscoped = raw.unscoped.map(|form| {
+    let mut form = |key: &str, form: super::raw::RawUnscoped| {
+        // A form's steps are compiled on their own: captures of the check's steps do not reach them.
         cx.defined.clear();
         let steps = form
             .steps
             .into_iter()
             .enumerate()
-            .filter_map(|(j, s)| step(cx, &format!("/{index}/unscoped/steps/{j}"), s, schemas))
+            .filter_map(|(j, s)| step(cx, &format!("/{index}/{key}/steps/{j}"), s, schemas))
             .collect();
         Box::new(Unscoped {
             note: form.note,
             steps,
         })
-    });
-    let read_only = raw.read_only.map(|form| {
-        cx.defined.clear();
-        let steps = form
-            .steps
-            .into_iter()
-            .enumerate()
-            .filter_map(|(j, s)| step(cx, &format!("/{index}/read_only/steps/{j}"), s, schemas))
-            .collect();
-        Box::new(Unscoped {
-            note: form.note,
-            steps,
-        })
-    });
+    };
+    let unscoped = raw.unscoped.map(|f| form("unscoped", f));
+    let read_only = raw.read_only.map(|f| form("read_only", f));
     Check {
         id: raw.id,
         title: raw.title,
