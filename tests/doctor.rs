@@ -5,19 +5,9 @@
 
 mod common;
 
-use common::{scimcheck, serve_binary, text};
-use std::process::Child;
+use common::{Killed, scimcheck, serve_binary, text};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn origin(base: &str) -> &str {
     base.trim_end_matches("/scim/v2")
@@ -76,6 +66,13 @@ fn a_lookup_of_no_one_answered_404_fails_entras_test_connection_only() {
     );
 }
 
+/// `scimcheck doctor URL`, run off the async test's thread (its mock server keeps serving).
+async fn doctor(url: String) -> std::process::Output {
+    tokio::task::spawn_blocking(move || scimcheck(&["doctor", &url]))
+        .await
+        .expect("the binary runs")
+}
+
 fn blocking<T>(f: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -96,10 +93,7 @@ fn login_pages_redirects_and_credential_demands_are_named() {
             ))
             .mount(&login)
             .await;
-        let uri = login.uri();
-        let o = tokio::task::spawn_blocking(move || scimcheck(&["doctor", &uri]))
-            .await
-            .unwrap();
+        let o = doctor(login.uri()).await;
         let said = text(&o);
         assert_eq!(o.status.code(), Some(4), "{said}");
         assert!(
@@ -126,10 +120,7 @@ fn login_pages_redirects_and_credential_demands_are_named() {
             )
             .mount(&locked)
             .await;
-        let uri = locked.uri();
-        let o = tokio::task::spawn_blocking(move || scimcheck(&["doctor", &uri]))
-            .await
-            .unwrap();
+        let o = doctor(locked.uri()).await;
         let said = text(&o);
         assert_eq!(o.status.code(), Some(4), "{said}");
         assert!(
@@ -160,10 +151,7 @@ fn the_base_the_server_names_in_meta_location_is_preferred() {
                 .mount(&server)
                 .await;
         }
-        let uri = server.uri();
-        let o = tokio::task::spawn_blocking(move || scimcheck(&["doctor", &uri]))
-            .await
-            .unwrap();
+        let o = doctor(server.uri()).await;
         let said = text(&o);
         assert_eq!(o.status.code(), Some(0), "{said}");
         assert!(

@@ -5,12 +5,12 @@
 
 mod common;
 
-use common::{serve_binary, text};
+use common::{Killed, scimcheck, serve_binary, text};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::Path;
-use std::process::{Child, Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 
 /// A CA, a server certificate for `localhost` and 127.0.0.1, and a client certificate, as PEM
@@ -112,23 +112,6 @@ fn tls_front(pki: &Pki, backend: &str, client_auth: bool) -> u16 {
     port
 }
 
-/// The binary with no proxy or token from the test's environment.
-fn scimcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args(args)
-        .env_remove("SCIMCHECK_TOKEN")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("ALL_PROXY")
-        .env_remove("all_proxy")
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
-        .output()
-        .expect("the binary runs")
-}
-
 fn discovery(url: &str, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "run",
@@ -142,15 +125,6 @@ fn discovery(url: &str, out: &Path, extra: &[&str]) -> Output {
     ];
     args.extend_from_slice(extra);
     scimcheck(&args)
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]

@@ -72,18 +72,38 @@ impl Planned {
         let Some(form) = self.check.in_unscoped_form() else {
             return false;
         };
-        let note = self
-            .check
-            .unscoped
-            .as_ref()
-            .map(|u| u.note.clone())
-            .unwrap_or_default();
+        let note = self.check.unscoped.as_ref().map(|u| u.note.clone());
+        self.run_form(form, note, why);
+        true
+    }
+
+    /// Under `--read-only`: runs the check's read-only form instead when its own steps write
+    /// and it has one; `capabilities` decide whether that form is skipped.
+    pub fn read_only(&mut self, capabilities: &Capabilities) {
+        let (Some(write), Some(form)) = (self.check.first_write(), self.check.in_read_only_form())
+        else {
+            return;
+        };
+        let note = self.check.read_only.as_ref().map(|f| f.note.clone());
+        self.skip_reason = form
+            .requires
+            .iter()
+            .find(|r| !capabilities.has(**r))
+            .map(|r| r.skip_reason());
+        self.run_form(
+            form,
+            note,
+            &format!("--read-only: its own steps write ({write})"),
+        );
+    }
+
+    /// Runs `form` (one of the check's alternative forms) instead, saying why and what it asserts.
+    fn run_form(&mut self, form: Check, note: Option<String>, why: &str) {
         self.check = form;
         self.unscoped = Some(UnscopedRun {
             why: why.to_string(),
-            asserts: note,
+            asserts: note.unwrap_or_default(),
         });
-        true
     }
 }
 

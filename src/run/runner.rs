@@ -132,29 +132,7 @@ impl Runner {
         }
         // Under --read-only, a check whose steps write runs its read-only form if it has one.
         if config.read_only {
-            for p in planned.iter_mut() {
-                let (Some(write), Some(form)) =
-                    (p.check.first_write(), p.check.in_read_only_form())
-                else {
-                    continue;
-                };
-                let note = p
-                    .check
-                    .read_only
-                    .as_ref()
-                    .map(|f| f.note.clone())
-                    .unwrap_or_default();
-                p.skip_reason = form
-                    .requires
-                    .iter()
-                    .find(|r| !capabilities.has(**r))
-                    .map(|r| r.skip_reason());
-                p.unscoped = Some(crate::outcome::UnscopedRun {
-                    why: format!("--read-only: its own steps write ({write})"),
-                    asserts: note,
-                });
-                p.check = form;
-            }
+            planned.iter_mut().for_each(|p| p.read_only(capabilities));
         }
         let fixtures = self.session.fixtures();
         let scoping = self.session.scoping_refused();

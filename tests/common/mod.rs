@@ -4,13 +4,26 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
-/// Runs the binary to completion (without an inherited SCIMCHECK_TOKEN).
+/// Runs the binary to completion, without an inherited SCIMCHECK_TOKEN or proxy settings.
 pub fn scimcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scimcheck"))
-        .args(args)
-        .env_remove("SCIMCHECK_TOKEN")
-        .output()
-        .expect("the binary runs")
+    let mut command = Command::new(env!("CARGO_BIN_EXE_scimcheck"));
+    command.args(args).env_remove("SCIMCHECK_TOKEN");
+    for proxy in ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"] {
+        command
+            .env_remove(proxy)
+            .env_remove(proxy.to_ascii_lowercase());
+    }
+    command.output().expect("the binary runs")
+}
+
+/// A child process killed (and reaped) when dropped, whatever the test's outcome.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// stdout then stderr, as text.
