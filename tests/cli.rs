@@ -32,7 +32,7 @@ fn embedded_run_passes_and_never_prints_the_token() {
     );
     assert_eq!(json["summary"]["failed"], 0);
     // Only the opt-in probes (--probe-rate-limit, --probe-auth) are skipped.
-    assert_eq!(json["summary"]["skipped"], 7);
+    assert_eq!(json["summary"]["skipped"], 9);
     let skipped = json["results"]
         .as_array()
         .unwrap()

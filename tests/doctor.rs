@@ -1,7 +1,8 @@
 //! `scimcheck doctor` as a user meets it: the base URL found from the origin alone, from a
 //! pasted endpoint with a doubled prefix and Entra's query flag; a login page, a redirect and a
 //! demand for Basic credentials named; Entra's test connection failing where a server answers a
-//! lookup of no one with 404; and nothing but GETs sent.
+//! lookup of no one with 404; a web app's HTML catch-all and a redirect to sign in from the
+//! reference server's faults; and nothing but GETs sent.
 
 mod common;
 
@@ -64,6 +65,41 @@ fn a_lookup_of_no_one_answered_404_fails_entras_test_connection_only() {
         said.contains("ok   Okta user lookup before create"),
         "{said}"
     );
+}
+
+#[test]
+fn a_web_apps_html_catch_all_does_not_pass_for_the_scim_root() {
+    let (server, base) = serve_binary(&["--fault", "html-catch-all"]);
+    let _server = Killed(server);
+    let pasted = format!("{}/app/users", origin(&base));
+    let o = scimcheck(&["doctor", &pasted]);
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{said}");
+    let probe = said
+        .lines()
+        .find(|l| l.contains(&format!("GET {pasted}/ServiceProviderConfig ")))
+        .unwrap_or_default();
+    assert!(probe.contains("200, an HTML page (\"Acme\")"), "{said}");
+    assert!(said.contains(&format!("\nbase URL: {base}\n")), "{said}");
+}
+
+#[test]
+fn a_redirect_to_sign_in_asks_for_the_credential_instead_of_failing_the_replays() {
+    let (server, base) = serve_binary(&["--token", "doctor-token", "--fault", "login-redirect"]);
+    let _server = Killed(server);
+    let o = scimcheck(&["doctor", &base]);
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("302, a redirect to a sign-in page, /login?next="),
+        "{said}"
+    );
+    assert_eq!(said.matches("  n/a  ").count(), 3, "{said}");
+    assert!(!said.contains("FAIL"), "{said}");
+    assert!(said.contains("with the credential it wants"), "{said}");
+    let o = scimcheck(&["doctor", &base, "--token", "doctor-token"]);
+    let said = text(&o);
+    assert_eq!(said.matches("  ok   ").count(), 3, "{said}");
 }
 
 /// `scimcheck doctor URL`, run off the async test's thread (its mock server keeps serving).

@@ -13,6 +13,7 @@ use scimcheck::server::{self, Fault, Needs, ServerConfig};
 use scimcheck::suite::Capability;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::time::Duration;
 use yaml_rust2::{Yaml, YamlLoader};
 
 const TOKEN: &str = "fault-model-token";
@@ -34,6 +35,9 @@ struct Spec {
     auth: Auth,
     /// The fault fails nothing on purpose: its point is that the harness adapts.
     adapts: bool,
+    /// The fault fails nothing in a run: it misleads `scimcheck doctor`, and tests/doctor.rs
+    /// runs doctor against it.
+    doctor: bool,
 }
 
 fn ids(name: &str, key: &str, v: &Yaml) -> BTreeSet<String> {
@@ -56,6 +60,7 @@ fn spec(name: &str, v: &Yaml) -> Spec {
         blocked: BTreeSet::new(),
         auth: Auth::Bearer,
         adapts: false,
+        doctor: false,
     };
     let mut has_fails = false;
     for (k, v) in map {
@@ -66,6 +71,7 @@ fn spec(name: &str, v: &Yaml) -> Spec {
             }
             "blocked" => spec.blocked = ids(name, "blocked", v),
             "adapts" => spec.adapts = v.as_bool().expect("adapts is a boolean"),
+            "doctor" => spec.doctor = v.as_bool().expect("doctor is a boolean"),
             "server" => {
                 let Yaml::Hash(server) = v else {
                     panic!("{name}.server: expected a mapping")
@@ -78,7 +84,9 @@ fn spec(name: &str, v: &Yaml) -> Spec {
                     }
                 }
             }
-            other => panic!("{name}: unknown key `{other}` (fails, blocked, server, adapts)"),
+            other => {
+                panic!("{name}: unknown key `{other}` (fails, blocked, server, adapts, doctor)")
+            }
         }
     }
     assert!(
@@ -245,6 +253,9 @@ async fn run_under(
         faults: faults.iter().copied().collect(),
         rate_limit: (needs == Needs::RateLimit).then(|| "20/s".parse().expect("a rate")),
         oauth: (needs == Needs::OAuth).then(|| (OAUTH.0.to_string(), OAUTH.1.to_string())),
+        // Short-lived tokens: renewal mid-run is exercised, and the expired-token probe waits
+        // seconds, not an hour.
+        token_ttl: (needs == Needs::OAuth).then(|| Duration::from_secs(2)),
         ..ServerConfig::default()
     };
     let server = server::start(config).await.expect("server starts");
@@ -264,6 +275,7 @@ async fn run_under(
         Needs::OAuth => {
             config.token = None;
             config.probe_auth = true;
+            config.token_leeway = Duration::ZERO;
             config.oauth = Some(OAuthClient {
                 token_url: server.token_url(),
                 client_id: OAUTH.0.into(),
@@ -389,14 +401,20 @@ async fn each_fault_fails_exactly_its_listed_checks() {
     for (name, faults, got) in &runs {
         let want = &expected[name.as_str()];
         // A fault proves something by failing checks; blocking them proves nothing.
-        match (want.fails.is_empty(), want.adapts) {
+        match (want.fails.is_empty(), want.adapts || want.doctor) {
             (true, false) => problems.push(format!(
-                "{name}: fails no check, so it proves nothing (or declare `adapts: true`)"
+                "{name}: fails no check, so it proves nothing (or declare `adapts: true` or \
+                 `doctor: true`)"
             )),
             (false, true) => problems.push(format!(
-                "{name}: declared `adapts: true` but lists checks that fail"
+                "{name}: declared `adapts` or `doctor` but lists checks that fail"
             )),
             _ => {}
+        }
+        if want.doctor && !include_str!("doctor.rs").contains(&format!("\"--fault\", \"{name}\"")) {
+            problems.push(format!(
+                "{name}: declared `doctor: true`, but tests/doctor.rs never starts a server with it"
+            ));
         }
         problems.extend(diff(name, "fails", &want.fails, &got.failing));
         problems.extend(diff(name, "blocked", &want.blocked, &got.blocked));
@@ -498,6 +516,9 @@ fn write_observed(
         }
         if want.adapts {
             let _ = writeln!(out, "    adapts: true");
+        }
+        if want.doctor {
+            let _ = writeln!(out, "    doctor: true");
         }
         list(&mut out, "fails", &got.failing);
         if !got.blocked.is_empty() {

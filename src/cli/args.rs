@@ -208,10 +208,14 @@ pub struct RunArgs {
     /// the server's limit to judge its 429s.
     #[arg(long)]
     pub probe_rate_limit: bool,
-    /// Run the opt-in check that sends a wrong client secret to the OAuth token endpoint (your
-    /// identity provider sees one failed sign-in).
+    /// Run the opt-in OAuth checks: a wrong client secret sent to the token endpoint (your
+    /// identity provider sees one failed sign-in), and a token waited out until it expires.
     #[arg(long)]
     pub probe_auth: bool,
+    /// Seconds past a token's expiry a server may still accept it (clock skew; RFC 7519
+    /// §4.1.4): the expired-token probe waits this long after `expires_in`.
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub token_leeway: u64,
     /// Print only the summary line and the report paths.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
@@ -332,7 +336,7 @@ pub struct ServeArgs {
     )]
     pub oauth: Option<String>,
     /// Answer at most N requests per second, minute or hour (a fixed window); more get 429 with
-    /// Retry-After and a SCIM error.
+    /// Retry-After and a SCIM error; every answer carries RateLimit-Policy and RateLimit fields.
     #[arg(long, value_name = "N/s|N/m|N/h")]
     pub rate_limit: Option<crate::http::Rate>,
     /// Require HTTP Basic credentials USER:PASSWORD instead of a bearer token.

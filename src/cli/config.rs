@@ -51,6 +51,7 @@ pub struct RunSettings {
     pub read_only: bool,
     pub probe_rate_limit: bool,
     pub probe_auth: bool,
+    pub token_leeway: Duration,
     pub assume: Vec<Capability>,
     pub assume_not: Vec<Capability>,
     pub verbosity: Verbosity,
@@ -81,6 +82,7 @@ impl fmt::Debug for RunSettings {
             .field("read_only", &self.read_only)
             .field("probe_rate_limit", &self.probe_rate_limit)
             .field("probe_auth", &self.probe_auth)
+            .field("token_leeway", &self.token_leeway)
             .field("assume", &self.assume)
             .field("assume_not", &self.assume_not)
             .field("verbosity", &self.verbosity)
@@ -376,6 +378,7 @@ impl RunSettings {
             read_only: a.read_only,
             probe_rate_limit: a.probe_rate_limit,
             probe_auth: a.probe_auth,
+            token_leeway: Duration::from_secs(a.token_leeway),
             assume: features("--assume", &a.assume)?,
             assume_not: features("--assume-not", &a.assume_not)?,
             verbosity: match (a.quiet, a.verbose) {
@@ -406,6 +409,7 @@ impl RunSettings {
         config.read_only = self.read_only;
         config.probe_rate_limit = self.probe_rate_limit;
         config.probe_auth = self.probe_auth;
+        config.token_leeway = self.token_leeway;
         config.assume.clone_from(&self.assume);
         config.assume_not.clone_from(&self.assume_not);
         config.headers.clone_from(&self.headers);

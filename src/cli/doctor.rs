@@ -147,6 +147,13 @@ fn no_base(d: &Diagnosis) -> String {
             out.push_str(hint);
             out.push('\n');
         }
+        (_, Some((url, Answer::Redirect { location, .. }))) => out.push_str(&format!(
+            ": {} redirects to a sign-in page ({}); SCIM clients do not sign in through a \
+             browser, so a SCIM root there probably wants a credential (--token, --user or the \
+             OAuth options)\n",
+            terminal(url),
+            terminal(location.as_deref().unwrap_or_default())
+        )),
         _ => out.push_str(
             " (no /ServiceProviderConfig or /Users answered SCIM under the usual roots; if the \
              SCIM root is elsewhere, give its full URL, e.g. https://host/api/auth/scim/v2)\n",

@@ -15,10 +15,11 @@ pub enum Answer {
     Spc,
     /// A SCIM ListResponse (from `/Users`).
     List,
-    /// A 3xx; the harness follows no redirect.
+    /// A 3xx; the harness follows no redirect. `login` when it leads to a sign-in page.
     Redirect {
         status: u16,
         location: Option<String>,
+        login: bool,
     },
     /// 401 or 403, with the `WWW-Authenticate` challenge if any.
     Auth {
@@ -49,13 +50,26 @@ impl Answer {
         matches!(self, Answer::Tls(_) | Answer::Unreachable(_))
     }
 
+    /// Whether the answer demands a signed-in caller: 401, 403, or a redirect to a sign-in page.
+    pub fn wants_sign_in(&self) -> bool {
+        matches!(
+            self,
+            Answer::Auth { .. } | Answer::Redirect { login: true, .. }
+        )
+    }
+
     /// One line for the terminal.
     pub fn describe(&self) -> String {
         match self {
             Answer::Spc => "200, a SCIM ServiceProviderConfig".into(),
             Answer::List => "200, a SCIM ListResponse".into(),
-            Answer::Redirect { status, location } => format!(
-                "{status}, a redirect to {} (not followed)",
+            Answer::Redirect {
+                status,
+                location,
+                login,
+            } => format!(
+                "{status}, a redirect to {}{} (not followed)",
+                if *login { "a sign-in page, " } else { "" },
                 location.as_deref().unwrap_or("nowhere (no Location)")
             ),
             Answer::Auth { status, challenge } => match challenge {
@@ -107,9 +121,11 @@ pub fn classify(ex: &Exchange) -> Answer {
         _ => "",
     };
     if (300..400).contains(&status) {
+        let location = resp.headers.get("location");
         return Answer::Redirect {
             status,
-            location: resp.headers.get("location"),
+            login: location.as_deref().is_some_and(leads_to_sign_in),
+            location,
         };
     }
     let html = resp
@@ -167,6 +183,31 @@ fn has_schema(body: &Value, urn: &str) -> bool {
             s.iter()
                 .any(|v| v.as_str().is_some_and(|v| v.eq_ignore_ascii_case(urn)))
         })
+}
+
+/// A redirect target that names a sign-in page or an identity provider (`/login?next=…`,
+/// `/oauth2/authorize`, `/saml/sso`), judged by its path alone.
+fn leads_to_sign_in(location: &str) -> bool {
+    let path = location.split_once("://").map_or(location, |(_, rest)| {
+        rest.find('/').map_or("", |i| &rest[i..])
+    });
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    [
+        "login",
+        "signin",
+        "sign-in",
+        "sso",
+        "saml",
+        "authorize",
+        "oauth",
+        "auth/",
+    ]
+    .iter()
+    .any(|w| path.contains(w))
 }
 
 fn looks_like_login(html: &str) -> bool {
@@ -241,7 +282,16 @@ mod tests {
             answered(302, &[("Location", "/login")], None),
             Answer::Redirect {
                 status: 302,
-                location: Some("/login".into())
+                location: Some("/login".into()),
+                login: true,
+            }
+        );
+        assert_eq!(
+            answered(301, &[("Location", "https://h/scim/v2/Users/")], None),
+            Answer::Redirect {
+                status: 301,
+                location: Some("https://h/scim/v2/Users/".into()),
+                login: false,
             }
         );
         assert_eq!(

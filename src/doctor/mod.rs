@@ -142,7 +142,7 @@ pub async fn diagnose(config: &RunConfig) -> Result<Diagnosis, String> {
             }
             Answer::Tls(_) | Answer::Unreachable(_) => return Ok(diagnosis),
             Answer::Nothing { .. } => nothing.push((base.clone(), *why)),
-            Answer::Auth { .. } if diagnosis.locked.is_none() => {
+            _ if answer.wants_sign_in() && diagnosis.locked.is_none() => {
                 diagnosis.locked = Some((base.clone(), answer));
             }
             _ => {}
@@ -198,7 +198,7 @@ pub async fn diagnose(config: &RunConfig) -> Result<Diagnosis, String> {
             verdict: okta_import_verdict(&ex),
         });
     }
-    let refused = |a: &Answer| matches!(a, Answer::Auth { .. });
+    let refused = Answer::wants_sign_in;
     diagnosis.wants_credential = !config.has_credentials()
         && (diagnosis.probes.iter().any(|p| refused(&p.answer))
             || diagnosis
@@ -239,9 +239,9 @@ fn list_total(ex: &Exchange) -> Result<Option<u64>, String> {
 /// The replay could not be judged without the credential the client will use.
 fn locked_out(ex: &Exchange) -> Option<Verdict> {
     let answer = classify(ex);
-    let Answer::Auth { .. } = answer else {
+    if !answer.wants_sign_in() {
         return None;
-    };
+    }
     Some(Verdict::NotReplayed(format!(
         "{}; give the credential the client will use (--token, --user or the OAuth options)",
         answer.describe()

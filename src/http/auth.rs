@@ -67,6 +67,19 @@ struct Token {
     /// Fetch a new token from this instant on (some time before it expires); `None`: only
     /// after a 401.
     renew_at: Option<Instant>,
+    /// `expires_in`, when the answer gave it.
+    lifetime: Option<Duration>,
+    /// When the token request was answered.
+    issued: Instant,
+}
+
+/// A token a check fetched for itself, to use after it has expired.
+#[derive(Debug)]
+pub struct OwnToken {
+    pub value: Secret,
+    /// `expires_in`, when the token answer gave it.
+    pub lifetime: Option<Duration>,
+    pub issued: Instant,
 }
 
 /// The authentication stage: the credential, the current OAuth token, and the token requests.
@@ -171,6 +184,32 @@ impl Authenticator {
         Some(exchange)
     }
 
+    /// A token of its own for a check that waits for it to expire: the token request (kept by
+    /// the check, not among the run's) and the token with its lifetime, or why there is none.
+    /// `None` without OAuth. The token is learnt by the redactor before anything is recorded.
+    pub async fn own_token(
+        &self,
+        client: &HttpClient,
+    ) -> Option<(Exchange, Result<OwnToken, String>)> {
+        let Credentials::OAuth(oauth) = &self.credentials else {
+            return None;
+        };
+        let (mut exchange, raw) = client.send_keeping_body(token_request(oauth)).await;
+        let parsed = parse_token(exchange.response.as_ref().map(|r| r.status), raw.as_deref());
+        if let Ok(t) = &parsed {
+            client.redactor().learn(t.value.expose());
+            if let Some(r) = exchange.response.as_mut() {
+                r.body = r.body.take().map(|b| client.redactor().body(b));
+            }
+        }
+        let own = parsed.map(|t| OwnToken {
+            value: t.value,
+            lifetime: t.lifetime,
+            issued: t.issued,
+        });
+        Some((exchange, own.map_err(|e| client.redactor().text(&e))))
+    }
+
     /// One client-credentials token request (RFC 6749 §4.4.2), recorded.
     async fn fetch(&self, client: &HttpClient, oauth: &OAuthClient) -> Result<Token, String> {
         let out = token_request(oauth);
@@ -271,10 +310,13 @@ fn parse_token(status: Option<u16>, raw: Option<&[u8]>) -> Result<Token, String>
         })
         .filter(|s| *s > 0.0)
         .map(Duration::from_secs_f64);
-    let renew_at = lifetime.map(|l| Instant::now() + l - (l / 4).min(Duration::from_secs(60)));
+    let issued = Instant::now();
+    let renew_at = lifetime.map(|l| issued + l - (l / 4).min(Duration::from_secs(60)));
     Ok(Token {
         value: Secret::new(value),
         renew_at,
+        lifetime,
+        issued,
     })
 }
 

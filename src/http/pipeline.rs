@@ -58,6 +58,11 @@ impl Pipeline {
         self.auth.wrong_secret(&self.client).await
     }
 
+    /// A token of a check's own (see [`Authenticator::own_token`]); `None` without OAuth.
+    pub async fn own_token(&self) -> Option<(Exchange, Result<super::auth::OwnToken, String>)> {
+        self.auth.own_token(&self.client).await
+    }
+
     /// Sends `out` if the guard permits it; the refusal's text is redacted. A request of ours
     /// carries the run's credential; a 401 to an OAuth token gets one new token and one resend
     /// (a 401 means the server did not act on the request).

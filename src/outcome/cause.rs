@@ -213,16 +213,19 @@ fn cause_of(r: &CheckResult, base_url: &str) -> Option<RootCause> {
 }
 
 /// The request path relative to the base URL, without its query, the resource id after the
-/// endpoint replaced by `{id}` (`/Users/{id}`, `/Users/.search` kept); and that id.
+/// endpoint replaced by `{id}` (`/Users/{id}`, `/Users/.search` kept); and that id. A URL
+/// outside the base (a token endpoint) keeps its path: it names no resource.
 fn placeholder_path(url: &str, base_url: &str) -> (String, Option<String>) {
     let base = base_url.trim_end_matches('/');
-    let rest = match url.strip_prefix(base) {
-        Some(rest) if !base.is_empty() => rest,
+    let (rest, resource) = match url.strip_prefix(base) {
+        Some(rest) if !base.is_empty() => (rest, true),
         // Not under the base URL: the path after the authority.
-        _ => url
-            .split_once("://")
-            .and_then(|(_, r)| r.find('/').map(|i| &r[i..]))
-            .unwrap_or(url),
+        _ => (
+            url.split_once("://")
+                .and_then(|(_, r)| r.find('/').map(|i| &r[i..]))
+                .unwrap_or(url),
+            false,
+        ),
     };
     let path = rest.split(['?', '#']).next().unwrap_or_default();
     let mut id = None;
@@ -230,7 +233,7 @@ fn placeholder_path(url: &str, base_url: &str) -> (String, Option<String>) {
         .split('/')
         .enumerate()
         .map(|(i, seg)| {
-            if i == 2 && !seg.is_empty() && !seg.starts_with('.') {
+            if resource && i == 2 && !seg.is_empty() && !seg.starts_with('.') {
                 id = Some(
                     percent_encoding::percent_decode_str(seg)
                         .decode_utf8_lossy()
@@ -357,5 +360,18 @@ mod tests {
         let causes = root_causes(&[body("a.one"), body("a.two")], "http://h/scim/v2");
         assert_eq!(causes.len(), 2);
         assert_eq!(causes[0].summary, causes[1].summary);
+    }
+
+    #[test]
+    fn a_url_outside_the_base_keeps_its_path() {
+        let base = "http://h/scim/v2";
+        assert_eq!(
+            super::placeholder_path("http://h/oauth/token", base),
+            ("/oauth/token".to_string(), None)
+        );
+        assert_eq!(
+            super::placeholder_path("http://h/scim/v2/Users/u1?x=1", base),
+            ("/Users/{id}".to_string(), Some("u1".to_string()))
+        );
     }
 }

@@ -269,5 +269,8 @@ pub async fn run(state: &mut CheckState<'_>, call: &BuiltinCall) -> StepEnd {
         }
         BuiltinCall::RateLimitProbe(aspect) => super::probes::rate_limit(state, *aspect).await,
         BuiltinCall::OAuthWrongSecret(aspect) => super::probes::wrong_secret(state, *aspect).await,
+        BuiltinCall::OAuthExpiredToken(aspect) => {
+            super::token_expiry::expired_token(state, *aspect).await
+        }
     }
 }

@@ -239,6 +239,7 @@ async fn run_check(shared: &Session, check: &Check, seq: usize) -> CheckResult {
         exchanges: Vec::new(),
         safety: Vec::new(),
         left_behind: Vec::new(),
+        own_token: None,
     };
     let shapes: Vec<StepShape> = check.steps.iter().map(CheckState::shape).collect();
     let roles = infer_roles(&shapes);

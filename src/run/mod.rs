@@ -14,9 +14,11 @@ pub mod leftovers;
 mod own;
 mod plan;
 mod probes;
+mod ratelimit_fields;
 mod report;
 mod runner;
 mod step;
+mod token_expiry;
 
 pub use discover::{Capabilities, Discovered, DiscoveryError, discover};
 pub use events::{EventSink, RunEvent, Silent};
@@ -35,6 +37,10 @@ use std::time::Duration;
 
 /// What the harness accepts by default: SCIM JSON, and plain JSON from servers that only speak it.
 /// Checks that probe content negotiation set their own Accept.
+/// The clock-skew leeway granted to a server past a token's expiry: "a few minutes" (RFC 7519
+/// §4.1.4), five being the most common library default.
+pub const DEFAULT_TOKEN_LEEWAY: Duration = Duration::from_secs(300);
+
 pub const DEFAULT_ACCEPT: &str = "application/scim+json, application/json;q=0.9";
 
 /// A validated run configuration: built once (from the command line, or by a library user) and
@@ -58,8 +64,12 @@ pub struct RunConfig {
     pub jobs: usize,
     /// `--probe-rate-limit`: the rate-limit checks may burst requests.
     pub probe_rate_limit: bool,
-    /// `--probe-auth`: the token endpoint may be sent a wrong client secret.
+    /// `--probe-auth`: the token endpoint may be sent a wrong client secret, and a token of the
+    /// run's own may be waited out until it expires.
     pub probe_auth: bool,
+    /// How long after an access token expires a server may still take it (clock-skew leeway,
+    /// RFC 7519 §4.1.4): the expired-token check waits this much past `expires_in`.
+    pub token_leeway: Duration,
     /// Adapt how many checks run at once to how the server copes (`jobs` is then ignored).
     pub adaptive_jobs: bool,
     pub timeout: Duration,
@@ -97,6 +107,7 @@ impl fmt::Debug for RunConfig {
             .field("adaptive_jobs", &self.adaptive_jobs)
             .field("probe_rate_limit", &self.probe_rate_limit)
             .field("probe_auth", &self.probe_auth)
+            .field("token_leeway", &self.token_leeway)
             .field("timeout", &self.timeout)
             .field("max_retry_wait", &self.max_retry_wait)
             .field("rate", &self.rate)
@@ -138,6 +149,7 @@ impl RunConfig {
             adaptive_jobs: false,
             probe_rate_limit: false,
             probe_auth: false,
+            token_leeway: DEFAULT_TOKEN_LEEWAY,
             timeout: Duration::from_secs(30),
             max_retry_wait: Duration::from_secs(60),
             rate: None,

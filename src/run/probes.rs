@@ -2,6 +2,7 @@
 //! and a token request with a wrong client secret (`--probe-auth`), each judged one aspect per
 //! check. Retries are off for the burst: the refusal itself is what is judged.
 
+use super::ratelimit_fields;
 use super::step::{CheckState, StepEnd};
 use crate::http::{Exchange, Outgoing};
 use crate::outcome::{Finding, FindingKind, StepError};
@@ -44,8 +45,8 @@ fn is_success(ex: &Exchange) -> bool {
 }
 
 /// A burst of up to [`BURST`] GETs, [`IN_FLIGHT`] at a time, that stops sending at the first
-/// answer that is not a success: how many succeeded, and that answer (kept in the check's
-/// exchanges).
+/// answer that is not a success: how many succeeded, and that answer. The first served answer
+/// and the refusal are kept in the check's exchanges.
 async fn burst(state: &mut CheckState<'_>) -> Result<(usize, Option<usize>), StepError> {
     let stop = AtomicBool::new(false);
     let pipeline = &state.shared.pipeline;
@@ -73,6 +74,9 @@ async fn burst(state: &mut CheckState<'_>) -> Result<(usize, Option<usize>), Ste
     for answer in answers {
         let ex = answer.map_err(StepError::Safety)?;
         if is_success(&ex) {
+            if served == 0 {
+                state.exchanges.push(ex);
+            }
             served += 1;
         } else if refusal.is_none() {
             refusal = Some(ex);
@@ -138,6 +142,8 @@ pub(super) async fn rate_limit(state: &mut CheckState<'_>, aspect: RateLimitAspe
     let about = "a burst of GET /Users?count=1";
     let shape = format!("{BURST} requests, {IN_FLIGHT} at a time");
     match aspect {
+        A::FieldsPresent => fields_present(state).await,
+        A::FieldsValid => fields_valid(state),
         A::Refusal | A::Provoke | A::ProvokeWithRetryAfter => {
             let (served, refusal) = match burst(state).await {
                 Ok(b) => b,
@@ -221,6 +227,59 @@ pub(super) async fn rate_limit(state: &mut CheckState<'_>, aspect: RateLimitAspe
                 )
             }
         }
+    }
+}
+
+/// The RateLimit fields of the check's answers, each with the answer's status.
+fn rate_limit_fields(state: &CheckState<'_>) -> Vec<(u16, &'static str, String)> {
+    state
+        .exchanges
+        .iter()
+        .filter_map(|ex| ex.response.as_ref())
+        .flat_map(|r| {
+            ratelimit_fields::present(&r.headers)
+                .into_iter()
+                .map(|(name, value)| (r.status, name, value))
+        })
+        .collect()
+}
+
+async fn fields_present(state: &mut CheckState<'_>) -> StepEnd {
+    let (served, refusal) = match burst(state).await {
+        Ok(b) => b,
+        Err(e) => return StepEnd::Errored(e),
+    };
+    if !rate_limit_fields(state).is_empty() {
+        return StepEnd::Passed;
+    }
+    let answers = if refusal.is_some() {
+        format!("the first of {served} served answers and the refusal")
+    } else {
+        format!("{served} served answers")
+    };
+    failed(
+        "a burst of GET /Users?count=1",
+        format!("a {} field to judge", ratelimit_fields::NAMES.join(" / ")),
+        format!("none in {answers}"),
+    )
+}
+
+fn fields_valid(state: &CheckState<'_>) -> StepEnd {
+    let findings: Vec<Finding> = rate_limit_fields(state)
+        .into_iter()
+        .filter_map(|(status, name, value)| {
+            let problem = ratelimit_fields::problem(name, &value)?;
+            Some(finding(
+                &format!("{name} of the {status} answer"),
+                "a Structured Field (RFC 9651) in a shape draft-ietf-httpapi-ratelimit-headers gives it",
+                format!("{name}: {value} ({problem})"),
+            ))
+        })
+        .collect();
+    if findings.is_empty() {
+        StepEnd::Passed
+    } else {
+        StepEnd::Failed(findings)
     }
 }
 

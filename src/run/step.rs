@@ -54,6 +54,8 @@ pub struct CheckState<'a> {
     pub safety: Vec<Finding>,
     /// What the check may have created and could not prove its own (never touched).
     pub left_behind: Vec<LeftBehind>,
+    /// An OAuth token the check fetched for itself (`oauth-expired-token`).
+    pub own_token: Option<crate::http::auth::OwnToken>,
 }
 
 fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {

@@ -26,6 +26,8 @@ pub enum BuiltinCall {
     RateLimitProbe(RateLimitAspect),
     /// A token request with a wrong client secret, and one aspect of its refusal (`--probe-auth`).
     OAuthWrongSecret(TokenAspect),
+    /// A token of the check's own, used while valid and again once expired.
+    OAuthExpiredToken(ExpiryAspect),
 }
 
 /// What a `rate-limit-probe` step does or judges. The `provoke*` aspects burst (as setup); the
@@ -44,10 +46,14 @@ pub enum RateLimitAspect {
     ScimError,
     /// Waits out the Retry-After, then is served again.
     Recovers,
+    /// Burst; passes when a served answer or the refusal carries a RateLimit field.
+    FieldsPresent,
+    /// Of the burst's answers: every RateLimit field is well-formed.
+    FieldsValid,
 }
 
 impl RateLimitAspect {
-    pub const ALL: [(RateLimitAspect, &'static str); 7] = [
+    pub const ALL: [(RateLimitAspect, &'static str); 9] = [
         (RateLimitAspect::Refusal, "refusal"),
         (RateLimitAspect::Provoke, "provoke"),
         (
@@ -58,6 +64,8 @@ impl RateLimitAspect {
         (RateLimitAspect::RetryAfterValid, "retry-after-valid"),
         (RateLimitAspect::ScimError, "scim-error"),
         (RateLimitAspect::Recovers, "recovers"),
+        (RateLimitAspect::FieldsPresent, "fields-present"),
+        (RateLimitAspect::FieldsValid, "fields-valid"),
     ];
 }
 
@@ -68,6 +76,15 @@ pub enum TokenAspect {
     Refused,
     /// Of the last answer: 401 with a WWW-Authenticate challenge for Basic.
     Challenge,
+}
+
+/// What an `oauth-expired-token` step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryAspect {
+    /// Fetches a token whose `expires_in` is short enough to wait out, and is served with it.
+    Usable,
+    /// Waits until that token has expired, then is refused with it.
+    Refused,
 }
 
 /// Reads a one-word argument `key` naming one of `names`.
@@ -104,6 +121,7 @@ impl BuiltinCall {
             BuiltinCall::WaitASecond => "wait-a-second",
             BuiltinCall::RateLimitProbe(_) => "rate-limit-probe",
             BuiltinCall::OAuthWrongSecret(_) => "oauth-wrong-secret",
+            BuiltinCall::OAuthExpiredToken(_) => "oauth-expired-token",
         }
     }
 

@@ -25,7 +25,7 @@ pub enum Capability {
     /// `--probe-rate-limit`: the run may burst requests to provoke the server's rate limit.
     ProbeRateLimit,
     /// `--probe-auth` with the OAuth options: the run may send a wrong client secret to the
-    /// token endpoint.
+    /// token endpoint and wait out a token of its own.
     ProbeAuth,
 }
 

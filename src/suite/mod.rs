@@ -13,7 +13,8 @@ mod template;
 
 pub(crate) use builtin::ArgReader;
 pub use builtin::{
-    AdvertisedArgs, BuiltinCall, BuiltinStep, Feature, PageWalkArgs, RateLimitAspect, TokenAspect,
+    AdvertisedArgs, BuiltinCall, BuiltinStep, ExpiryAspect, Feature, PageWalkArgs, RateLimitAspect,
+    TokenAspect,
 };
 pub use capability::Capability;
 pub use check::{Check, CheckId, Level, Origin, Unscoped, mentions_of};

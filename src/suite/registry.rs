@@ -56,7 +56,7 @@ pub(crate) const BUILTINS: &[BuiltinDef] = &[
     },
     BuiltinDef {
         name: "rate-limit-probe",
-        description: "bursts GET /Users?count=1 (100 requests, 10 at a time, no retries) and judges one `aspect` of the refusal: refusal, provoke, provoke-with-retry-after, retry-after-present, retry-after-valid, scim-error, recovers",
+        description: "bursts GET /Users?count=1 (100 requests, 10 at a time, no retries) and judges one `aspect` of the refusal: refusal, provoke, provoke-with-retry-after, retry-after-present, retry-after-valid, scim-error, recovers, fields-present, fields-valid (the RateLimit header fields of the served answers and the refusal)",
         arguments: &["aspect"],
         compile: |r| {
             super::builtin::read_choice(
@@ -83,6 +83,23 @@ pub(crate) const BUILTINS: &[BuiltinDef] = &[
                 ],
             )
             .map(BuiltinCall::OAuthWrongSecret)
+        },
+    },
+    BuiltinDef {
+        name: "oauth-expired-token",
+        description: "fetches an OAuth access token of the check's own; `aspect` usable: it serves GET /Users?count=1 and lives no longer than --max-retry-wait; refused: once expired, it is refused",
+        arguments: &["aspect"],
+        compile: |r| {
+            super::builtin::read_choice(
+                r,
+                "oauth-expired-token",
+                "aspect",
+                &[
+                    (super::ExpiryAspect::Usable, "usable"),
+                    (super::ExpiryAspect::Refused, "refused"),
+                ],
+            )
+            .map(BuiltinCall::OAuthExpiredToken)
         },
     },
 ];
@@ -134,7 +151,7 @@ pub(crate) const CAPABILITIES: &[CapabilityDef] = &[
     CapabilityDef {
         name: "probe-auth",
         capability: Capability::ProbeAuth,
-        skip_reason: "opt-in: --probe-auth (with the OAuth options) sends a wrong client secret to the token endpoint",
+        skip_reason: "opt-in: --probe-auth (with the OAuth options) sends a wrong client secret to the token endpoint and waits out a token's lifetime",
     },
     CapabilityDef {
         name: "groups",

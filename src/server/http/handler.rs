@@ -51,14 +51,31 @@ impl Respond for ScimHandler {
                 return tokens.respond(request);
             }
         }
-        if let Some(refused) = self.admit() {
-            return refused;
+        let fields = self.admit();
+        let answer = match fields.refusal.or_else(|| self.site(request)) {
+            Some(answer) => answer,
+            None => {
+                let reply = self
+                    .handle(request)
+                    .unwrap_or_else(|err| err.into_reply(&self.settings));
+                template(reply, &self.settings)
+            }
+        };
+        match fields.headers {
+            Some((policy, current)) => answer
+                .insert_header("RateLimit-Policy", policy.as_str())
+                .insert_header("RateLimit", current.as_str()),
+            None => answer,
         }
-        let reply = self
-            .handle(request)
-            .unwrap_or_else(|err| err.into_reply(&self.settings));
-        template(reply, &self.settings)
     }
+}
+
+/// Where a request stands against the rate limit: the refusal to send, if over it, and the
+/// RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) every answer carries.
+struct Admission {
+    refusal: Option<ResponseTemplate>,
+    /// `RateLimit-Policy` and `RateLimit`, when there is a limit.
+    headers: Option<(String, String)>,
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -170,10 +187,14 @@ impl ScimHandler {
     /// Counts the request against the rate limit: over it, 429 with `Retry-After` (the seconds
     /// left in the window, at least 1) and a SCIM error (RFC 6585 §4, RFC 7644 §3.12), or what
     /// the rate-limit faults make of that answer.
-    /// `None` admits it; `Some` is the refusal to send.
-    fn admit(&self) -> Option<ResponseTemplate> {
+    fn admit(&self) -> Admission {
         let settings = &*self.settings;
-        let (limit, per) = settings.model.rate_limit?;
+        let Some((limit, per)) = settings.model.rate_limit else {
+            return Admission {
+                refusal: None,
+                headers: None,
+            };
+        };
         let policy = &settings.policies.rate_limit;
         let mut window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
         let now = std::time::Instant::now();
@@ -182,15 +203,34 @@ impl ScimHandler {
             window.start = now;
             window.count = 0;
         }
-        if !held && window.count < limit {
+        let admitted = !held && window.count < limit;
+        if admitted {
             window.count += 1;
-            return None;
-        }
-        if policy.no_recovery && !held {
+        } else if policy.no_recovery && !held {
             window.held_until = Some(now + per * 3);
         }
         let left = per.saturating_sub(now.duration_since(window.start));
         let seconds = (left.as_secs() + u64::from(left.subsec_nanos() > 0)).max(1);
+        let current = if policy.malformed_fields {
+            "\"default\";t=0.5".to_string()
+        } else {
+            let remaining = if held { 0 } else { limit - window.count };
+            format!("\"default\";r={remaining};t={seconds}")
+        };
+        let headers = Some((
+            format!("\"default\";q={limit};w={}", per.as_secs().max(1)),
+            current,
+        ));
+        if admitted {
+            return Admission {
+                refusal: None,
+                headers,
+            };
+        }
+        let refusal = |answer: ResponseTemplate| Admission {
+            refusal: Some(answer),
+            headers: headers.clone(),
+        };
         let after = if policy.no_recovery {
             "1".to_string()
         } else if policy.bad_retry_after {
@@ -200,10 +240,10 @@ impl ScimHandler {
         };
         if policy.status_500 {
             let reply = ScimError::new(500, "internal error").into_reply(settings);
-            return Some(template(reply, settings));
+            return refusal(template(reply, settings));
         }
         if policy.html {
-            return Some(ResponseTemplate::new(429)
+            return refusal(ResponseTemplate::new(429)
                 .insert_header("Retry-After", after.as_str())
                 .set_body_raw(
                     "<html><head><title>429 Too Many Requests</title></head><body>Slow down</body></html>",
@@ -217,7 +257,36 @@ impl ScimHandler {
         if !policy.no_retry_after {
             error = error.with_header("Retry-After", after);
         }
-        Some(template(error.into_reply(settings), settings))
+        refusal(template(error.into_reply(settings), settings))
+    }
+
+    /// What the host answers instead of the SCIM service, under the faults that model a web app
+    /// in front of it: an HTML page outside the base path, a login redirect without credentials.
+    fn site(&self, request: &Request) -> Option<ResponseTemplate> {
+        const PAGE: &str = "<!doctype html><html><head><title>Acme</title></head><body><div id=\"app\"></div><script src=\"/app.js\"></script></body></html>";
+        let settings = &*self.settings;
+        let path = request.url.path();
+        let route = Route::parse(path, &settings.model);
+        if settings.policies.site.html_catch_all && !path.starts_with(&settings.model.base_path) {
+            return Some(ResponseTemplate::new(200).set_body_raw(PAGE, "text/html; charset=utf-8"));
+        }
+        let public = matches!(&route, Some(r) if r.is_discovery()
+                && request.method == Method::GET
+                && !settings.policies.auth.discovery_requires_auth);
+        let anonymous = !request.headers.contains_key("authorization");
+        if settings.policies.auth.login_redirect
+            && settings.model.auth != AuthMode::None
+            && anonymous
+            && !public
+        {
+            let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+            return Some(
+                ResponseTemplate::new(302)
+                    .insert_header("Location", format!("/login?next={next}").as_str())
+                    .set_body_raw(PAGE, "text/html; charset=utf-8"),
+            );
+        }
+        None
     }
 
     fn authorize(&self, headers: &HeaderMap) -> Result<(), ScimError> {

@@ -22,6 +22,8 @@ pub(crate) struct TokenIssuer {
     any_secret: bool,
     /// Fault token-refusal-400: a wrong secret gets 400, no challenge.
     refusal_400: bool,
+    /// Fault token-expiry-ignored: every token issued stays valid.
+    expiry_ignored: bool,
 }
 
 fn oauth_error(status: u16, error: &str, description: &str) -> ResponseTemplate {
@@ -67,13 +69,16 @@ impl TokenIssuer {
             issued: Mutex::new(HashMap::new()),
             any_secret: policy.token_any_secret,
             refusal_400: policy.token_refusal_400,
+            expiry_ignored: policy.token_expiry_ignored,
         }
     }
 
     /// Whether `token` was issued here and has not expired.
     pub(crate) fn valid(&self, token: &str) -> bool {
         let issued = self.issued.lock().unwrap_or_else(|e| e.into_inner());
-        issued.get(token).is_some_and(|at| at.elapsed() < self.ttl)
+        issued
+            .get(token)
+            .is_some_and(|at| self.expiry_ignored || at.elapsed() < self.ttl)
     }
 
     /// Answers a token request: the client authenticates with HTTP Basic (RFC 6749 §2.3.1) or
@@ -113,7 +118,9 @@ impl TokenIssuer {
         }
         let token = format!("scimcheck-at-{}", uuid::Uuid::new_v4().simple());
         let mut issued = self.issued.lock().unwrap_or_else(|e| e.into_inner());
-        issued.retain(|_, at| at.elapsed() < self.ttl);
+        if !self.expiry_ignored {
+            issued.retain(|_, at| at.elapsed() < self.ttl);
+        }
         issued.insert(token.clone(), Instant::now());
         let body = serde_json::json!({
             "access_token": token,

@@ -127,6 +127,12 @@ faults! {
         |_, p| p.auth.token_any_secret = true;
     TokenRefusal400 => "token-refusal-400", "The token endpoint refuses a wrong client secret with 400 invalid_client and no WWW-Authenticate, though the client authenticated with Basic.",
         |_, p| p.auth.token_refusal_400 = true;
+    LoginRedirect => "login-redirect", "A request without credentials is redirected (302) to an HTML login page, as a single-sign-on front does, instead of 401.",
+        |_, p| p.auth.login_redirect = true;
+    HtmlCatchAll => "html-catch-all", "Every path outside the SCIM base answers 200 with a web app's HTML page, so a wrong Tenant URL looks alive.",
+        |_, p| p.site.html_catch_all = true;
+    TokenExpiryIgnored => "token-expiry-ignored", "The resource server takes an OAuth access token however long ago it expired.",
+        |_, p| p.auth.token_expiry_ignored = true;
     RateLimit500 => "rate-limit-500", "Over the rate limit, requests answer 500 with no Retry-After instead of 429.",
         |_, p| p.rate_limit.status_500 = true;
     RateLimitNoRetryAfter => "rate-limit-no-retry-after", "Over the rate limit, the 429 has no Retry-After.",
@@ -137,6 +143,8 @@ faults! {
         |_, p| p.rate_limit.html = true;
     RateLimitNoRecovery => "rate-limit-no-recovery", "Over the rate limit, the 429 says Retry-After: 1 but the limit holds three times as long.",
         |_, p| p.rate_limit.no_recovery = true;
+    RateLimitFieldsMalformed => "ratelimit-fields-malformed", "Under a rate limit, the RateLimit field is `\"default\";t=0.5`: no remaining count and a Decimal reset.",
+        |_, p| p.rate_limit.malformed_fields = true;
     PasswordReturned => "password-returned", "The stored password is returned in user representations.",
         |_, p| p.render.password_returned = true;
     ClientIdHonoured => "client-id-honoured", "POST uses a client-supplied `id` instead of assigning one.",
@@ -457,8 +465,11 @@ impl Fault {
             | Fault::RateLimitNoRetryAfter
             | Fault::RateLimitBadRetryAfter
             | Fault::RateLimitHtml
-            | Fault::RateLimitNoRecovery => Needs::RateLimit,
-            Fault::TokenAnySecret | Fault::TokenRefusal400 => Needs::OAuth,
+            | Fault::RateLimitNoRecovery
+            | Fault::RateLimitFieldsMalformed => Needs::RateLimit,
+            Fault::TokenAnySecret | Fault::TokenRefusal400 | Fault::TokenExpiryIgnored => {
+                Needs::OAuth
+            }
             _ => Needs::Nothing,
         }
     }

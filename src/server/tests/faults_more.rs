@@ -317,6 +317,66 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
                 _ => status == 400 && answer.headers().get("www-authenticate").is_none(),
             }
         }
+        Fault::TokenExpiryIgnored => {
+            let token_url = server.token_url();
+            let answer: Value = reqwest::Client::new()
+                .post(token_url)
+                .basic_auth(super::OAUTH_CLIENT.0, Some(super::OAUTH_CLIENT.1))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("grant_type=client_credentials")
+                .send()
+                .await
+                .expect("the token endpoint answers")
+                .json()
+                .await
+                .expect("a token answer");
+            let lifetime = answer["expires_in"].as_f64().expect("expires_in");
+            tokio::time::sleep(std::time::Duration::from_secs_f64(lifetime + 0.2)).await;
+            let bearer = format!(
+                "Bearer {}",
+                answer["access_token"].as_str().expect("a token")
+            );
+            let headers = [("authorization", bearer.as_str())];
+            call_with(server, Method::GET, "/Users", None, &headers)
+                .await
+                .status
+                == StatusCode::OK
+        }
+        Fault::RateLimitFieldsMalformed => {
+            let answers = burst(server).await;
+            answers
+                .iter()
+                .all(|a| a.header("ratelimit") == Some("\"default\";t=0.5"))
+        }
+        Fault::LoginRedirect => {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a client");
+            let answer = client
+                .get(format!("{}/Users", server.base_url()))
+                .send()
+                .await
+                .expect("the server answers");
+            answer.status() == StatusCode::FOUND
+                && answer
+                    .headers()
+                    .get("location")
+                    .is_some_and(|l| l.as_bytes().starts_with(b"/login?next="))
+        }
+        Fault::HtmlCatchAll => {
+            let origin = server.base_url().trim_end_matches("/scim/v2").to_string();
+            let answer = reqwest::Client::new()
+                .get(format!("{origin}/api/scim/v2/Users"))
+                .send()
+                .await
+                .expect("the server answers");
+            answer.status() == StatusCode::OK
+                && answer
+                    .headers()
+                    .get("content-type")
+                    .is_some_and(|c| c.as_bytes().starts_with(b"text/html"))
+        }
         other => panic!("no probe for the fault {other}"),
     }
 }

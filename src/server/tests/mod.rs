@@ -40,6 +40,7 @@ pub(super) async fn server_needing(faults: &[Fault], needs: crate::server::Needs
         rate_limit: (needs == Needs::RateLimit).then(|| "5/s".parse().expect("a rate")),
         oauth: (needs == Needs::OAuth)
             .then(|| (OAUTH_CLIENT.0.to_owned(), OAUTH_CLIENT.1.to_owned())),
+        token_ttl: (needs == Needs::OAuth).then(|| std::time::Duration::from_millis(300)),
         ..ServerConfig::default()
     })
     .await

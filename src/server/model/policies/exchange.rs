@@ -70,6 +70,18 @@ pub(crate) struct AuthPolicy {
     pub(crate) token_any_secret: bool,
     /// The token endpoint refuses a wrong client secret with 400 and no `WWW-Authenticate`.
     pub(crate) token_refusal_400: bool,
+    /// Access tokens are taken however long ago they expired.
+    pub(crate) token_expiry_ignored: bool,
+    /// A request without credentials is redirected to a login page (302) instead of 401.
+    pub(crate) login_redirect: bool,
+}
+
+/// What the server's host answers outside the SCIM base path.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SitePolicy {
+    /// Every path outside the base answers 200 with a web app's HTML shell (a client-side
+    /// router's catch-all), so a wrong Tenant URL looks alive.
+    pub(crate) html_catch_all: bool,
 }
 
 /// How a request over the rate limit (`serve --rate-limit`) is refused.
@@ -85,6 +97,8 @@ pub(crate) struct RateLimitPolicy {
     pub(crate) html: bool,
     /// Retry-After says 1 s, but the limit holds for 3 windows.
     pub(crate) no_recovery: bool,
+    /// The RateLimit field lacks its required `r` and gives `t` as a Decimal.
+    pub(crate) malformed_fields: bool,
 }
 
 /// What /Me (RFC 7644 §3.11) answers; the server has no subject to alias.

@@ -9,7 +9,7 @@ mod resources;
 
 pub(crate) use exchange::{
     AuthPolicy, DiscoveryPolicy, ErrorPolicy, MeAnswer, MePolicy, MediaPolicy, RateLimitPolicy,
-    ResponseMediaType,
+    ResponseMediaType, SitePolicy,
 };
 pub(crate) use operations::{BulkPolicy, PatchPolicy};
 pub(crate) use query::{
@@ -46,4 +46,5 @@ pub(crate) struct Policies {
     pub(crate) patch: PatchPolicy,
     pub(crate) bulk: BulkPolicy,
     pub(crate) rate_limit: RateLimitPolicy,
+    pub(crate) site: SitePolicy,
 }
