@@ -170,6 +170,21 @@ fn read_only_sends_no_write() {
         "{sent:?}"
     );
     assert!(report["summary"]["passed"].as_u64().unwrap() >= 30);
+    // A check that writes but has a read-only form ran that form, and says so.
+    let form = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "media.response-is-scim-json")
+        .map(|r| (r["status"].clone(), r["unscoped"]["form"].clone()));
+    assert_eq!(
+        form,
+        Some((serde_json::json!("passed"), serde_json::json!("read-only")))
+    );
+    assert!(
+        all.contains("checks ran their read-only form (--read-only: its own steps write"),
+        "{all}"
+    );
 }
 
 /// A server without /ServiceProviderConfig whose /Users answers is tested: the discovery checks

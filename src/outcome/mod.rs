@@ -11,6 +11,6 @@ pub use cause::{RootCause, root_causes};
 pub use error::StepError;
 pub use finding::{Finding, FindingKind};
 pub use result::{
-    CheckResult, CleanupOutcome, LeftBehind, Status, StepOutcome, Summary, UnscopedRun,
+    CheckResult, CleanupOutcome, Form, LeftBehind, Status, StepOutcome, Summary, UnscopedRun,
 };
 pub use role::{Role, StepShape, infer_roles};

@@ -91,12 +91,32 @@ impl fmt::Display for LeftBehind {
     }
 }
 
-/// A check that ran its unscoped form: why it could not scope its queries, and what the form
-/// asserts instead.
+/// A check that ran one of its alternative forms: which, why (it could not scope its queries,
+/// or its own steps write under `--read-only`), and what the form asserts instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnscopedRun {
+    pub form: Form,
     pub why: String,
     pub asserts: String,
+}
+
+/// Which alternative form a check ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Form {
+    /// Filter-free: it reads the whole collection.
+    Unscoped,
+    /// Write-free: it reads the tenant's data as it is.
+    ReadOnly,
+}
+
+impl Form {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Form::Unscoped => "unscoped",
+            Form::ReadOnly => "read-only",
+        }
+    }
 }
 
 /// The verdict on one check, with its evidence.

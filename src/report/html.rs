@@ -121,7 +121,7 @@ pub fn render_html(report: &RunReport) -> Result<String, minijinja::Error> {
             unscoped: r
                 .unscoped
                 .as_ref()
-                .map(|u| format!("unscoped form: {} ({})", u.asserts, u.why)),
+                .map(|u| format!("{} form: {} ({})", u.form.as_str(), u.asserts, u.why)),
             exchanges: if r.status == Status::Passed {
                 Vec::new()
             } else {

@@ -87,19 +87,19 @@ fn fixtures_line(report: &RunReport) -> String {
 
 /// The checks that ran their unscoped form, counted by why (empty when none did).
 fn unscoped_lines(report: &RunReport) -> String {
-    let mut by_why: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut by_why: Vec<(&str, &str, Vec<String>)> = Vec::new();
     for r in &report.results {
         let Some(u) = &r.unscoped else { continue };
-        match by_why.iter_mut().find(|(why, _)| *why == u.why) {
-            Some((_, ids)) => ids.push(r.id.clone()),
-            None => by_why.push((&u.why, vec![r.id.clone()])),
+        match by_why.iter_mut().find(|(why, _, _)| *why == u.why) {
+            Some((_, _, ids)) => ids.push(r.id.clone()),
+            None => by_why.push((&u.why, u.form.as_str(), vec![r.id.clone()])),
         }
     }
     let mut s = String::new();
-    for (why, ids) in by_why {
+    for (why, form, ids) in by_why {
         let _ = writeln!(
             s,
-            "{} checks ran their unscoped form ({}): {}",
+            "{} checks ran their {form} form ({}): {}",
             ids.len(),
             terminal(why),
             id_list(&ids)
@@ -124,7 +124,12 @@ fn render_check(s: &mut String, r: &CheckResult, color: bool) {
     };
     let _ = writeln!(s, "         {}", terminal(&reference));
     if let Some(u) = &r.unscoped {
-        let _ = writeln!(s, "         unscoped form: {}", terminal(&u.asserts));
+        let _ = writeln!(
+            s,
+            "         {} form: {}",
+            u.form.as_str(),
+            terminal(&u.asserts)
+        );
     }
     match r.step_heading() {
         Some(heading) => {

@@ -60,7 +60,9 @@ impl Planned {
     /// Whether the check runs with no other check in flight (and after them): an unscoped form
     /// reads the whole collection, and a rate-limit burst would slow every other check.
     pub fn runs_alone(&self) -> bool {
-        self.unscoped.is_some()
+        self.unscoped
+            .as_ref()
+            .is_some_and(|u| u.form == crate::outcome::Form::Unscoped)
             || self
                 .check
                 .requires
@@ -73,7 +75,7 @@ impl Planned {
             return false;
         };
         let note = self.check.unscoped.as_ref().map(|u| u.note.clone());
-        self.run_form(form, note, why);
+        self.run_form(form, crate::outcome::Form::Unscoped, note, why);
         true
     }
 
@@ -92,15 +94,23 @@ impl Planned {
             .map(|r| r.skip_reason());
         self.run_form(
             form,
+            crate::outcome::Form::ReadOnly,
             note,
             &format!("--read-only: its own steps write ({write})"),
         );
     }
 
     /// Runs `form` (one of the check's alternative forms) instead, saying why and what it asserts.
-    fn run_form(&mut self, form: Check, note: Option<String>, why: &str) {
+    fn run_form(
+        &mut self,
+        form: Check,
+        kind: crate::outcome::Form,
+        note: Option<String>,
+        why: &str,
+    ) {
         self.check = form;
         self.unscoped = Some(UnscopedRun {
+            form: kind,
             why: why.to_string(),
             asserts: note.unwrap_or_default(),
         });

@@ -160,15 +160,16 @@ impl Runner {
         match (&planned.skip_reason, &planned.block_reason) {
             (Some(reason), _) => CheckResult::skipped(&planned.check, reason.clone()),
             (None, Some(reason)) => CheckResult::blocked_before(&planned.check, reason.clone()),
-            (None, None) if planned.runs_alone() => {
-                let _alone = self.exclusive.write().await;
-                let mut result = self.session.run(&planned.check, seq).await;
+            (None, None) => {
+                let mut result = if planned.runs_alone() {
+                    let _alone = self.exclusive.write().await;
+                    self.session.run(&planned.check, seq).await
+                } else {
+                    let _shared = self.exclusive.read().await;
+                    self.session.run(&planned.check, seq).await
+                };
                 result.unscoped = planned.unscoped.clone();
                 result
-            }
-            (None, None) => {
-                let _shared = self.exclusive.read().await;
-                self.session.run(&planned.check, seq).await
             }
         }
     }
