@@ -7,6 +7,7 @@ pub mod harness;
 pub mod http;
 pub mod load;
 pub mod outcome;
+pub mod profile;
 pub mod report;
 pub mod run;
 pub mod secret;

@@ -105,7 +105,14 @@ fn every_builtin_suite_file_is_valid() {
 fn readme_suite_example_is_valid() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find("```yaml\n").expect("README has a yaml example") + "```yaml\n".len();
+    let section = readme
+        .find("## Suite format")
+        .expect("README has a suite format section");
+    let start = section
+        + readme[section..]
+            .find("```yaml\n")
+            .expect("README has a suite example")
+        + "```yaml\n".len();
     let end = start + readme[start..].find("```").unwrap();
     let source = Source {
         name: "README.md".into(),

@@ -22,6 +22,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// List every check: id, level, spec reference, title.
     List(ListArgs),
+    /// List the built-in profiles (one line each), or show one profile's contract.
+    Profiles(ProfilesArgs),
     /// Run the reference server in the foreground; prints its base URL first.
     Serve(ServeArgs),
     /// Validate suite files; reports file:line:col for each problem.
@@ -204,6 +206,11 @@ pub struct RunArgs {
     /// POST (but to .search), PUT, PATCH or DELETE is refused. For production tenants.
     #[arg(long)]
     pub read_only: bool,
+    /// Check against a client's or vendor's contract too: a built-in profile's name (see
+    /// `scimcheck profiles`) or a profile file. Its own checks run, RFC areas it drops are
+    /// skipped, and requests are paced below its rate limit unless --rate says otherwise.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
     /// Run the opt-in rate-limit checks: bursts of 100 GETs (10 at a time, no retries) provoke
     /// the server's limit to judge its 429s.
     #[arg(long)]
@@ -313,6 +320,13 @@ pub struct ListArgs {
     /// Directory of extra suite files.
     #[arg(long)]
     pub suites: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfilesArgs {
+    /// A built-in profile's name or a profile file: show its contract.
+    #[arg(value_name = "NAME|FILE")]
+    pub profile: Option<String>,
 }
 
 #[derive(Args)]

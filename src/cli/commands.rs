@@ -12,7 +12,7 @@ use crate::run::{self, RunError, RunEvent, Runner};
 use crate::server::{self, Fault, ServerConfig};
 
 /// Writes to stdout; a closed pipe (`scimcheck list | head`) is not an error worth a panic.
-fn say(text: &str) {
+pub(super) fn say(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
@@ -22,6 +22,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
     match cli.command {
         Command::Run(a) => run_command(*a).await,
         Command::List(a) => list_command(a),
+        Command::Profiles(a) => super::profiles::profiles_command(a),
         Command::Serve(a) => serve_command(a).await,
         Command::Validate(a) => validate_command(a),
         Command::Cleanup(a) => super::cleanup::cleanup_command(*a).await,
@@ -48,10 +49,19 @@ async fn run_command(a: RunArgs) -> Exit {
         Ok(s) => s,
         Err(e) => return e,
     };
-    let catalog = match load_catalog(settings.suites.as_deref()) {
+    let mut catalog = match load_catalog(settings.suites.as_deref()) {
         Ok(c) => c,
         Err(e) => return e,
     };
+    if let Some((profile, file)) = &settings.profile {
+        match load::profile_checks(profile, file.as_deref(), &catalog.schemas) {
+            Ok(checks) => catalog.checks.extend(checks),
+            Err(e) => {
+                eprintln!("{e}");
+                return Exit::InvalidSuite;
+            }
+        }
+    }
     // Without a URL, start the embedded reference server (kept alive until the run ends).
     let mut _embedded = None;
     let (base_url, token, label) = match &settings.target {

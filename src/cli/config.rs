@@ -57,6 +57,8 @@ pub struct RunSettings {
     pub verbosity: Verbosity,
     pub baseline: Option<(Baseline, PathBuf)>,
     pub write_baseline: Option<PathBuf>,
+    /// `--profile`: the contract, and its file for a user's own.
+    pub profile: Option<(crate::profile::Profile, Option<PathBuf>)>,
 }
 
 /// Hides the token, the password and credential-looking header values.
@@ -328,6 +330,10 @@ impl RunSettings {
             None => None,
         };
         let connection = Connection::from_args(a.base_url.as_deref(), &a.connection)?;
+        let profile = match &a.profile {
+            Some(name) => Some(super::profiles::load_profile(name)?),
+            None => None,
+        };
         if a.probe_auth && connection.oauth.is_none() {
             eprintln!(
                 "error: --probe-auth probes an OAuth token endpoint: it needs --oauth-token-url, \
@@ -388,6 +394,7 @@ impl RunSettings {
             },
             baseline,
             write_baseline: a.write_baseline,
+            profile,
         })
     }
 
@@ -409,6 +416,13 @@ impl RunSettings {
         config.read_only = self.read_only;
         config.probe_rate_limit = self.probe_rate_limit;
         config.probe_auth = self.probe_auth;
+        if let Some((profile, _)) = &self.profile {
+            // Below the contract's documented limit, unless --rate says otherwise.
+            if config.rate.is_none() {
+                config.rate = profile.rate_limit.as_deref().and_then(|r| r.parse().ok());
+            }
+            config.profile = Some(profile.clone());
+        }
         config.token_leeway = self.token_leeway;
         config.assume.clone_from(&self.assume);
         config.assume_not.clone_from(&self.assume_not);

@@ -7,6 +7,7 @@ mod config;
 mod doctor;
 mod exit;
 mod output;
+mod profiles;
 mod progress;
 mod signals;
 

@@ -7,11 +7,13 @@ pub(crate) use args::assertion_of;
 mod compile;
 mod ctx;
 mod diag;
+mod profile;
 mod raw;
 mod validate;
 mod yaml;
 
 pub use diag::{Diagnostic, LoadErrors};
+pub use profile::{builtin_profile_sources, find_profile, parse_profile, profile_schema_text};
 pub use yaml::Pos;
 
 use crate::suite::Check;
@@ -68,6 +70,8 @@ fn builtin_sources() -> (Vec<Source>, Vec<Source>) {
         }
     }
     walk(&BUILTIN, &mut suites, &mut schemas);
+    // A profile's own checks load only with the profile (`run --profile`).
+    suites.retain(|s| !s.name.starts_with("suites/profiles/"));
     suites.sort_by(|a, b| a.name.cmp(&b.name));
     schemas.sort_by(|a, b| a.name.cmp(&b.name));
     (suites, schemas)
@@ -188,6 +192,72 @@ pub fn load(extra: Option<&Path>) -> Result<Catalog, LoadErrors> {
         Ok(Catalog { checks, schemas })
     } else {
         Err(LoadErrors(errors))
+    }
+}
+
+/// The checks of `profile`: a built-in's from `suites/profiles/<name>/`, a user's from the files
+/// its `checks` lists (relative to `file`, the profile file). Every id starts with `<name>.`.
+pub fn profile_checks(
+    profile: &crate::profile::Profile,
+    file: Option<&Path>,
+    schemas: &BTreeMap<String, Value>,
+) -> Result<Vec<crate::suite::Check>, LoadErrors> {
+    let sources = match file {
+        None => BUILTIN
+            .get_dir(format!("profiles/{}", profile.name))
+            .map(|dir| {
+                dir.files()
+                    .filter_map(|f| {
+                        Some(Source {
+                            name: format!("suites/{}", f.path().display()),
+                            text: f.contents_utf8()?.to_string(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Some(file) => {
+            let dir = file.parent().unwrap_or(Path::new("."));
+            let mut suites = Vec::new();
+            for name in &profile.checks {
+                let path = dir.join(name);
+                let shown = path.display().to_string();
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    LoadErrors(vec![Diagnostic::general(
+                        &shown,
+                        format!("a check file of profile {}: cannot read: {e}", profile.name),
+                    )])
+                })?;
+                suites.push(Source { name: shown, text });
+            }
+            suites
+        }
+    };
+    let mut sources = sources;
+    sources.sort_by(|a, b| a.name.cmp(&b.name));
+    let checks = validate::checks_of(&sources, schemas)?;
+    let prefix = format!("{}.", profile.name);
+    let strays: Vec<Diagnostic> = checks
+        .iter()
+        .filter(|c| !c.id.as_str().starts_with(&prefix))
+        .map(|c| Diagnostic {
+            file: c.origin.file.clone(),
+            pos: Pos {
+                line: c.origin.line,
+                col: c.origin.col,
+            },
+            message: format!(
+                "check `{}` of profile {} must have an id starting with `{prefix}`",
+                c.id.as_str(),
+                profile.name
+            ),
+            source_line: None,
+        })
+        .collect();
+    if strays.is_empty() {
+        Ok(checks)
+    } else {
+        Err(LoadErrors(strays))
     }
 }
 

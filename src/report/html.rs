@@ -171,6 +171,7 @@ pub fn render_html(report: &RunReport) -> Result<String, minijinja::Error> {
         tool => report.tool.name,
         version => report.tool.version,
         target => report.target.clone(),
+        profile => report.profile.clone(),
         started_at => report.started_at.clone(),
         duration => format!("{:.2} s", report.duration_ms as f64 / 1000.0),
         summary => Value::from(Serde(&report.summary)),

@@ -16,10 +16,15 @@ pub fn render_markdown(report: &RunReport, files: &[String]) -> String {
     let m = &report.summary;
     let _ = writeln!(
         s,
-        "## {} {}: {}\n",
+        "## {} {}: {}{}\n",
         report.tool.name,
         report.tool.version,
-        inert::markdown(&report.target)
+        inert::markdown(&report.target),
+        report
+            .profile
+            .as_ref()
+            .map(|p| format!(" (profile {})", inert::markdown(p)))
+            .unwrap_or_default()
     );
     let _ = writeln!(
         s,

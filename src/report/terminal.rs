@@ -179,10 +179,15 @@ pub fn render_terminal(report: &RunReport, color: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{} {} → {}",
+        "{} {} → {}{}",
         report.tool.name,
         report.tool.version,
-        terminal(&report.target)
+        terminal(&report.target),
+        report
+            .profile
+            .as_ref()
+            .map(|p| format!(" · profile {}", terminal(p)))
+            .unwrap_or_default()
     );
     let _ = writeln!(s, "{}", capability_line(report));
     s.push_str(&fixtures_line(report));

@@ -91,6 +91,8 @@ pub struct RunConfig {
     pub sets: Vec<fixtures::Override>,
     /// Appended to the report's target (e.g. " (embedded reference server)").
     pub target_label: String,
+    /// `--profile`: the contract the run checks against besides the RFCs.
+    pub profile: Option<crate::profile::Profile>,
 }
 
 /// Hides the token, the password and credential-looking header values.
@@ -108,6 +110,7 @@ impl fmt::Debug for RunConfig {
             .field("probe_rate_limit", &self.probe_rate_limit)
             .field("probe_auth", &self.probe_auth)
             .field("token_leeway", &self.token_leeway)
+            .field("profile", &self.profile.as_ref().map(|p| &p.name))
             .field("timeout", &self.timeout)
             .field("max_retry_wait", &self.max_retry_wait)
             .field("rate", &self.rate)
@@ -150,6 +153,7 @@ impl RunConfig {
             probe_rate_limit: false,
             probe_auth: false,
             token_leeway: DEFAULT_TOKEN_LEEWAY,
+            profile: None,
             timeout: Duration::from_secs(30),
             max_retry_wait: Duration::from_secs(60),
             rate: None,

@@ -130,6 +130,15 @@ impl Runner {
         if planned.is_empty() {
             return Err(RunError::NothingSelected);
         }
+        // A profile's dropped areas do not apply to the target.
+        if let Some(profile) = &config.profile {
+            for p in planned.iter_mut().filter(|p| p.skip_reason.is_none()) {
+                let area = p.check.id.as_str().split('.').next().unwrap_or_default();
+                if let Some(why) = profile.dropped(area) {
+                    p.skip_reason = Some(format!("not in the {} contract: {why}", profile.name));
+                }
+            }
+        }
         // Under --read-only, a check whose steps write runs its read-only form if it has one.
         if config.read_only {
             planned.iter_mut().for_each(|p| p.read_only(capabilities));
@@ -264,7 +273,7 @@ impl Runner {
                     .unwrap_or_default(),
                 config.target_label
             ),
-            profile: None,
+            profile: config.profile.as_ref().map(|p| p.name.clone()),
             started_at,
             duration_ms: started.elapsed().as_millis() as u64,
             interrupted,

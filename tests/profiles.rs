@@ -1,0 +1,156 @@
+//! Profiles as a user meets them: `scimcheck profiles` lists the built-ins and shows one;
+//! `run --profile` names the profile in its reports, skips the RFC areas the contract drops and
+//! runs the profile's own checks; a user's own profile file works, and a broken one is named at
+//! file:line:col.
+
+mod common;
+
+use common::{scimcheck, text};
+use std::fs;
+
+#[test]
+fn the_builtin_profiles_are_listed_and_one_is_shown() {
+    let o = scimcheck(&["profiles"]);
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("peakon  Peakon employee provisioning"),
+        "{said}"
+    );
+    let o = scimcheck(&["profiles", "peakon"]);
+    let said = text(&o);
+    assert!(
+        said.contains("rule: userName: required, email, at most 256 characters"),
+        "{said}"
+    );
+    assert!(said.contains("not checked: groups.*"), "{said}");
+    let o = scimcheck(&["profiles", "no-such-vendor"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("built-in: peakon"), "{}", text(&o));
+}
+
+#[test]
+fn a_run_under_a_profile_names_it_and_skips_what_the_contract_drops() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let o = scimcheck(&[
+        "run",
+        "--profile",
+        "peakon",
+        "--rate",
+        "1000/s",
+        "--only",
+        "groups.*",
+        "--out",
+        dir,
+    ]);
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{said}");
+    assert!(said.contains(" · profile peakon\n"), "{said}");
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["profile"], "peakon");
+    let results = report["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert_eq!(r["status"], "skipped", "{r}");
+        assert!(
+            r["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("not in the peakon contract: Peakon does not support SCIM groups"),
+            "{r}"
+        );
+    }
+}
+
+const ACME: &str = r#"
+name: acme
+description: "Acme HR: users with an employee number"
+scim_version: "2.0"
+base_path: /scim/v2
+resource_types: [User, Group]
+rules:
+  - {attribute: userName, required: true, format: email}
+checks: [acme-checks.yaml]
+"#;
+
+const ACME_CHECKS: &str = r#"
+- id: acme.users-are-listed
+  title: GET /Users answers a ListResponse
+  level: MUST
+  spec: Acme HR provisioning guide
+  steps:
+    - request: {method: GET, path: /Users, query: {count: "1"}}
+      expect: {status: 200, schema: ListResponse}
+"#;
+
+#[test]
+fn a_users_own_profile_runs_its_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("acme.yaml"), ACME).unwrap();
+    fs::write(dir.path().join("acme-checks.yaml"), ACME_CHECKS).unwrap();
+    let profile = dir.path().join("acme.yaml");
+    let out = dir.path().join("out");
+    let o = scimcheck(&[
+        "run",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--only",
+        "acme.*",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{said}");
+    assert!(said.contains("1 checks: 1 passed"), "{said}");
+
+    // A check whose id is not the profile's, and a typo in the profile, are refused (exit 3).
+    fs::write(
+        dir.path().join("acme-checks.yaml"),
+        ACME_CHECKS.replace("acme.users", "users.acme"),
+    )
+    .unwrap();
+    let o = scimcheck(&["run", "--profile", profile.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        text(&o).contains("must have an id starting with `acme.`"),
+        "{}",
+        text(&o)
+    );
+    fs::write(&profile, ACME.replace("base_path", "basepath")).unwrap();
+    let o = scimcheck(&["run", "--profile", profile.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("acme.yaml:5:1: unknown key `basepath`"),
+        "{said}"
+    );
+    assert!(
+        said.contains("missing required key \"base_path\""),
+        "{said}"
+    );
+}
+
+#[test]
+fn the_readme_profile_example_is_valid() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .find("## Profiles")
+        .expect("README has a Profiles section");
+    let start = section + readme[section..].find("```yaml\n").unwrap() + "```yaml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let catalog = scimcheck::load::load(None).unwrap();
+    let areas = catalog
+        .checks
+        .iter()
+        .filter_map(|c| c.id.as_str().split('.').next().map(str::to_string))
+        .collect();
+    let source = scimcheck::load::Source {
+        name: "README.md".into(),
+        text: readme[start..end].to_string(),
+    };
+    let profile = scimcheck::load::parse_profile(&source, &areas)
+        .unwrap_or_else(|e| panic!("the README profile is invalid:\n{e}"));
+    assert_eq!(profile.name, "acme");
+}
