@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{scimcheck, text};
+use common::{Killed, scimcheck, serve_binary, text};
 use std::fs;
 
 #[test]
@@ -153,4 +153,49 @@ fn the_readme_profile_example_is_valid() {
     let profile = scimcheck::load::parse_profile(&source, &areas)
         .unwrap_or_else(|e| panic!("the README profile is invalid:\n{e}"));
     assert_eq!(profile.name, "acme");
+}
+
+/// The embedded server emulates the profile the run checks: Users only, the peakon extension
+/// listed, /Schemas behind the credential; every RFC check it keeps passes.
+#[test]
+fn the_reference_server_emulates_a_profile() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let o = scimcheck(&[
+        "run",
+        "--profile",
+        "peakon",
+        "--rate",
+        "1000/s",
+        "--out",
+        dir,
+    ]);
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("(embedded reference server as peakon) · profile peakon"),
+        "{said}"
+    );
+    assert!(said.contains("not advertised: groups"), "{said}");
+    assert!(said.contains(" 0 failed, "), "{said}");
+    assert!(
+        said.contains("× not in the peakon contract: Peakon does not support SCIM groups"),
+        "{said}"
+    );
+
+    let (server, base) = serve_binary(&["--profile", "peakon", "--token", "t0k"]);
+    let _server = Killed(server);
+    let get = |path: &str, token: Option<&str>| {
+        let mut args = vec!["doctor".to_string(), format!("{base}{path}")];
+        if let Some(t) = token {
+            args.extend(["--token".to_string(), t.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        text(&scimcheck(&args))
+    };
+    // Doctor reads the emulation as a client would: the base found, Users replays passing.
+    let said = get("", None);
+    assert!(said.contains(&format!("base URL: {base}\n")), "{said}");
+    let said = get("", Some("t0k"));
+    assert_eq!(said.matches("  ok   ").count(), 3, "{said}");
 }

@@ -349,6 +349,10 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub oauth: Option<String>,
+    /// Serve as a profile declares (a built-in's name or a profile file): its base path,
+    /// resource types, extensions, open discovery endpoints and rate limit.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
     /// Answer at most N requests per second, minute or hour (a fixed window); more get 429 with
     /// Retry-After and a SCIM error; every answer carries RateLimit-Policy and RateLimit fields.
     #[arg(long, value_name = "N/s|N/m|N/h")]
@@ -389,6 +393,7 @@ impl fmt::Debug for ServeArgs {
             .field("user", &self.user.as_ref().map(|_| "[redacted]"))
             .field("token_ttl", &self.token_ttl)
             .field("rate_limit", &self.rate_limit)
+            .field("profile", &self.profile)
             .field("list_faults", &self.list_faults)
             .finish()
     }

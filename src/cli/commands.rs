@@ -84,6 +84,8 @@ async fn run_command(a: RunArgs) -> Exit {
                 port: None,
                 token: Some(token.clone()),
                 faults: faults.clone(),
+                // The embedded server emulates the contract the run checks.
+                profile: settings.profile.as_ref().map(|(p, _)| p.clone()),
                 ..ServerConfig::default()
             };
             match server::start(config).await {
@@ -91,10 +93,18 @@ async fn run_command(a: RunArgs) -> Exit {
                     let url = s.base_url().to_string();
                     _embedded = Some(s);
                     let names: Vec<&str> = faults.iter().map(|f| f.name()).collect();
+                    let emulating = settings
+                        .profile
+                        .as_ref()
+                        .map(|(p, _)| format!(" as {}", p.name))
+                        .unwrap_or_default();
                     let label = if names.is_empty() {
-                        " (embedded reference server)".to_string()
+                        format!(" (embedded reference server{emulating})")
                     } else {
-                        format!(" (embedded reference server, faults: {})", names.join(", "))
+                        format!(
+                            " (embedded reference server{emulating}, faults: {})",
+                            names.join(", ")
+                        )
                     };
                     (url, Some(token.into()), label)
                 }
@@ -299,6 +309,13 @@ async fn serve_command(a: ServeArgs) -> Exit {
             eprintln!("warning: the fault {fault} changes nothing without {flag}");
         }
     }
+    let profile = match &a.profile {
+        Some(name) => match super::profiles::load_profile(name) {
+            Ok((profile, _)) => Some(profile),
+            Err(e) => return e,
+        },
+        None => None,
+    };
     let config = ServerConfig {
         port: a.port,
         token: a.token.clone(),
@@ -307,6 +324,7 @@ async fn serve_command(a: ServeArgs) -> Exit {
         basic: basic.clone(),
         rate_limit: a.rate_limit,
         token_ttl: Some(std::time::Duration::from_secs_f64(a.token_ttl)),
+        profile,
     };
     let server = match server::start(config).await {
         Ok(s) => s,

@@ -130,9 +130,10 @@ impl Runner {
         if planned.is_empty() {
             return Err(RunError::NothingSelected);
         }
-        // A profile's dropped areas do not apply to the target.
+        // A profile's dropped areas do not apply to the target: that is the reason to give, even
+        // where a capability is missing too.
         if let Some(profile) = &config.profile {
-            for p in planned.iter_mut().filter(|p| p.skip_reason.is_none()) {
+            for p in planned.iter_mut() {
                 let area = p.check.id.as_str().split('.').next().unwrap_or_default();
                 if let Some(why) = profile.dropped(area) {
                     p.skip_reason = Some(format!("not in the {} contract: {why}", profile.name));

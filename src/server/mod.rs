@@ -51,6 +51,8 @@ pub struct ServerConfig {
     pub rate_limit: Option<crate::http::Rate>,
     /// How long an issued OAuth token is accepted (default one hour).
     pub token_ttl: Option<std::time::Duration>,
+    /// Serve as this profile declares (`serve --profile`); `rate_limit` wins over its rate.
+    pub profile: Option<crate::profile::Profile>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -69,6 +71,7 @@ impl std::fmt::Debug for ServerConfig {
             )
             .field("token_ttl", &self.token_ttl)
             .field("rate_limit", &self.rate_limit)
+            .field("profile", &self.profile.as_ref().map(|p| &p.name))
             .finish()
     }
 }
@@ -86,6 +89,9 @@ pub enum ServerError {
     /// The bound socket's address could not be read.
     #[error("cannot read the listening address: {0}")]
     LocalAddr(#[source] std::io::Error),
+    /// The profile asks for what the server cannot emulate.
+    #[error(transparent)]
+    Profile(#[from] model::EmulationError),
 }
 
 /// A started reference server; dropping it stops the server.
@@ -120,6 +126,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let address = listener.local_addr().map_err(ServerError::LocalAddr)?;
     let mut model = ServerModel::reference(&format!("http://{address}"), config.token);
     model.rate_limit = config.rate_limit.map(|r| (r.count.get(), r.per));
+    if let Some(profile) = &config.profile {
+        model::emulate(&mut model, profile)?;
+    }
     if let Some((user, password)) = config.basic {
         model.auth = model::AuthMode::Basic { user, password };
     }

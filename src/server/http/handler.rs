@@ -139,10 +139,7 @@ impl ScimHandler {
     fn handle(&self, request: &Request) -> Result<Reply, ScimError> {
         let settings = &*self.settings;
         let route = Route::parse(request.url.path(), &settings.model);
-        let public = matches!(&route, Some(r) if r.is_discovery()
-                && request.method == Method::GET
-                && !settings.policies.auth.discovery_requires_auth);
-        if !public {
+        if !self.public(route.as_ref(), &request.method) {
             self.authorize(&request.headers)?;
         }
         let accept: Vec<&str> = request
@@ -270,9 +267,7 @@ impl ScimHandler {
         if settings.policies.site.html_catch_all && !path.starts_with(&settings.model.base_path) {
             return Some(ResponseTemplate::new(200).set_body_raw(PAGE, "text/html; charset=utf-8"));
         }
-        let public = matches!(&route, Some(r) if r.is_discovery()
-                && request.method == Method::GET
-                && !settings.policies.auth.discovery_requires_auth);
+        let public = self.public(route.as_ref(), &request.method);
         let anonymous = !request.headers.contains_key("authorization");
         if settings.policies.auth.login_redirect
             && settings.model.auth != AuthMode::None
@@ -287,6 +282,21 @@ impl ScimHandler {
             );
         }
         None
+    }
+
+    /// Whether a request needs no credentials: a GET of a discovery endpoint the model leaves
+    /// open (all of them unless a profile says which).
+    fn public(&self, route: Option<&Route>, method: &Method) -> bool {
+        let settings = &*self.settings;
+        let Some(endpoint) = route.and_then(Route::discovery_endpoint) else {
+            return false;
+        };
+        let open = settings
+            .model
+            .open_discovery
+            .as_ref()
+            .is_none_or(|open| open.iter().any(|e| e == endpoint));
+        *method == Method::GET && open && !settings.policies.auth.discovery_requires_auth
     }
 
     fn authorize(&self, headers: &HeaderMap) -> Result<(), ScimError> {

@@ -64,11 +64,14 @@ impl Route {
         }
     }
 
-    pub(crate) fn is_discovery(&self) -> bool {
-        matches!(
-            self,
-            Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_)
-        )
+    /// The discovery endpoint's name (`ServiceProviderConfig`, `ResourceTypes`, `Schemas`).
+    pub(crate) fn discovery_endpoint(&self) -> Option<&'static str> {
+        match self {
+            Route::ServiceProviderConfig => Some("ServiceProviderConfig"),
+            Route::ResourceTypes(_) => Some("ResourceTypes"),
+            Route::Schemas(_) => Some("Schemas"),
+            _ => None,
+        }
     }
 
     pub(crate) fn allowed_methods(&self) -> &'static [Method] {

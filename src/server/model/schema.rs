@@ -91,6 +91,36 @@ pub(crate) struct SchemaDef {
 }
 
 impl SchemaDef {
+    /// A definition from its RFC 7643 §7 document (`id`, `attributes`, …).
+    pub(crate) fn from_document(document: Value) -> Result<SchemaDef, String> {
+        #[derive(Deserialize)]
+        struct Raw {
+            id: String,
+            attributes: Vec<AttrDef>,
+        }
+        let raw: Raw = serde_json::from_value(document.clone()).map_err(|e| e.to_string())?;
+        Ok(SchemaDef {
+            id: raw.id,
+            attributes: raw.attributes,
+            document,
+        })
+    }
+
+    /// Makes a definition built at run time (a profile's extension) as lasting as the embedded
+    /// ones, so the protocol code holds `&'static` references to both: each distinct definition
+    /// is kept once per process (interned by its document), never once per server.
+    pub(crate) fn intern(self) -> &'static SchemaDef {
+        static INTERNED: LazyLock<std::sync::Mutex<Vec<&'static SchemaDef>>> =
+            LazyLock::new(Default::default);
+        let mut interned = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = interned.iter().find(|d| d.document == self.document) {
+            return found;
+        }
+        let kept: &'static SchemaDef = Box::leak(Box::new(self));
+        interned.push(kept);
+        kept
+    }
+
     fn load(json: &str) -> SchemaDef {
         #[derive(Deserialize)]
         struct Raw {

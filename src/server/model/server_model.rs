@@ -110,6 +110,8 @@ pub(crate) struct ServerModel {
     /// At most this many requests per window; more answer 429 with `Retry-After` and a SCIM
     /// error until the window ends.
     pub(crate) rate_limit: Option<(u32, std::time::Duration)>,
+    /// The discovery endpoints answered without credentials; `None`: all of them.
+    pub(crate) open_discovery: Option<Vec<String>>,
 }
 
 impl ServerModel {
@@ -132,6 +134,7 @@ impl ServerModel {
             service_provider_config,
             seed: Vec::new(),
             rate_limit: None,
+            open_discovery: None,
         }
     }
 

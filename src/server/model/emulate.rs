@@ -1,0 +1,202 @@
+//! A profile as an edit of the server model (`serve --profile`): where the server is served, the
+//! resource types it serves, the extensions it publishes (a profile's own ones built as schema
+//! data), which discovery endpoints are open, and its rate limit. Nothing here knows a vendor:
+//! it reads what the profile declares.
+
+use super::schema::{ENTERPRISE_URN, SchemaDef};
+use super::server_model::ServerModel;
+use crate::profile::{AttributeType, Extension, Profile, ResourceTypeName};
+use serde_json::{Value, json};
+
+/// Why a profile cannot be emulated.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulationError {
+    #[error("profile {profile}: SCIM {version} is not emulated yet")]
+    Version { profile: String, version: String },
+    #[error("profile {profile}: extension {urn}: {why}")]
+    Extension {
+        profile: String,
+        urn: String,
+        why: String,
+    },
+    #[error("profile {profile}: rate_limit {rate}: {why}")]
+    Rate {
+        profile: String,
+        rate: String,
+        why: String,
+    },
+}
+
+/// Edits `model` to serve as `profile` declares.
+pub(crate) fn emulate(model: &mut ServerModel, profile: &Profile) -> Result<(), EmulationError> {
+    if profile.scim_version != crate::profile::ScimVersion::V2 {
+        return Err(EmulationError::Version {
+            profile: profile.name.clone(),
+            version: profile.scim_version.as_str().to_string(),
+        });
+    }
+    let origin = model
+        .base_url
+        .strip_suffix(model.base_path.as_str())
+        .unwrap_or(&model.base_url)
+        .to_string();
+    model.base_path = profile.base_path.trim_end_matches('/').to_string();
+    model.base_url = format!("{origin}{}", model.base_path);
+
+    let served = |name: &str| {
+        profile.resource_types.iter().any(|t| match t {
+            ResourceTypeName::User => name == "User",
+            ResourceTypeName::Group => name == "Group",
+        })
+    };
+    model.resource_types.retain(|rt| served(&rt.name));
+
+    // The User type's extensions are exactly the profile's: the embedded enterprise one, or
+    // one the profile defines.
+    let mut extensions = Vec::new();
+    for ext in &profile.extensions {
+        let def: &'static SchemaDef = if ext.urn.eq_ignore_ascii_case(ENTERPRISE_URN) {
+            model
+                .schemas
+                .iter()
+                .copied()
+                .find(|s| s.id.eq_ignore_ascii_case(ENTERPRISE_URN))
+                .ok_or_else(|| EmulationError::Extension {
+                    profile: profile.name.clone(),
+                    urn: ext.urn.clone(),
+                    why: "the enterprise schema is missing".into(),
+                })?
+        } else {
+            SchemaDef::from_document(document(ext))
+                .map_err(|why| EmulationError::Extension {
+                    profile: profile.name.clone(),
+                    urn: ext.urn.clone(),
+                    why,
+                })?
+                .intern()
+        };
+        extensions.push(def);
+    }
+    if let Some(user) = model.resource_types.iter_mut().find(|rt| rt.name == "User") {
+        user.extensions = extensions;
+    }
+    // /Schemas publishes the core schemas served and their extensions.
+    let mut published: Vec<&'static SchemaDef> = Vec::new();
+    for rt in &model.resource_types {
+        for s in std::iter::once(rt.core).chain(rt.extensions.iter().copied()) {
+            if !published.iter().any(|p| std::ptr::eq(*p, s)) {
+                published.push(s);
+            }
+        }
+    }
+    model.schemas = published;
+
+    if let Some(open) = &profile.auth.open_discovery {
+        model.open_discovery = Some(open.clone());
+    }
+    if let Some(rate) = &profile.rate_limit {
+        let parsed: crate::http::Rate = rate.parse().map_err(|why| EmulationError::Rate {
+            profile: profile.name.clone(),
+            rate: rate.clone(),
+            why,
+        })?;
+        model
+            .rate_limit
+            .get_or_insert((parsed.count.get(), parsed.per));
+    }
+    Ok(())
+}
+
+/// The RFC 7643 §7 document of an extension a profile defines.
+fn document(ext: &Extension) -> Value {
+    let attributes: Vec<Value> = ext
+        .attributes
+        .iter()
+        .map(|a| {
+            json!({
+                "name": a.name,
+                "type": match a.ty {
+                    AttributeType::String => "string",
+                    AttributeType::Boolean => "boolean",
+                    AttributeType::Integer => "integer",
+                    AttributeType::Decimal => "decimal",
+                    AttributeType::DateTime => "dateTime",
+                    AttributeType::Reference => "reference",
+                },
+                "multiValued": a.multi_valued,
+                "description": a.description.clone().unwrap_or_default(),
+                "required": a.required,
+                "caseExact": false,
+                "mutability": "readWrite",
+                "returned": "default",
+                "uniqueness": "none",
+            })
+        })
+        .collect();
+    json!({
+        "id": ext.urn,
+        "name": ext.name.clone().unwrap_or_default(),
+        "description": ext.description.clone().unwrap_or_default(),
+        "attributes": attributes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(base_path: &str) -> Profile {
+        serde_json::from_value(json!({
+            "name": "acme",
+            "description": "Acme",
+            "scim_version": "2.0",
+            "base_path": base_path,
+            "resource_types": ["User"],
+            "extensions": [{"urn": "urn:acme:params:scim:schemas:extension:acme:2.0:User",
+                            "attributes": [{"name": "badge", "type": "integer"}]}],
+            "auth": {"open_discovery": ["ServiceProviderConfig"]},
+            "rate_limit": "10/s"
+        }))
+        .expect("a profile")
+    }
+
+    #[test]
+    fn a_profile_edits_where_and_what_is_served() {
+        let mut model = ServerModel::reference("http://127.0.0.1:9", None);
+        emulate(&mut model, &profile("/api/scim/v2/")).expect("emulated");
+        assert_eq!(model.base_path, "/api/scim/v2");
+        assert_eq!(model.base_url, "http://127.0.0.1:9/api/scim/v2");
+        let types: Vec<&str> = model
+            .resource_types
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(types, ["User"]);
+        let user = &model.resource_types[0];
+        let ext = user
+            .extension("urn:acme:params:scim:schemas:extension:acme:2.0:User")
+            .expect("the profile's extension");
+        assert_eq!(
+            ext.attr("BADGE", false).map(|a| a.ty),
+            Some(super::super::schema::AttrType::Integer)
+        );
+        assert!(user.extension(ENTERPRISE_URN).is_none());
+        let published: Vec<&str> = model.schemas.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            published,
+            [
+                "urn:ietf:params:scim:schemas:core:2.0:User",
+                "urn:acme:params:scim:schemas:extension:acme:2.0:User"
+            ]
+        );
+        assert_eq!(
+            model.open_discovery,
+            Some(vec!["ServiceProviderConfig".into()])
+        );
+        assert_eq!(model.rate_limit.map(|(n, _)| n), Some(10));
+        // The same definition is kept once, however many servers emulate the profile.
+        let mut again = ServerModel::reference("http://127.0.0.1:10", None);
+        emulate(&mut again, &profile("/scim")).expect("emulated");
+        assert!(std::ptr::eq(model.schemas[1], again.schemas[1]));
+    }
+}
