@@ -199,3 +199,91 @@ fn the_reference_server_emulates_a_profile() {
     let said = get("", Some("t0k"));
     assert_eq!(said.matches("  ok   ").count(), 3, "{said}");
 }
+
+/// The emulation enforces the profile's value rules and publishes what it requires.
+#[test]
+fn the_emulation_enforces_the_profiles_rules() {
+    let (server, base) = serve_binary(&["--profile", "peakon", "--token", "t0k"]);
+    let _server = Killed(server);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let post = |body: serde_json::Value| {
+            client
+                .post(format!("{base}/Users"))
+                .bearer_auth("t0k")
+                .header("content-type", "application/scim+json")
+                .body(body.to_string())
+                .send()
+        };
+        let user = |name: &str, extra: serde_json::Value| {
+            let mut u = serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": name,
+                "name": {"givenName": "Jane", "familyName": "Smith"}
+            });
+            u.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            u
+        };
+        const PEAKON: &str = "urn:ietf:params:scim:schemas:extension:peakon:2.0:User";
+        let refused = |detail: &'static str| {
+            move |r: reqwest::Response| async move {
+                assert_eq!(r.status(), 400);
+                let body: serde_json::Value = r.json().await.unwrap();
+                assert_eq!(body["scimType"], "invalidValue");
+                assert!(body["detail"].as_str().unwrap().contains(detail), "{body}");
+            }
+        };
+        refused("userName must be an email address")(
+            post(user("jane", serde_json::json!({}))).await.unwrap(),
+        )
+        .await;
+        let no_given = serde_json::json!({"name": {"familyName": "Smith"}});
+        refused("name.givenName is required")(post(user("j@example.com", no_given)).await.unwrap())
+            .await;
+        let manager = serde_json::json!({ PEAKON: {"Manager": "boss@example.com"} });
+        refused("names no existing user")(
+            post(user("j@example.com", manager.clone())).await.unwrap(),
+        )
+        .await;
+        let boss = post(user("boss@example.com", serde_json::json!({})))
+            .await
+            .unwrap();
+        assert_eq!(boss.status(), 201);
+        let jane = post(user("j@example.com", manager)).await.unwrap();
+        assert_eq!(jane.status(), 201);
+        // /Schemas (behind the token) says what the contract requires.
+        let schemas: serde_json::Value = client
+            .get(format!(
+                "{base}/Schemas/urn:ietf:params:scim:schemas:core:2.0:User"
+            ))
+            .bearer_auth("t0k")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let name = schemas["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "name")
+            .unwrap();
+        assert_eq!(name["required"], true);
+        let unauthenticated = client.get(format!("{base}/Schemas")).send().await.unwrap();
+        assert_eq!(unauthenticated.status(), 401);
+        let groups = client
+            .get(format!("{base}/Groups"))
+            .bearer_auth("t0k")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.status(), 404);
+    });
+}

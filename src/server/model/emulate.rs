@@ -79,6 +79,24 @@ pub(crate) fn emulate(model: &mut ServerModel, profile: &Profile) -> Result<(), 
     }
     if let Some(user) = model.resource_types.iter_mut().find(|rt| rt.name == "User") {
         user.extensions = extensions;
+        // What the profile requires, /Schemas says is required (clients read it there).
+        let required: Vec<&str> = profile
+            .rules
+            .iter()
+            .filter(|r| r.required)
+            .map(|r| r.attribute.as_str())
+            .collect();
+        if !required.is_empty() {
+            let mut doc = user.core.document.clone();
+            mark_required(&mut doc, &required);
+            user.core = SchemaDef::from_document(doc)
+                .map_err(|why| EmulationError::Extension {
+                    profile: profile.name.clone(),
+                    urn: user.core.id.clone(),
+                    why,
+                })?
+                .intern();
+        }
     }
     // /Schemas publishes the core schemas served and their extensions.
     let mut published: Vec<&'static SchemaDef> = Vec::new();
@@ -91,6 +109,23 @@ pub(crate) fn emulate(model: &mut ServerModel, profile: &Profile) -> Result<(), 
     }
     model.schemas = published;
 
+    // The profile's rules, and its extension attributes' own constraints as rules on them.
+    model.rules = profile.rules.clone();
+    for ext in &profile.extensions {
+        for a in &ext.attributes {
+            model.rules.push(crate::profile::Rule {
+                attribute: format!("{}:{}", ext.urn, a.name),
+                required: a.required,
+                max_length: a.max_length,
+                pattern: a.pattern.clone(),
+                format: None,
+                one_of: a.one_of.clone(),
+                same_as: None,
+                refers_to: a.refers_to,
+                note: None,
+            });
+        }
+    }
     if let Some(open) = &profile.auth.open_discovery {
         model.open_discovery = Some(open.clone());
     }
@@ -105,6 +140,33 @@ pub(crate) fn emulate(model: &mut ServerModel, profile: &Profile) -> Result<(), 
             .get_or_insert((parsed.count.get(), parsed.per));
     }
     Ok(())
+}
+
+/// Sets `required: true` on each named core attribute (`a`, or `a.b`: both `a` and its `b`).
+fn mark_required(doc: &mut Value, paths: &[&str]) {
+    fn named<'v>(attrs: Option<&'v mut Value>, name: &str) -> Option<&'v mut Value> {
+        attrs?.as_array_mut()?.iter_mut().find(|a| {
+            a.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+    }
+    for path in paths {
+        let (head, sub) = match path.split_once('.') {
+            Some((h, s)) => (h, Some(s)),
+            None => (*path, None),
+        };
+        let head = head.split('[').next().unwrap_or(head);
+        let Some(attr) = named(doc.get_mut("attributes"), head) else {
+            continue;
+        };
+        attr["required"] = Value::Bool(true);
+        if let Some(sub) = sub {
+            if let Some(s) = named(attr.get_mut("subAttributes"), sub) {
+                s["required"] = Value::Bool(true);
+            }
+        }
+    }
 }
 
 /// The RFC 7643 §7 document of an extension a profile defines.

@@ -112,6 +112,8 @@ pub(crate) struct ServerModel {
     pub(crate) rate_limit: Option<(u32, std::time::Duration)>,
     /// The discovery endpoints answered without credentials; `None`: all of them.
     pub(crate) open_discovery: Option<Vec<String>>,
+    /// Value rules on User data beyond the RFC's (a profile's), checked before it is stored.
+    pub(crate) rules: Vec<crate::profile::Rule>,
 }
 
 impl ServerModel {
@@ -135,6 +137,7 @@ impl ServerModel {
             seed: Vec::new(),
             rate_limit: None,
             open_discovery: None,
+            rules: Vec::new(),
         }
     }
 

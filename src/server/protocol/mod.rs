@@ -18,6 +18,7 @@ pub(crate) mod project;
 pub(crate) mod query;
 pub(crate) mod reply;
 pub(crate) mod resource;
+mod rules;
 pub(crate) mod search;
 pub(crate) mod sort;
 mod update;

@@ -55,7 +55,8 @@ pub(crate) fn check_user(
 ) -> Result<(), ScimError> {
     check_user_name(data, settings, write)?;
     check_unique(store, data, id, settings)?;
-    check_manager(data, store)
+    check_manager(data, store)?;
+    super::rules::check_rules(data, &settings.model.rules, store, id)
 }
 
 /// Validates the enterprise manager of user data about to be stored: its `value` must name an
