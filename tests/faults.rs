@@ -8,6 +8,7 @@ use futures::StreamExt;
 use scimcheck::check::SchemaStore;
 use scimcheck::http::auth::OAuthClient;
 use scimcheck::load::{self, Catalog};
+use scimcheck::profile::Profile;
 use scimcheck::run::{RunConfig, Runner, Silent, Status};
 use scimcheck::server::{self, Fault, Needs, ServerConfig};
 use scimcheck::suite::Capability;
@@ -177,10 +178,31 @@ struct Got {
 /// The suffix of a faults.yaml key whose run is `--read-only` against a tenant holding users.
 const READ_ONLY: &str = "@read-only";
 
-/// The faults a faults.yaml key names: one, or several joined with `+` (a `@read-only` suffix
-/// names how the run is made, not a fault).
+/// The profile a faults.yaml key `FAULT@NAME` runs under (any suffix but `@read-only`).
+fn profile_of(name: &str) -> Option<&str> {
+    let (_, suffix) = name.split_once('@')?;
+    (suffix != READ_ONLY.trim_start_matches('@')).then_some(suffix)
+}
+
+/// A built-in profile, with its own checks.
+fn builtin_profile(name: &str, catalog: &Catalog) -> (Profile, Vec<scimcheck::suite::Check>) {
+    let areas = catalog
+        .checks
+        .iter()
+        .filter_map(|c| c.id.as_str().split('.').next().map(str::to_string))
+        .collect();
+    let (profile, _) = load::find_profile(name, &areas)
+        .unwrap_or_else(|e| panic!("faults.yaml: no built-in profile `{name}`: {e}"));
+    let checks = load::profile_checks(&profile, None, &catalog.schemas).expect("its checks load");
+    (profile, checks)
+}
+
+/// The faults a faults.yaml key names: one, or several joined with `+` (an `@…` suffix names
+/// how the run is made, not a fault).
 fn faults_of(name: &str) -> Vec<Fault> {
-    name.trim_end_matches(READ_ONLY)
+    name.split('@')
+        .next()
+        .unwrap_or_default()
         .split('+')
         .map(|n| {
             *Fault::ALL
@@ -246,6 +268,7 @@ async fn run_under(
     auth: Auth,
     needs: Needs,
     read_only: bool,
+    profile: Option<&(Profile, Vec<scimcheck::suite::Check>)>,
 ) -> Got {
     let token = (auth == Auth::Bearer).then(|| TOKEN.to_string());
     let config = ServerConfig {
@@ -256,6 +279,7 @@ async fn run_under(
         // Short-lived tokens: renewal mid-run is exercised, and the expired-token probe waits
         // seconds, not an hour.
         token_ttl: (needs == Needs::OAuth).then(|| Duration::from_secs(2)),
+        profile: profile.map(|(p, _)| p.clone()),
         ..ServerConfig::default()
     };
     let server = server::start(config).await.expect("server starts");
@@ -266,8 +290,13 @@ async fn run_under(
     config.token = token.map(Into::into);
     config.read_only = read_only;
     let mut checks = catalog.checks.clone();
+    // Under a profile, its own checks run (the RFC checks it keeps are the default runs').
+    if let Some((profile, own)) = profile {
+        config.profile = Some(profile.clone());
+        checks = own.clone();
+    }
     match needs {
-        Needs::Nothing => {}
+        Needs::Nothing | Needs::Profile => {}
         Needs::RateLimit => {
             config.probe_rate_limit = true;
             checks.retain(|c| c.requires.contains(&Capability::ProbeRateLimit));
@@ -340,8 +369,8 @@ async fn each_fault_fails_exactly_its_listed_checks() {
     // pages wrongly, to fail checks in their unscoped form).
     let declared: BTreeSet<&str> = expected
         .keys()
-        .map(String::as_str)
-        .filter(|k| !k.contains('+') && !k.ends_with(READ_ONLY))
+        .flat_map(|k| faults_of(k))
+        .map(Fault::name)
         .collect();
     let served: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
     assert_eq!(
@@ -349,13 +378,19 @@ async fn each_fault_fails_exactly_its_listed_checks() {
         "fixtures/faults.yaml must list every fault the server has, and no other"
     );
 
-    let setups = [
-        (Needs::Nothing, false),
-        (Needs::RateLimit, false),
-        (Needs::OAuth, false),
-        (Needs::Nothing, true),
+    let profiles: BTreeMap<String, (Profile, Vec<scimcheck::suite::Check>)> = expected
+        .keys()
+        .filter_map(|k| profile_of(k))
+        .map(|name| (name.to_string(), builtin_profile(name, &catalog)))
+        .collect();
+    let mut setups = vec![
+        (Needs::Nothing, false, None),
+        (Needs::RateLimit, false, None),
+        (Needs::OAuth, false, None),
+        (Needs::Nothing, true, None),
     ];
-    for (needs, read_only) in setups {
+    setups.extend(profiles.values().map(|p| (Needs::Profile, false, Some(p))));
+    for (needs, read_only, profile) in setups {
         let clean = run_under(
             &catalog,
             Arc::clone(&schemas),
@@ -363,6 +398,7 @@ async fn each_fault_fails_exactly_its_listed_checks() {
             Auth::Bearer,
             needs,
             read_only,
+            profile,
         )
         .await;
         assert!(
@@ -378,6 +414,7 @@ async fn each_fault_fails_exactly_its_listed_checks() {
         .map(|(name, spec)| {
             let (catalog, schemas) = (&catalog, Arc::clone(&schemas));
             let faults = faults_of(name);
+            let profile = profile_of(name).map(|p| &profiles[p]);
             async move {
                 let needs = faults
                     .iter()
@@ -385,7 +422,15 @@ async fn each_fault_fails_exactly_its_listed_checks() {
                     .find(|n| *n != Needs::Nothing)
                     .unwrap_or(Needs::Nothing);
                 let read_only = name.ends_with(READ_ONLY);
-                let got = run_under(catalog, schemas, &faults, spec.auth, needs, read_only).await;
+                let needs = if profile.is_some() {
+                    Needs::Profile
+                } else {
+                    needs
+                };
+                let got = run_under(
+                    catalog, schemas, &faults, spec.auth, needs, read_only, profile,
+                )
+                .await;
                 (name.clone(), faults, got)
             }
         })
@@ -502,7 +547,7 @@ fn write_observed(
     };
     let combined = expected
         .keys()
-        .filter(|k| k.contains('+') || k.ends_with(READ_ONLY))
+        .filter(|k| k.contains('+') || k.contains('@'))
         .map(String::as_str);
     let names = Fault::ALL.iter().map(|f| f.name()).chain(combined);
     for name in names {
@@ -531,7 +576,17 @@ fn write_observed(
 
 #[test]
 fn every_check_is_failed_by_some_fault() {
-    let catalog = load::load(None).unwrap();
+    let mut catalog = load::load(None).unwrap();
+    // The built-in profiles' own checks must be failable too.
+    for source in load::builtin_profile_sources() {
+        let name = source
+            .name
+            .trim_start_matches("profiles/")
+            .trim_end_matches(".yaml")
+            .to_string();
+        let (_, checks) = builtin_profile(&name, &catalog);
+        catalog.checks.extend(checks);
+    }
     // Only `fails` counts: a blocked check was never tested, so blocking it proves nothing.
     let covered: BTreeSet<String> = expected().into_values().flat_map(|s| s.fails).collect();
     let uncovered: Vec<&str> = catalog

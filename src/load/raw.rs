@@ -17,6 +17,13 @@ pub(super) struct RawCheck {
     pub catalogue_ref: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Attributes the check is about beyond what its steps name (mentions only).
+    #[serde(default)]
+    #[expect(
+        dead_code,
+        reason = "read from the document into mentions before compiling"
+    )]
+    pub about: Vec<String>,
     #[serde(default)]
     pub requires: Vec<String>,
     pub steps: Vec<RawStep>,

@@ -198,6 +198,17 @@ pub(super) fn checks_of(
                 let mut mentions = crate::suite::mentions_of(&item["steps"]);
                 mentions.extend(crate::suite::mentions_of(&item["unscoped"]["steps"]));
                 mentions.extend(crate::suite::mentions_of(&item["read_only"]["steps"]));
+                // `about: [name.givenName]`: what a check leaves out on purpose is what it is about.
+                for about in item["about"].as_array().into_iter().flatten() {
+                    for word in about
+                        .as_str()
+                        .unwrap_or_default()
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                        .filter(|w| !w.is_empty())
+                    {
+                        mentions.insert(word.to_lowercase());
+                    }
+                }
                 let text = item["steps"].to_string();
                 let unscoped_text = item["unscoped"]["steps"].to_string();
                 // As a query value, or already encoded in a path.

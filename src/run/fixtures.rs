@@ -265,6 +265,9 @@ struct Adapter<'a> {
     resource: &'a str,
     mentions: &'a BTreeSet<String>,
     unique: &'a str,
+    /// The request is expected to be refused: a required attribute the check is about is left
+    /// out as the check wrote it (its absence is the point), not blocked on.
+    refusal: bool,
     notes: Vec<String>,
     blocked: Option<String>,
 }
@@ -287,7 +290,9 @@ impl Adapter<'_> {
                     && !attr.read_only
                     && !never_filled(self.resource, &attr.name) =>
                 {
-                    if self.about(&attr.name) {
+                    if self.about(&attr.name) && self.refusal {
+                        // Left out on purpose: the check expects the refusal.
+                    } else if self.about(&attr.name) {
                         self.block(format!(
                             "the server declares {} required, and this check is about {}: not adapted",
                             attr.name, attr.name
@@ -342,7 +347,9 @@ impl Adapter<'_> {
             if key_of(object, &sub.name).is_some() {
                 continue;
             }
-            if self.about(&sub.name) {
+            if self.about(&sub.name) && self.refusal {
+                // Left out on purpose: the check expects the refusal.
+            } else if self.about(&sub.name) {
                 self.block(format!(
                     "the server declares {parent}.{} required, and this check is about {}: not adapted",
                     sub.name, sub.name
@@ -488,6 +495,7 @@ impl Fixtures {
         body: &mut Value,
         mentions: &BTreeSet<String>,
         unique: &str,
+        refusal: bool,
     ) -> Adapted {
         let segment = path
             .trim_start_matches('/')
@@ -505,6 +513,7 @@ impl Fixtures {
             resource: &rules.name,
             mentions,
             unique,
+            refusal,
             notes: Vec::new(),
             blocked: None,
         };

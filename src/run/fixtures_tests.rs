@@ -39,7 +39,13 @@ fn what_the_server_requires_is_filled_in_and_what_it_does_not_declare_left_out()
     let f = fixtures(false);
     let mut body = json!({"schemas": [USER], "userName": "u",
         "emails": [{"value": "u@example.com", "type": "work", "display": "U"}]});
-    let adapted = f.adapt("/Users", &mut body, &words(&["userName"]), "scimcheck-r-1-");
+    let adapted = f.adapt(
+        "/Users",
+        &mut body,
+        &words(&["userName"]),
+        "scimcheck-r-1-",
+        false,
+    );
     assert_eq!(
         body,
         json!({"schemas": [USER], "userName": "u",
@@ -59,7 +65,7 @@ fn what_the_server_requires_is_filled_in_and_what_it_does_not_declare_left_out()
     );
     // A complex value that is there gets its required sub-attribute.
     let mut body = json!({"userName": "u", "name": {"givenName": "Ann"}, "active": false});
-    f.adapt("/Users/42", &mut body, &BTreeSet::new(), "p-");
+    f.adapt("/Users/42", &mut body, &BTreeSet::new(), "p-", false);
     assert_eq!(
         body["name"],
         json!({"givenName": "Ann", "familyName": "p-familyName"})
@@ -72,13 +78,13 @@ fn user_name_is_never_filled_and_other_endpoints_are_untouched() {
     let f = fixtures(false);
     let mut body = json!({"name": {"familyName": "F"}, "active": true});
     assert_eq!(
-        f.adapt("/Users", &mut body, &BTreeSet::new(), "p-"),
+        f.adapt("/Users", &mut body, &BTreeSet::new(), "p-", false),
         Adapted::Unchanged
     );
     assert!(body.get("userName").is_none());
     let mut group = json!({"displayName": "g"});
     assert_eq!(
-        f.adapt("/Groups", &mut group, &BTreeSet::new(), "p-"),
+        f.adapt("/Groups", &mut group, &BTreeSet::new(), "p-", false),
         Adapted::Unchanged
     );
 }
@@ -87,7 +93,7 @@ fn user_name_is_never_filled_and_other_endpoints_are_untouched() {
 fn an_attribute_the_check_is_about_blocks_instead_of_being_adapted() {
     let f = fixtures(false);
     let mut body = json!({"userName": "u", "name": {"familyName": "F"}});
-    let got = f.adapt("/Users", &mut body, &words(&["active"]), "p-");
+    let got = f.adapt("/Users", &mut body, &words(&["active"]), "p-", false);
     assert_eq!(
         got,
         Adapted::Blocked(
@@ -97,8 +103,17 @@ fn an_attribute_the_check_is_about_blocks_instead_of_being_adapted() {
     );
     let mut body = json!({"userName": "u", "name": {"familyName": "F"}, "active": true,
         "emails": [{"value": "x", "display": "X"}]});
-    let got = f.adapt("/Users", &mut body, &words(&["display"]), "p-");
+    let got = f.adapt("/Users", &mut body, &words(&["display"]), "p-", false);
     assert!(matches!(got, Adapted::Blocked(r) if r.contains("emails.display")));
+}
+
+#[test]
+fn a_step_expecting_the_refusal_sends_the_required_attribute_it_is_about_left_out() {
+    let f = fixtures(false);
+    let mut body = json!({"userName": "u", "name": {"givenName": "G"}});
+    let got = f.adapt("/Users", &mut body, &words(&["familyName"]), "p-", true);
+    assert_eq!(body["name"], json!({"givenName": "G"}), "{got:?}");
+    assert!(!matches!(got, Adapted::Blocked(_)), "{got:?}");
 }
 
 #[test]
@@ -106,7 +121,7 @@ fn a_required_extension_is_added_with_its_urn() {
     let f = fixtures(true);
     let mut body = json!({"schemas": [USER], "userName": "u", "name": {"familyName": "F"},
         "active": true});
-    f.adapt("/Users", &mut body, &BTreeSet::new(), "p-");
+    f.adapt("/Users", &mut body, &BTreeSet::new(), "p-", false);
     assert_eq!(body["schemas"], json!([USER, EXT]));
     assert_eq!(body[EXT], json!({"badge": 1}));
     assert_eq!(
@@ -129,7 +144,7 @@ fn set_values_apply_to_every_body_of_their_type() {
     let f = fixtures(false).with_overrides(vec![o, ext]);
     let mut body = json!({"schemas": [USER], "userName": "u", "name": {"familyName": "F"},
         "active": true});
-    f.adapt("/Users", &mut body, &BTreeSet::new(), "p-");
+    f.adapt("/Users", &mut body, &BTreeSet::new(), "p-", false);
     assert_eq!(body["name"]["formatted"], "Ann Smith");
     assert_eq!(body[EXT]["badge"], 7);
     assert_eq!(body["schemas"], json!([USER, EXT]));
@@ -163,7 +178,13 @@ fn unique_in_a_set_value_becomes_the_check_s_prefix() {
     let o = Override::parse(r#"User.emails=[{"value": "${unique}@example.com"}]"#).unwrap();
     let f = fixtures(false).with_overrides(vec![o]);
     let mut body = json!({"userName": "u", "name": {"familyName": "F"}, "active": true});
-    f.adapt("/Users", &mut body, &BTreeSet::new(), "scimcheck-r-7-");
+    f.adapt(
+        "/Users",
+        &mut body,
+        &BTreeSet::new(),
+        "scimcheck-r-7-",
+        false,
+    );
     assert_eq!(
         body["emails"],
         json!([{"value": "scimcheck-r-7@example.com"}])

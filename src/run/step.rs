@@ -105,7 +105,13 @@ impl CheckState<'_> {
 
     /// Adapts a create or replace body (and a bulk request's) to the server's schema; the
     /// finding that blocks the step when an attribute the check is about would need adapting.
-    fn adapt(&self, method: Method, path: &str, body: &mut Value) -> Option<Finding> {
+    fn adapt(
+        &self,
+        method: Method,
+        path: &str,
+        body: &mut Value,
+        refusal: bool,
+    ) -> Option<Finding> {
         let fixtures = self.shared.fixtures()?;
         let unique = self.vars.marker();
         let trimmed = path.trim_end_matches('/');
@@ -122,14 +128,22 @@ impl CheckState<'_> {
                     let op_path = op.get("path").and_then(Value::as_str).map(str::to_string);
                     if let (true, Some(op_path), Some(data)) = (writes, op_path, op.get_mut("data"))
                     {
-                        outcomes.push(fixtures.adapt(&op_path, data, self.mentions, &unique));
+                        outcomes.push(fixtures.adapt(
+                            &op_path,
+                            data,
+                            self.mentions,
+                            &unique,
+                            refusal,
+                        ));
                     }
                 }
             }
             Method::Post if collection && !trimmed.ends_with(".search") => {
-                outcomes.push(fixtures.adapt(path, body, self.mentions, &unique));
+                outcomes.push(fixtures.adapt(path, body, self.mentions, &unique, refusal));
             }
-            Method::Put => outcomes.push(fixtures.adapt(path, body, self.mentions, &unique)),
+            Method::Put => {
+                outcomes.push(fixtures.adapt(path, body, self.mentions, &unique, refusal))
+            }
             _ => {}
         }
         for outcome in outcomes {
@@ -174,7 +188,7 @@ impl CheckState<'_> {
     }
 
     /// The request to send; the error says why it cannot be built (a template or the URL guard).
-    fn build(&self, req: &Request) -> Result<Outgoing, Unsent> {
+    fn build(&self, req: &Request, refusal: bool) -> Result<Outgoing, Unsent> {
         let path = req.path.render_path(&self.vars)?;
         let mut url = self.url_for(&path)?;
         if !req.query.is_empty() {
@@ -193,7 +207,7 @@ impl CheckState<'_> {
         let body = match &req.body {
             Some(Body::Json(b)) => {
                 let mut body = b.render(&self.vars)?;
-                if let Some(blocked) = self.adapt(req.method, &path, &mut body) {
+                if let Some(blocked) = self.adapt(req.method, &path, &mut body, refusal) {
                     return Err(Unsent::Blocked(Box::new(blocked)));
                 }
                 self.mark(req.method, &path, &mut body);
@@ -397,7 +411,10 @@ impl CheckState<'_> {
 
     async fn request_step(&mut self, step: &RequestStep) -> StepEnd {
         let req = &step.request;
-        let out = match self.build(req) {
+        // A step that expects only a refusal sends what the check left out as it is.
+        let wanted = step.expect.status.wanted();
+        let refusal = !wanted.is_empty() && wanted.iter().all(|s| (400..500).contains(s));
+        let out = match self.build(req, refusal) {
             Ok(o) => o,
             Err(Unsent::Error(e)) => return StepEnd::Errored(e),
             Err(Unsent::Blocked(finding)) => return StepEnd::Failed(vec![*finding]),

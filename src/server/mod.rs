@@ -126,9 +126,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let address = listener.local_addr().map_err(ServerError::LocalAddr)?;
     let mut model = ServerModel::reference(&format!("http://{address}"), config.token);
     model.rate_limit = config.rate_limit.map(|r| (r.count.get(), r.per));
-    if let Some(profile) = &config.profile {
-        model::emulate(&mut model, profile)?;
-    }
+
     if let Some((user, password)) = config.basic {
         model.auth = model::AuthMode::Basic { user, password };
     }
@@ -141,7 +139,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
                 .unwrap_or(std::time::Duration::from_secs(3600)),
         };
     }
-    let (model, policies) = model::exhibit(model, &config.faults);
+    let (mut model, policies) = model::exhibit(model, &config.faults);
+    if let Some(profile) = &config.profile {
+        model::emulate(&mut model, profile, &policies.emulation)?;
+    }
     let base_url = model.base_url.clone();
     let settings = Arc::new(Settings { model, policies });
     let server = MockServer::builder()

@@ -3,6 +3,7 @@
 //! data), which discovery endpoints are open, and its rate limit. Nothing here knows a vendor:
 //! it reads what the profile declares.
 
+use super::policies::EmulationPolicy;
 use super::schema::{ENTERPRISE_URN, SchemaDef};
 use super::server_model::ServerModel;
 use crate::profile::{AttributeType, Extension, Profile, ResourceTypeName};
@@ -27,8 +28,12 @@ pub enum EmulationError {
     },
 }
 
-/// Edits `model` to serve as `profile` declares.
-pub(crate) fn emulate(model: &mut ServerModel, profile: &Profile) -> Result<(), EmulationError> {
+/// Edits `model` to serve as `profile` declares, as faithfully as `policy` lets it.
+pub(crate) fn emulate(
+    model: &mut ServerModel,
+    profile: &Profile,
+    policy: &EmulationPolicy,
+) -> Result<(), EmulationError> {
     if profile.scim_version != crate::profile::ScimVersion::V2 {
         return Err(EmulationError::Version {
             profile: profile.name.clone(),
@@ -49,12 +54,19 @@ pub(crate) fn emulate(model: &mut ServerModel, profile: &Profile) -> Result<(), 
             ResourceTypeName::Group => name == "Group",
         })
     };
-    model.resource_types.retain(|rt| served(&rt.name));
+    if !policy.types_ignored {
+        model.resource_types.retain(|rt| served(&rt.name));
+    }
 
     // The User type's extensions are exactly the profile's: the embedded enterprise one, or
     // one the profile defines.
     let mut extensions = Vec::new();
-    for ext in &profile.extensions {
+    let listed = if policy.extensions_ignored {
+        &[][..]
+    } else {
+        &profile.extensions[..]
+    };
+    for ext in listed {
         let def: &'static SchemaDef = if ext.urn.eq_ignore_ascii_case(ENTERPRISE_URN) {
             model
                 .schemas
@@ -78,12 +90,14 @@ pub(crate) fn emulate(model: &mut ServerModel, profile: &Profile) -> Result<(), 
         extensions.push(def);
     }
     if let Some(user) = model.resource_types.iter_mut().find(|rt| rt.name == "User") {
-        user.extensions = extensions;
+        if !policy.extensions_ignored {
+            user.extensions = extensions;
+        }
         // What the profile requires, /Schemas says is required (clients read it there).
         let required: Vec<&str> = profile
             .rules
             .iter()
-            .filter(|r| r.required)
+            .filter(|r| r.required && !policy.rules_ignored)
             .map(|r| r.attribute.as_str())
             .collect();
         if !required.is_empty() {
@@ -110,8 +124,12 @@ pub(crate) fn emulate(model: &mut ServerModel, profile: &Profile) -> Result<(), 
     model.schemas = published;
 
     // The profile's rules, and its extension attributes' own constraints as rules on them.
-    model.rules = profile.rules.clone();
-    for ext in &profile.extensions {
+    model.rules = if policy.rules_ignored {
+        Vec::new()
+    } else {
+        profile.rules.clone()
+    };
+    for ext in listed.iter().filter(|_| !policy.rules_ignored) {
         for a in &ext.attributes {
             model.rules.push(crate::profile::Rule {
                 attribute: format!("{}:{}", ext.urn, a.name),
@@ -126,7 +144,12 @@ pub(crate) fn emulate(model: &mut ServerModel, profile: &Profile) -> Result<(), 
             });
         }
     }
-    if let Some(open) = &profile.auth.open_discovery {
+    if let Some(open) = profile
+        .auth
+        .open_discovery
+        .as_ref()
+        .filter(|_| !policy.discovery_open)
+    {
         model.open_discovery = Some(open.clone());
     }
     if let Some(rate) = &profile.rate_limit {
@@ -225,7 +248,12 @@ mod tests {
     #[test]
     fn a_profile_edits_where_and_what_is_served() {
         let mut model = ServerModel::reference("http://127.0.0.1:9", None);
-        emulate(&mut model, &profile("/api/scim/v2/")).expect("emulated");
+        emulate(
+            &mut model,
+            &profile("/api/scim/v2/"),
+            &EmulationPolicy::default(),
+        )
+        .expect("emulated");
         assert_eq!(model.base_path, "/api/scim/v2");
         assert_eq!(model.base_url, "http://127.0.0.1:9/api/scim/v2");
         let types: Vec<&str> = model
@@ -258,7 +286,7 @@ mod tests {
         assert_eq!(model.rate_limit.map(|(n, _)| n), Some(10));
         // The same definition is kept once, however many servers emulate the profile.
         let mut again = ServerModel::reference("http://127.0.0.1:10", None);
-        emulate(&mut again, &profile("/scim")).expect("emulated");
+        emulate(&mut again, &profile("/scim"), &EmulationPolicy::default()).expect("emulated");
         assert!(std::ptr::eq(model.schemas[1], again.schemas[1]));
     }
 }

@@ -131,6 +131,14 @@ faults! {
         |_, p| p.auth.login_redirect = true;
     HtmlCatchAll => "html-catch-all", "Every path outside the SCIM base answers 200 with a web app's HTML page, so a wrong Tenant URL looks alive.",
         |_, p| p.site.html_catch_all = true;
+    ProfileTypesIgnored => "profile-types-ignored", "Under a profile, every resource type stays served and listed, not only the profile's.",
+        |_, p| p.emulation.types_ignored = true;
+    ProfileRulesIgnored => "profile-rules-ignored", "Under a profile, its value rules (required, lengths, formats, references) are neither enforced nor published.",
+        |_, p| p.emulation.rules_ignored = true;
+    ProfileDiscoveryOpen => "profile-discovery-open", "Under a profile, every discovery endpoint answers without credentials, not only those it leaves open.",
+        |_, p| p.emulation.discovery_open = true;
+    ProfileExtensionsIgnored => "profile-extensions-ignored", "Under a profile, the User extensions stay the reference server's instead of the profile's.",
+        |_, p| p.emulation.extensions_ignored = true;
     TokenExpiryIgnored => "token-expiry-ignored", "The resource server takes an OAuth access token however long ago it expired.",
         |_, p| p.auth.token_expiry_ignored = true;
     RateLimit500 => "rate-limit-500", "Over the rate limit, requests answer 500 with no Retry-After instead of 429.",
@@ -455,6 +463,8 @@ pub enum Needs {
     RateLimit,
     /// OAuth (`serve --oauth`): it changes the token endpoint.
     OAuth,
+    /// A profile (`serve --profile`): it changes how faithfully the server emulates it.
+    Profile,
 }
 
 impl Fault {
@@ -470,6 +480,10 @@ impl Fault {
             Fault::TokenAnySecret | Fault::TokenRefusal400 | Fault::TokenExpiryIgnored => {
                 Needs::OAuth
             }
+            Fault::ProfileTypesIgnored
+            | Fault::ProfileRulesIgnored
+            | Fault::ProfileDiscoveryOpen
+            | Fault::ProfileExtensionsIgnored => Needs::Profile,
             _ => Needs::Nothing,
         }
     }

@@ -377,6 +377,26 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
                     .get("content-type")
                     .is_some_and(|c| c.as_bytes().starts_with(b"text/html"))
         }
+        Fault::ProfileTypesIgnored => {
+            call(server, Method::GET, "/Groups", None).await.status == StatusCode::OK
+        }
+        Fault::ProfileRulesIgnored => {
+            let body = json!({"schemas": [USER_URN], "userName": "not-an-email"});
+            call(server, Method::POST, "/Users", Some(body))
+                .await
+                .status
+                == StatusCode::CREATED
+        }
+        Fault::ProfileDiscoveryOpen => {
+            call_with(server, Method::GET, "/Schemas", None, &[])
+                .await
+                .status
+                == StatusCode::OK
+        }
+        Fault::ProfileExtensionsIgnored => {
+            let path = format!("/Schemas/{}", super::PROBE_EXTENSION);
+            call(server, Method::GET, &path, None).await.status == StatusCode::NOT_FOUND
+        }
         other => panic!("no probe for the fault {other}"),
     }
 }

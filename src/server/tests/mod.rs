@@ -41,11 +41,31 @@ pub(super) async fn server_needing(faults: &[Fault], needs: crate::server::Needs
         oauth: (needs == Needs::OAuth)
             .then(|| (OAUTH_CLIENT.0.to_owned(), OAUTH_CLIENT.1.to_owned())),
         token_ttl: (needs == Needs::OAuth).then(|| std::time::Duration::from_millis(300)),
+        profile: (needs == Needs::Profile).then(test_profile),
         ..ServerConfig::default()
     })
     .await
     .expect("server starts")
 }
+
+/// The profile servers started with [`crate::server::Needs::Profile`] emulate: Users only, an
+/// extension of its own, a rule, only /ServiceProviderConfig open.
+pub(super) fn test_profile() -> crate::profile::Profile {
+    serde_json::from_value(json!({
+        "name": "probe",
+        "description": "a profile for the fault probes",
+        "scim_version": "2.0",
+        "base_path": "/scim/v2",
+        "resource_types": ["User"],
+        "extensions": [{"urn": PROBE_EXTENSION, "attributes": [{"name": "badge", "type": "integer"}]}],
+        "rules": [{"attribute": "userName", "format": "email"}],
+        "auth": {"open_discovery": ["ServiceProviderConfig"]}
+    }))
+    .expect("a profile")
+}
+
+/// The extension [`test_profile`] defines.
+pub(super) const PROBE_EXTENSION: &str = "urn:probe:params:scim:schemas:extension:probe:2.0:User";
 
 /// One exchange as the tests see it; a body that is not JSON becomes a JSON string.
 #[derive(Debug)]

@@ -76,6 +76,20 @@ pub(crate) struct AuthPolicy {
     pub(crate) login_redirect: bool,
 }
 
+/// How faithfully `serve --profile` emulates the profile (faults that model a server drifting
+/// from the contract it claims).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EmulationPolicy {
+    /// Every resource type stays served and listed, whatever the profile serves.
+    pub(crate) types_ignored: bool,
+    /// The profile's value rules are neither enforced nor published.
+    pub(crate) rules_ignored: bool,
+    /// Every discovery endpoint answers without credentials.
+    pub(crate) discovery_open: bool,
+    /// The User extensions stay the reference server's.
+    pub(crate) extensions_ignored: bool,
+}
+
 /// What the server's host answers outside the SCIM base path.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SitePolicy {

@@ -8,8 +8,8 @@ mod query;
 mod resources;
 
 pub(crate) use exchange::{
-    AuthPolicy, DiscoveryPolicy, ErrorPolicy, MeAnswer, MePolicy, MediaPolicy, RateLimitPolicy,
-    ResponseMediaType, SitePolicy,
+    AuthPolicy, DiscoveryPolicy, EmulationPolicy, ErrorPolicy, MeAnswer, MePolicy, MediaPolicy,
+    RateLimitPolicy, ResponseMediaType, SitePolicy,
 };
 pub(crate) use operations::{BulkPolicy, PatchPolicy};
 pub(crate) use query::{
@@ -47,4 +47,5 @@ pub(crate) struct Policies {
     pub(crate) bulk: BulkPolicy,
     pub(crate) rate_limit: RateLimitPolicy,
     pub(crate) site: SitePolicy,
+    pub(crate) emulation: EmulationPolicy,
 }
