@@ -26,7 +26,11 @@ fn the_builtin_profiles_are_listed_and_one_is_shown() {
     assert!(said.contains("not checked: groups.*"), "{said}");
     let o = scimcheck(&["profiles", "no-such-vendor"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("built-in: peakon"), "{}", text(&o));
+    assert!(
+        text(&o).contains("built-in: entra, okta, peakon"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -62,6 +66,56 @@ fn a_run_under_a_profile_names_it_and_skips_what_the_contract_drops() {
             "{r}"
         );
     }
+}
+
+/// A check that moved from the RFC suites into a profile answers to its old id: `--only` finds
+/// it and a baseline that recorded it is compared with it.
+#[test]
+fn a_moved_check_keeps_its_old_id_for_selection_and_baselines() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let baseline = out.path().join("baseline.json");
+    fs::write(
+        &baseline,
+        r#"{"schema_version": 1, "tool": "scimcheck", "checks": {"patch.entra-capitalised-add": "failed"}}"#,
+    )
+    .unwrap();
+    let o = scimcheck(&[
+        "run",
+        "--profile",
+        "entra",
+        "--only",
+        "patch.entra-capitalised-add",
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--out",
+        dir,
+    ]);
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("entra.capitalised-add: failed → passed"),
+        "{said}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.path().join("report.json")).unwrap()).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results[0]["id"], "entra.capitalised-add");
+    assert_eq!(results[0]["level"], "MUST");
+    assert_eq!(
+        results[0]["aliases"],
+        serde_json::json!(["patch.entra-capitalised-add"])
+    );
+
+    // Without the profile, nothing is selected, and the user is told where the check went.
+    let o = scimcheck(&["run", "--only", "patch.entra-capitalised-add", "--out", dir]);
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("entra.capitalised-add is a check of profile entra: add --profile entra"),
+        "{said}"
+    );
 }
 
 const ACME: &str = r#"

@@ -148,6 +148,11 @@ async fn run_command(a: RunArgs) -> Exit {
         Err(e) => {
             // Discovery errors quote the server (its Content-Type, a transport error's text).
             eprintln!("error: {}", report::inert::terminal(&e.to_string()));
+            if matches!(e, RunError::NothingSelected) && settings.profile.is_none() {
+                for (id, profile) in super::profiles::profile_checks_named(&settings.only) {
+                    eprintln!("  {id} is a check of profile {profile}: add --profile {profile}");
+                }
+            }
             return match e {
                 RunError::NothingSelected => Exit::Usage,
                 _ => Exit::Runtime,

@@ -5,6 +5,7 @@ use super::args::ProfilesArgs;
 use super::exit::Exit;
 use crate::load;
 use crate::profile::Profile;
+use crate::run::Pattern;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -39,6 +40,35 @@ pub fn load_profile(name_or_path: &str) -> Result<(Profile, Option<std::path::Pa
         eprintln!("{e}");
         Exit::InvalidSuite
     })
+}
+
+/// The built-in profiles' checks that `patterns` name (by id or old id), each with its profile:
+/// what to tell a user whose `--only` selects nothing because those checks moved into a profile.
+pub fn profile_checks_named(patterns: &[Pattern]) -> Vec<(String, String)> {
+    let Ok(catalog) = load::load(None) else {
+        return Vec::new();
+    };
+    let areas: BTreeSet<String> = catalog
+        .checks
+        .iter()
+        .filter_map(|c| c.id.as_str().split('.').next().map(str::to_string))
+        .collect();
+    let mut found = Vec::new();
+    for source in load::builtin_profile_sources() {
+        let Ok(profile) = load::parse_profile(&source, &areas) else {
+            continue;
+        };
+        let Ok(checks) = load::profile_checks(&profile, None, &catalog.schemas) else {
+            continue;
+        };
+        found.extend(
+            checks
+                .iter()
+                .filter(|c| patterns.iter().any(|p| p.matches_check(c)))
+                .map(|c| (c.id.to_string(), profile.name.clone())),
+        );
+    }
+    found
 }
 
 fn builtin_names() -> Vec<String> {

@@ -60,6 +60,7 @@ pub(super) fn check(
         spec: raw.spec,
         catalogue_ref: raw.catalogue_ref,
         tags: raw.tags,
+        aliases: raw.aliases,
         requires,
         steps,
         mentions: Default::default(),

@@ -17,6 +17,8 @@ pub(super) struct RawCheck {
     pub catalogue_ref: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    #[serde(default)]
+    pub aliases: Vec<CheckId>,
     /// Attributes the check is about beyond what its steps name (mentions only).
     #[serde(default)]
     #[expect(

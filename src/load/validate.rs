@@ -265,6 +265,20 @@ pub(super) fn checks_of(
                         } else {
                             ids.insert(check.id.0.clone(), check.origin.clone());
                         }
+                        // An alias stands for the check wherever an id is looked up, so it
+                        // shares their namespace.
+                        for (k, alias) in check.aliases.iter().enumerate() {
+                            if let Some(first) = ids.get(alias.as_str()) {
+                                ctx.at_value(
+                                    &format!("/{i}/aliases/{k}"),
+                                    format!(
+                                        "alias `{alias}` is already a check id or alias (at {first})"
+                                    ),
+                                );
+                            } else {
+                                ids.insert(alias.0.clone(), check.origin.clone());
+                            }
+                        }
                         all.push(check);
                     }
                     Err(e) => ctx.at_value(&format!("/{i}"), format!("invalid check: {e}")),

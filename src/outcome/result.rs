@@ -129,6 +129,9 @@ pub struct CheckResult {
     #[serde(rename = "ref")]
     pub catalogue_ref: Option<String>,
     pub tags: Vec<String>,
+    /// Ids the check had before it moved; a baseline that names one still applies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// Where the check is defined (`file:line:col`).
     pub origin: String,
     pub status: Status,
@@ -157,6 +160,7 @@ impl CheckResult {
             spec: String::new(),
             catalogue_ref: None,
             tags: Vec::new(),
+            aliases: Vec::new(),
             origin: String::new(),
             status,
             message: String::new(),
@@ -177,6 +181,7 @@ impl CheckResult {
             spec: check.spec.clone(),
             catalogue_ref: check.catalogue_ref.clone(),
             tags: check.tags.clone(),
+            aliases: check.aliases.iter().map(|a| a.0.clone()).collect(),
             origin: origin_text(&check.origin),
             status,
             message: String::new(),

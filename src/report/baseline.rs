@@ -79,7 +79,11 @@ pub struct Diff {
 pub fn compare(report: &RunReport, baseline: &Baseline) -> Diff {
     let mut diff = Diff::default();
     for r in &report.results {
-        let before = baseline.checks.get(&r.id).copied();
+        // A check that moved (into a profile, say) keeps the verdict recorded under its old id.
+        let before = std::iter::once(&r.id)
+            .chain(&r.aliases)
+            .find_map(|id| baseline.checks.get(id))
+            .copied();
         let change = Change {
             id: r.id.clone(),
             before,
@@ -191,6 +195,18 @@ mod tests {
         assert_eq!(d.regressions.len(), 2);
         assert_eq!(d.regressions[1].before, Some(Passed));
         assert_eq!(d.regressions[1].now, Errored);
+    }
+
+    #[test]
+    fn a_moved_check_keeps_the_verdict_recorded_under_its_old_id() {
+        let base = Baseline::from_report(&report(&[("patch.old", Failed), ("patch.ok", Passed)]));
+        let mut now = report(&[("entra.old", Failed), ("entra.ok", Failed)]);
+        now.results[0].aliases = vec!["patch.old".into()];
+        now.results[1].aliases = vec!["patch.ok".into()];
+        let d = compare(&now, &base);
+        assert_eq!(d.regressions.len(), 1);
+        assert_eq!(d.regressions[0].id, "entra.ok");
+        assert_eq!(d.regressions[0].before, Some(Passed));
     }
 
     #[test]

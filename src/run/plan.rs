@@ -12,6 +12,11 @@ impl Pattern {
     pub fn new(s: &str) -> Self {
         Pattern(s.trim().to_string())
     }
+    /// Whether the pattern names the check by its id or by one of its old ids.
+    pub fn matches_check(&self, check: &Check) -> bool {
+        self.matches(check.id.as_str()) || check.aliases.iter().any(|a| self.matches(a.as_str()))
+    }
+
     pub fn matches(&self, id: &str) -> bool {
         let p = &self.0;
         if p.contains('*') {
@@ -126,8 +131,8 @@ pub fn plan(
 ) -> Vec<Planned> {
     let mut selected: Vec<&Check> = checks
         .iter()
-        .filter(|c| only.is_empty() || only.iter().any(|p| p.matches(c.id.as_str())))
-        .filter(|c| !skip.iter().any(|p| p.matches(c.id.as_str())))
+        .filter(|c| only.is_empty() || only.iter().any(|p| p.matches_check(c)))
+        .filter(|c| !skip.iter().any(|p| p.matches_check(c)))
         .collect();
     selected.sort_by(|a, b| a.id.cmp(&b.id));
     selected
@@ -167,6 +172,51 @@ mod tests {
         assert!(Pattern::new("*.create.*").matches("users.create.x"));
         assert!(Pattern::new("users.*-404").matches("users.get.unknown-404"));
         assert!(!Pattern::new("users.*-404").matches("users.get.unknown-405"));
+    }
+
+    #[test]
+    fn a_moved_check_is_selected_by_its_old_id_too() {
+        let text = "- id: entra.capitalised-add\n  aliases: [patch.entra-capitalised-add]\n  title: T\n  level: MUST\n  spec: S\n  steps:\n    - request: {method: GET, path: /Users}\n";
+        let source = crate::load::Source {
+            name: "t.yaml".into(),
+            text: text.into(),
+        };
+        let checks = crate::load::validate_sources(&[source]).unwrap();
+        let none = Capabilities::default();
+        for pattern in [
+            "patch.entra-capitalised-add",
+            "patch",
+            "entra",
+            "*capitalised*",
+        ] {
+            let planned = plan(&checks, &[Pattern::new(pattern)], &[], &none);
+            assert_eq!(planned.len(), 1, "{pattern}");
+        }
+        assert!(
+            plan(
+                &checks,
+                &[],
+                &[Pattern::new("patch.entra-capitalised-add")],
+                &none
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_alias_may_not_repeat_an_id() {
+        let text = "- id: a.one\n  title: T\n  level: MUST\n  spec: S\n  steps:\n    - request: {method: GET, path: /Users}\n- id: a.two\n  aliases: [a.one]\n  title: T\n  level: MUST\n  spec: S\n  steps:\n    - request: {method: GET, path: /Users}\n";
+        let source = crate::load::Source {
+            name: "t.yaml".into(),
+            text: text.into(),
+        };
+        let e = crate::load::validate_sources(&[source])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("t.yaml:8:13") && e.contains("alias `a.one` is already a check id"),
+            "{e}"
+        );
     }
 
     fn checks(requires: &str) -> Vec<Check> {

@@ -71,6 +71,9 @@ pub struct Check {
     pub spec: String,
     pub catalogue_ref: Option<String>,
     pub tags: Vec<String>,
+    /// Ids the check had before it moved (into a profile, say): baselines and `--only`/`--skip`
+    /// patterns that name them still find it.
+    pub aliases: Vec<CheckId>,
     pub requires: Vec<Capability>,
     pub steps: Vec<Step>,
     /// Every name its steps write outside create and replace bodies (expectations, paths,

@@ -28,6 +28,7 @@ pub fn result(
         spec: "RFC 7644 §3.3".into(),
         catalogue_ref: Some("CREATE-002".into()),
         tags: vec!["users".into()],
+        aliases: Vec::new(),
         origin: "suites/users/create.yaml:1:3".into(),
         status: Status::Passed,
         message: String::new(),

@@ -105,6 +105,8 @@ faults! {
         |_, p| p.list.empty_page_without_total = true;
     NoMatch404 => "no-match-404", "A query with zero results answers 404 instead of an empty ListResponse.",
         |_, p| p.list.no_match_404 = true;
+    InactiveUnlisted => "inactive-unlisted", "Deactivated users (active false) are left out of query results, as if deleted, though GET by id still finds them.",
+        |_, p| p.list.inactive_unlisted = true;
     FilterIgnored => "filter-ignored", "The `filter` query parameter is ignored and every user is returned.",
         |_, p| p.filter.ignored = true;
     UsernameCaseSensitiveUniqueness => "username-case-sensitive-uniqueness", "userName uniqueness compares case-sensitively although userName is caseExact=false.",
@@ -201,6 +203,8 @@ faults! {
         |_, p| p.media.refuse_content_type_parameters = true;
     UsernameNotRequired => "username-not-required", "POST and PUT without userName succeed although userName is required.",
         |_, p| p.rules.user_name_optional = true;
+    UnknownSchemaRefused => "unknown-schema-refused", "A POST or PUT whose `schemas` lists a URN the server does not define (Entra's ADSCIM Group URN) is refused with 400 invalidValue.",
+        |_, p| p.input.unknown_schemas_refused = true;
     SchemasNotRequired => "schemas-not-required", "POST without `schemas` succeeds.",
         |_, p| p.input.schemas_optional = true;
     LenientTypes => "lenient-types", "Values of the wrong JSON type are accepted and stored as sent.",
@@ -313,6 +317,8 @@ faults! {
         |_, p| p.filter.not_ignored = true;
     FilterUnknownAttributeEmpty => "filter-unknown-attribute-empty", "A filter on an unknown attribute answers an empty list instead of 400 invalidFilter.",
         |_, p| p.filter.unknown_attribute_matches_nothing = true;
+    FilterExtensionsQualifiedOnly => "filter-extensions-qualified-only", "Filters know extension attributes only by their URN, so Entra's `manager eq \"<id>\"` is 400 invalidFilter.",
+        |_, p| p.filter.extensions_qualified_only = true;
     PrCountsEmpty => "pr-counts-empty", "`pr` is true for empty strings and arrays.",
         |_, p| p.filter.pr_counts_empty = true;
     DatetimeComparedAsString => "datetime-compared-as-string", "gt/ge/lt/le on dateTime attributes compare the raw strings, which is wrong across UTC offsets.",
@@ -397,7 +403,7 @@ faults! {
         |_, p| p.render.extension_urn_missing = true;
     ManagerDisplayNameWritable => "manager-display-name-writable", "A client-supplied readOnly manager.displayName is stored and returned.",
         |_, p| { p.input.manager_display_name_writable = true; p.links.manager_display_name_stored = true };
-    ManagerString500 => "manager-string-500", "An enterprise manager sent as a bare id string (not {value: …}) answers 500.",
+    ManagerString500 => "manager-string-500", "An enterprise manager sent as a bare id string (not {value: …}), in a POST, PUT or PATCH, answers 500.",
         |_, p| p.input.manager_string_500 = true;
     ProjectionBoth500 => "projection-both-500", "A GET with both `attributes` and `excludedAttributes` answers 500.",
         |_, p| p.projection.both_500 = true;

@@ -174,6 +174,23 @@ fn bare_manager_crashes(body: &Map<String, Value>, ctx: &Ctx) -> bool {
             .any(Value::is_string)
 }
 
+/// `manager-string-500` in a PATCH: an operation on `manager` whose value is a bare string.
+fn patch_manager_crashes(body: &Map<String, Value>, ctx: &Ctx) -> bool {
+    let on_manager = |op: &Value| {
+        op.get("path")
+            .and_then(Value::as_str)
+            .is_some_and(|p| p.to_ascii_lowercase().ends_with("manager"))
+            && op.get("value").is_some_and(Value::is_string)
+    };
+    ctx.settings.policies.input.manager_string_500
+        && body
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("Operations"))
+            .filter_map(|(_, v)| v.as_array())
+            .flatten()
+            .any(on_manager)
+}
+
 /// The answer of a crash fault.
 fn crash(id: String) -> Done {
     Done {
@@ -330,6 +347,9 @@ pub(crate) fn patch(
     ctx.pre.check_match(record, ctx.settings)?;
     if ctx.settings.policies.patch.ignored {
         return Ok(resource_reply(store, ctx, 200, id, false));
+    }
+    if patch_manager_crashes(body, ctx) {
+        return Ok(crash(id.to_owned()));
     }
     let before = record.data.clone();
     let mut data =

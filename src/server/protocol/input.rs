@@ -49,6 +49,32 @@ fn check_schemas(
     }
 }
 
+/// `unknown-schema-refused`: every URN in `schemas` must be the type's core schema or one of
+/// its extensions (Entra's group create adds a Microsoft URN of its own).
+fn refuse_unknown_schemas(
+    body: &Map<String, Value>,
+    ctx: &Ctx,
+    opts: &InputOptions,
+) -> Result<(), ScimError> {
+    let rt = ctx.rt();
+    let known = |urn: &str| {
+        urn.eq_ignore_ascii_case(&rt.core.id)
+            || rt.extensions.iter().any(|e| e.id.eq_ignore_ascii_case(urn))
+    };
+    let urns = member(body, "schemas", opts).and_then(Value::as_array);
+    match urns
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .find(|u| !known(u))
+    {
+        Some(urn) => Err(ScimError::invalid_value(format!(
+            "unknown schema '{urn}' in 'schemas'"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Parses, validates and checks a POST/PUT body into canonical attributes.
 pub(crate) fn validated_data(
     store: &Store,
@@ -59,6 +85,9 @@ pub(crate) fn validated_data(
 ) -> Result<Map<String, Value>, ScimError> {
     let opts = InputOptions::for_body(ctx.settings);
     check_schemas(body, &ctx.rt().core.id, schemas_required, &opts)?;
+    if ctx.settings.policies.input.unknown_schemas_refused {
+        refuse_unknown_schemas(body, ctx, &opts)?;
+    }
     check_declared(body, ctx, &opts)?;
     let mut data = normalize_resource(body, ctx.rt(), &opts)?;
     check(store, ctx, &mut data, id, Write::Body)?;

@@ -142,8 +142,10 @@ impl Target {
     }
 }
 
-/// [`AttrRef::resolve`], falling back to the extensions for unqualified names.
-fn resolve_patch(path: &AttrPath, rt: &ResourceType, exact: bool) -> Option<AttrRef> {
+/// [`AttrRef::resolve`], falling back to the extensions for unqualified names: RFC 7644 §3.10
+/// lets clients omit URNs ("SHOULD fully qualify extended attributes"), and Entra sends
+/// `manager` bare in PATCH paths and filters.
+pub(crate) fn resolve_patch(path: &AttrPath, rt: &ResourceType, exact: bool) -> Option<AttrRef> {
     AttrRef::resolve(path, rt, exact).or_else(|| {
         if path.urn.is_some() {
             return None;

@@ -165,6 +165,10 @@ pub(crate) fn run(
             };
             ((kind, r), filter_view(&shown, settings.rt(kind), settings))
         })
+        .filter(|(_, view)| {
+            !(settings.policies.list.inactive_unlisted
+                && view.get("active") == Some(&Value::Bool(false)))
+        })
         .filter(|((kind, _), view)| {
             selections.iter().any(|(k, selection)| {
                 k == kind

@@ -95,6 +95,19 @@ async fn shows(server: &RunningServer, fault: Fault) -> bool {
             let path = "/Users?filter=userName%20eq%20%22nobody%22";
             call(server, Method::GET, path, None).await.status == StatusCode::NOT_FOUND
         }
+        Fault::InactiveUnlisted => {
+            post(
+                server,
+                user_with(json!({"userName": "asleep", "active": false})),
+            )
+            .await;
+            let found = super::faults_query::filtered(server, r#"userName eq "asleep""#).await;
+            found.body["totalResults"] == 0
+        }
+        Fault::UnknownSchemaRefused => {
+            let body = user_with(json!({"schemas": [USER_URN, "urn:example:other"]}));
+            post(server, body).await.status == StatusCode::BAD_REQUEST
+        }
         Fault::FilterIgnored => {
             create(server, "a").await;
             create(server, "b").await;
@@ -376,6 +389,7 @@ async fn shows(server: &RunningServer, fault: Fault) -> bool {
         | Fault::AndLooserThanOr
         | Fault::NotIgnored
         | Fault::FilterUnknownAttributeEmpty
+        | Fault::FilterExtensionsQualifiedOnly
         | Fault::PrCountsEmpty
         | Fault::DatetimeComparedAsString
         | Fault::ValueFilterCrossElement

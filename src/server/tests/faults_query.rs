@@ -163,6 +163,9 @@ pub(super) async fn shows(server: &RunningServer, fault: Fault) -> bool {
             two_users(server).await;
             names(&filtered(server, r#"not (userName eq "a")"#).await) == ["a"]
         }
+        Fault::FilterExtensionsQualifiedOnly => {
+            filtered(server, r#"employeeNumber eq "1""#).await.status == StatusCode::BAD_REQUEST
+        }
         Fault::FilterUnknownAttributeEmpty => {
             filtered(server, r#"noSuchAttribute eq "x""#).await.status == StatusCode::OK
         }

@@ -45,6 +45,8 @@ pub(crate) struct FilterPolicy {
     pub(crate) datetime_as_string: bool,
     /// In `attr[a and b]` the conditions may be met by different elements.
     pub(crate) cross_element: bool,
+    /// Extension attributes must be named with their URN (`manager` alone is unknown).
+    pub(crate) extensions_qualified_only: bool,
 }
 
 /// Sorting (RFC 7644 §3.4.2.3).
@@ -88,6 +90,8 @@ pub(crate) struct ListPolicy {
     pub(crate) lowercase_resources_key: bool,
     /// Zero results answer 404.
     pub(crate) no_match_404: bool,
+    /// Deactivated users (`active: false`) are left out of query results, as if deleted.
+    pub(crate) inactive_unlisted: bool,
     /// Items carry only id and userName.
     pub(crate) items_trimmed: bool,
     /// A page with no resources leaves out totalResults.

@@ -26,6 +26,8 @@ pub(crate) struct InputPolicy {
     pub(crate) unknown_attribute_500: bool,
     /// An enterprise manager sent as a bare string answers 500.
     pub(crate) manager_string_500: bool,
+    /// A body whose `schemas` lists a URN the resource type does not have answers 400.
+    pub(crate) unknown_schemas_refused: bool,
 }
 
 /// The rules of the User and Group resource types (RFC 7643 §4).

@@ -13,7 +13,7 @@ fn users() -> Vec<Value> {
                "name": {"familyName": "Jensen", "givenName": "Barbara"},
                "emails": [{"value": "bjensen@example.com", "type": "work"},
                           {"value": "babs@home.example.org", "type": "home"}],
-               ENTERPRISE_URN: {"employeeNumber": "701984"},
+               ENTERPRISE_URN: {"employeeNumber": "701984", "manager": {"value": "u4"}},
                "meta": {"created": "2026-01-01T10:00:00.000Z", "lastModified": "2026-03-01T09:30:00.000Z"}}),
         json!({"id": "U2", "userName": "JSmith@Example.com", "active": true, "userType": "Contractor",
                "title": "", "displayName": "a \"q\" b",
@@ -216,4 +216,18 @@ fn fault_options_deviate_as_named() {
         ),
         Ok(vec!["u1".into(), "u4".into()])
     );
+}
+
+#[test]
+fn bare_extension_names_resolve_and_manager_compares_its_value() {
+    // Entra's manager probe: `manager` unqualified, compared by its `value`.
+    assert_eq!(ids(r#"id eq "u1" and manager eq "u4""#), ["u1"]);
+    assert!(ids(r#"id eq "u1" and manager eq "u3""#).is_empty());
+    assert_eq!(ids(r#"employeeNumber eq "701984""#), ["u1"]);
+    let strict = with(|p| p.extensions_qualified_only = true);
+    let refused = ids_with(r#"manager eq "u4""#, &strict).unwrap_err();
+    assert!(refused.contains("unknown attribute 'manager'"), "{refused}");
+    // A complex attribute without `value` still needs a sub-attribute.
+    let e = ids_with(r#"name eq "x""#, &FilterPolicy::default()).unwrap_err();
+    assert!(e.contains("is complex"), "{e}");
 }

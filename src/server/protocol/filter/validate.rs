@@ -8,7 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use super::{CompValue, CompareOp, Filter, FilterPolicy};
 use crate::server::model::schema::{AttrDef, AttrType, ResourceType, Returned};
 use crate::server::protocol::error::ScimError;
-use crate::server::protocol::path::{AttrPath, AttrRef};
+use crate::server::protocol::path::{AttrPath, AttrRef, resolve_patch};
 
 /// Why a filter does not fit the schema; a 400 `invalidFilter`. `unknown_attribute` lets the
 /// `filter-unknown-attribute-empty` fault tell that case apart.
@@ -88,12 +88,18 @@ pub(super) fn resolve_leaf(
             def,
         });
     }
-    let at =
-        AttrRef::resolve(path, rt, options.names_exact).ok_or_else(|| Refusal::unknown(path))?;
+    let at = if options.extensions_qualified_only {
+        AttrRef::resolve(path, rt, options.names_exact)
+    } else {
+        resolve_patch(path, rt, options.names_exact)
+    }
+    .ok_or_else(|| Refusal::unknown(path))?;
     let sub = match at.sub {
         Some(sub) => Some(sub),
         None if presence || !at.attr.is_complex() => None,
-        None if at.attr.multi_valued => {
+        // A single-valued complex attribute with a `value` (the enterprise `manager`) compares
+        // it too, as Entra's `manager eq "<id>"` expects.
+        None if at.attr.multi_valued || at.attr.sub("value", true).is_some() => {
             Some(at.attr.sub("value", true).ok_or_else(|| Refusal {
                 unknown_attribute: false,
                 message: format!("'{}' has no value sub-attribute", at.attr.name),
