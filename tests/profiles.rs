@@ -14,9 +14,13 @@ fn the_builtin_profiles_are_listed_and_one_is_shown() {
     let said = text(&o);
     assert_eq!(o.status.code(), Some(0), "{said}");
     assert!(
-        said.contains("peakon  Peakon employee provisioning"),
+        said.lines()
+            .any(|l| l.starts_with("peakon ") && l.ends_with("Peakon employee provisioning: Users only, the peakon extension, 25 000 requests/hour")),
         "{said}"
     );
+    for name in ["entra ", "okta ", "pexip-engage "] {
+        assert!(said.lines().any(|l| l.starts_with(name)), "{name}: {said}");
+    }
     let o = scimcheck(&["profiles", "peakon"]);
     let said = text(&o);
     assert!(
@@ -24,6 +28,12 @@ fn the_builtin_profiles_are_listed_and_one_is_shown() {
         "{said}"
     );
     assert!(said.contains("not checked: groups.*"), "{said}");
+    assert!(
+        said.contains("value: option_attribute = \"Department\" (change with --set profile.option_attribute=…)"),
+        "{said}"
+    );
+    assert!(said.contains("its own checks (18):"), "{said}");
+    assert!(said.contains("    MUST   peakon.users-only  "), "{said}");
     let o = scimcheck(&["profiles", "no-such-vendor"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
@@ -158,6 +168,14 @@ fn a_users_own_profile_runs_its_checks() {
     let said = text(&o);
     assert_eq!(o.status.code(), Some(0), "{said}");
     assert!(said.contains("1 checks: 1 passed"), "{said}");
+    // `validate` takes the profile file and checks its check files with it.
+    let o = scimcheck(&["validate", profile.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("1 file(s), 1 check(s): valid"),
+        "{}",
+        text(&o)
+    );
 
     // A check whose id is not the profile's, and a typo in the profile, are refused (exit 3).
     fs::write(
@@ -183,6 +201,63 @@ fn a_users_own_profile_runs_its_checks() {
     assert!(
         said.contains("missing required key \"base_path\""),
         "{said}"
+    );
+}
+
+/// `${profile.NAME}` reads the profile's `fixtures:`; `--set profile.NAME=VALUE` replaces one for
+/// a tenant; a check outside a profile, or a value the profile does not declare, is refused.
+#[test]
+fn profile_values_reach_the_checks_and_can_be_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("acme.yaml");
+    fs::write(&profile, format!("{ACME}fixtures:\n  resource: Users\n")).unwrap();
+    fs::write(
+        dir.path().join("acme-checks.yaml"),
+        ACME_CHECKS.replace("path: /Users", "path: \"/${profile.resource}\""),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--only",
+            "acme.*",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        scimcheck(&args)
+    };
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // Another value reaches the request: /Groups is a ListResponse too.
+    let o = run(&["--set", "profile.resource=Groups"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let report = fs::read_to_string(out.join("report.json")).unwrap();
+    assert!(report.contains("/scim/v2/Groups?count=1"), "{report}");
+    let o = run(&["--set", "profile.nope=1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("profile acme has no value `nope` (it has: resource)"),
+        "{}",
+        text(&o)
+    );
+    // A value the profile does not declare is a suite error, at its place.
+    fs::write(
+        dir.path().join("acme-checks.yaml"),
+        ACME_CHECKS.replace("path: /Users", "path: \"/${profile.kind}\""),
+    )
+    .unwrap();
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        text(&o).contains(
+            "${profile.kind}: the profile declares no fixture `kind` (it declares: resource)"
+        ),
+        "{}",
+        text(&o)
     );
 }
 

@@ -330,7 +330,7 @@ impl RunSettings {
             None => None,
         };
         let connection = Connection::from_args(a.base_url.as_deref(), &a.connection)?;
-        let profile = match &a.profile {
+        let mut profile = match &a.profile {
             Some(name) => Some(super::profiles::load_profile(name)?),
             None => None,
         };
@@ -348,6 +348,10 @@ impl RunSettings {
         output::check_writable(&a.out)?;
         let mut sets = Vec::new();
         for text in &a.sets {
+            if let Some(rest) = text.strip_prefix("profile.") {
+                set_profile_value(profile.as_mut().map(|(p, _)| p), rest, text)?;
+                continue;
+            }
             match crate::run::fixtures::Override::parse(text) {
                 Ok(o) => sets.push(o),
                 Err(e) => {
@@ -438,6 +442,40 @@ impl RunSettings {
         config.target_label = label.to_string();
         config
     }
+}
+
+/// `--set profile.NAME=VALUE`: one of the profile's own values (`fixtures:`), for a tenant whose
+/// contract differs (its own attribute names, say). VALUE is JSON if it parses.
+fn set_profile_value(
+    profile: Option<&mut crate::profile::Profile>,
+    assignment: &str,
+    text: &str,
+) -> Result<(), Exit> {
+    let Some(profile) = profile else {
+        eprintln!("error: --set {text}: profile values need --profile");
+        return Err(Exit::Usage);
+    };
+    let Some((name, raw)) = assignment.split_once('=') else {
+        eprintln!("error: --set {text}: expected profile.NAME=VALUE");
+        return Err(Exit::Usage);
+    };
+    if !profile.fixtures.contains_key(name) {
+        let known: Vec<&str> = profile.fixtures.keys().map(String::as_str).collect();
+        eprintln!(
+            "error: --set {text}: profile {} has no value `{name}` (it has: {})",
+            profile.name,
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        );
+        return Err(Exit::Usage);
+    }
+    let value =
+        serde_json::from_str(raw).unwrap_or_else(|_| serde_json::Value::String(raw.to_string()));
+    profile.fixtures.insert(name.to_string(), value);
+    Ok(())
 }
 
 #[cfg(test)]

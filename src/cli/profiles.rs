@@ -29,7 +29,7 @@ pub fn load_profile(name_or_path: &str) -> Result<(Profile, Option<std::path::Pa
         .iter()
         .any(|s| s.name == format!("profiles/{name_or_path}.yaml"));
     if !builtin && !std::path::Path::new(name_or_path).exists() {
-        let names: Vec<String> = builtin_names();
+        let names = load::builtin_profile_names();
         eprintln!(
             "error: no built-in profile `{name_or_path}` and no such file (built-in: {})",
             names.join(", ")
@@ -71,26 +71,33 @@ pub fn profile_checks_named(patterns: &[Pattern]) -> Vec<(String, String)> {
     found
 }
 
-fn builtin_names() -> Vec<String> {
-    load::builtin_profile_sources()
-        .iter()
-        .filter_map(|s| {
-            Some(
-                s.name
-                    .strip_prefix("profiles/")?
-                    .strip_suffix(".yaml")?
-                    .to_string(),
-            )
-        })
-        .collect()
-}
-
 pub fn profiles_command(a: ProfilesArgs) -> Exit {
     match a.profile {
         None => list(),
         Some(name) => match load_profile(&name) {
-            Ok((profile, _)) => {
-                super::commands::say(&describe(&profile));
+            Ok((profile, file)) => {
+                let mut checks = match load::load(None).and_then(|catalog| {
+                    load::profile_checks(&profile, file.as_deref(), &catalog.schemas)
+                }) {
+                    Ok(checks) => checks,
+                    Err(e) => {
+                        eprintln!("{e}");
+                        return Exit::InvalidSuite;
+                    }
+                };
+                checks.sort_by(|a, b| a.id.cmp(&b.id));
+                let width = checks
+                    .iter()
+                    .map(|c| c.id.as_str().len())
+                    .max()
+                    .unwrap_or(0);
+                let mut out = describe(&profile);
+                let _ = writeln!(out, "  its own checks ({}):", checks.len());
+                for c in &checks {
+                    let (level, id) = (c.level.as_str(), c.id.as_str());
+                    let _ = writeln!(out, "    {level:<6} {id:<width$}  {}", c.title);
+                }
+                super::commands::say(&out);
                 Exit::Ok
             }
             Err(e) => e,
@@ -190,6 +197,12 @@ fn describe(p: &Profile) -> String {
     }
     if let Some(rate) = &p.rate_limit {
         let _ = writeln!(out, "  rate limit: {rate}");
+    }
+    for (name, value) in &p.fixtures {
+        let _ = writeln!(
+            out,
+            "  value: {name} = {value} (change with --set profile.{name}=…)"
+        );
     }
     for (area, why) in &p.areas.drop {
         let _ = writeln!(out, "  not checked: {area}.*: {why}");

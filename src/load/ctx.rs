@@ -14,6 +14,9 @@ pub(super) struct FileCtx<'a> {
     pub errors: Vec<Diagnostic>,
     /// Variables captured by the earlier steps of the check being compiled.
     pub defined: BTreeSet<String>,
+    /// The values a profile declares (`${profile.NAME}`), when the file holds a profile's
+    /// checks; `None` for other suites, which cannot use them.
+    pub profile: Option<BTreeSet<String>>,
 }
 
 impl<'a> FileCtx<'a> {
@@ -23,6 +26,7 @@ impl<'a> FileCtx<'a> {
             doc,
             errors: Vec::new(),
             defined: BTreeSet::new(),
+            profile: None,
         }
     }
 
@@ -78,6 +82,21 @@ impl<'a> FileCtx<'a> {
                         problems.push(format!(
                             "${{{v}}} is not captured by an earlier step of this check"
                         ));
+                    }
+                }
+                for v in t.profile_values() {
+                    match &self.profile {
+                        None => problems.push(format!(
+                            "${{profile.{v}}} is for a profile's own checks (a profile's `fixtures:`)"
+                        )),
+                        Some(known) if !known.contains(v) => {
+                            let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                            problems.push(format!(
+                                "${{profile.{v}}}: the profile declares no fixture `{v}` (it declares: {})",
+                                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                            ));
+                        }
+                        Some(_) => {}
                     }
                 }
                 Some(t)

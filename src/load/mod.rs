@@ -13,7 +13,10 @@ mod validate;
 mod yaml;
 
 pub use diag::{Diagnostic, LoadErrors};
-pub use profile::{builtin_profile_sources, find_profile, parse_profile, profile_schema_text};
+pub use profile::{
+    builtin_profile_names, builtin_profile_sources, find_profile, parse_profile,
+    profile_schema_text,
+};
 pub use yaml::Pos;
 
 use crate::suite::Check;
@@ -171,12 +174,12 @@ pub fn load(extra: Option<&Path>) -> Result<Catalog, LoadErrors> {
     if let Some((_, extra_schemas)) = &extra_sources {
         parse_schemas(extra_schemas, &mut schemas, &mut errors);
     }
-    let mut checks = validate::checks_of(&suites, &schemas).unwrap_or_else(|e| {
+    let mut checks = validate::checks_of(&suites, &schemas, None).unwrap_or_else(|e| {
         errors.extend(e.0);
         Vec::new()
     });
     if let Some((extra_suites, _)) = &extra_sources {
-        match validate::checks_of(extra_suites, &schemas) {
+        match validate::checks_of(extra_suites, &schemas, None) {
             Ok(overrides) => {
                 for o in overrides {
                     match checks.iter_mut().find(|c| c.id == o.id) {
@@ -235,7 +238,8 @@ pub fn profile_checks(
     };
     let mut sources = sources;
     sources.sort_by(|a, b| a.name.cmp(&b.name));
-    let checks = validate::checks_of(&sources, schemas)?;
+    let values = profile.fixtures.keys().cloned().collect();
+    let checks = validate::checks_of(&sources, schemas, Some(&values))?;
     let prefix = format!("{}.", profile.name);
     let strays: Vec<Diagnostic> = checks
         .iter()
@@ -261,7 +265,8 @@ pub fn profile_checks(
     }
 }
 
-/// Validates suite files on disk against the format and the built-in schemas.
+/// Validates suite files on disk against the format and the built-in schemas. A file that is a
+/// profile (a mapping, not a list of checks) is validated as one, with its own check files.
 pub fn validate_files(paths: &[PathBuf]) -> Result<usize, LoadErrors> {
     let (_, schema_sources) = builtin_sources();
     let mut schemas = BTreeMap::new();
@@ -283,7 +288,35 @@ pub fn validate_files(paths: &[PathBuf]) -> Result<usize, LoadErrors> {
     if !errors.is_empty() {
         return Err(LoadErrors(errors));
     }
-    validate::checks_of(&sources, &schemas).map(|c| c.len())
+    let (profiles, suites): (Vec<Source>, Vec<Source>) = sources
+        .into_iter()
+        .partition(|s| yaml::parse(&s.text).is_ok_and(|doc| doc.value.is_object()));
+    let mut count = 0;
+    if !profiles.is_empty() {
+        let areas: std::collections::BTreeSet<String> = load(None)?
+            .checks
+            .iter()
+            .filter_map(|c| c.id.as_str().split('.').next().map(str::to_string))
+            .collect();
+        for source in &profiles {
+            let checks = parse_profile(source, &areas).and_then(|profile| {
+                profile_checks(&profile, Some(Path::new(&source.name)), &schemas)
+            });
+            match checks {
+                Ok(checks) => count += checks.len(),
+                Err(e) => errors.extend(e.0),
+            }
+        }
+    }
+    match validate::checks_of(&suites, &schemas, None) {
+        Ok(checks) => count += checks.len(),
+        Err(e) => errors.extend(e.0),
+    }
+    if errors.is_empty() {
+        Ok(count)
+    } else {
+        Err(LoadErrors(errors))
+    }
 }
 
 /// Validates in-memory sources (used by tests and by `validate`).
@@ -295,5 +328,5 @@ pub fn validate_sources(sources: &[Source]) -> Result<Vec<Check>, LoadErrors> {
     if !errors.is_empty() {
         return Err(LoadErrors(errors));
     }
-    validate::checks_of(sources, &schemas)
+    validate::checks_of(sources, &schemas, None)
 }

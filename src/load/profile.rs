@@ -46,6 +46,21 @@ pub fn builtin_profile_sources() -> Vec<Source> {
     sources
 }
 
+/// The built-in profiles' names (`entra`, `okta`, …), in name order.
+pub fn builtin_profile_names() -> Vec<String> {
+    builtin_profile_sources()
+        .iter()
+        .filter_map(|s| {
+            Some(
+                s.name
+                    .strip_prefix("profiles/")?
+                    .strip_suffix(".yaml")?
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
 /// A profile named by `--profile`: a built-in's name, or a path to a user's file. The path of
 /// the file, for a user's, so its check files can be found beside it.
 pub fn find_profile(
@@ -61,17 +76,7 @@ pub fn find_profile(
     }
     let path = Path::new(name_or_path);
     if !path.exists() {
-        let names: Vec<String> = builtin
-            .iter()
-            .filter_map(|s| {
-                Some(
-                    s.name
-                        .strip_prefix("profiles/")?
-                        .strip_suffix(".yaml")?
-                        .to_string(),
-                )
-            })
-            .collect();
+        let names = builtin_profile_names();
         return Err(LoadErrors(vec![Diagnostic::general(
             name_or_path,
             format!(

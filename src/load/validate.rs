@@ -173,6 +173,7 @@ fn allowed_keys(path: &str) -> Vec<&'static str> {
 pub(super) fn checks_of(
     sources: &[Source],
     schemas: &BTreeMap<String, Value>,
+    profile_values: Option<&std::collections::BTreeSet<String>>,
 ) -> Result<Vec<crate::suite::Check>, LoadErrors> {
     let mut all = Vec::new();
     let mut errors = Vec::new();
@@ -191,6 +192,7 @@ pub(super) fn checks_of(
             }
         };
         let mut ctx = FileCtx::new(source, &doc);
+        ctx.profile = profile_values.cloned();
         schema_errors(&mut ctx);
         if ctx.errors.is_empty() {
             let items = doc.value.as_array().cloned().unwrap_or_default();

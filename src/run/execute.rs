@@ -234,7 +234,15 @@ async fn run_check(shared: &Session, check: &Check, seq: usize) -> CheckResult {
     let mut state = CheckState {
         shared,
         mentions: &check.mentions,
-        vars: Vars::new(&shared.run_id, seq),
+        vars: Vars {
+            profile: shared
+                .config
+                .profile
+                .as_ref()
+                .map(|p| p.fixtures.clone())
+                .unwrap_or_default(),
+            ..Vars::new(&shared.run_id, seq)
+        },
         ledger: Ledger::default(),
         exchanges: Vec::new(),
         safety: Vec::new(),

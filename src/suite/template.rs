@@ -4,8 +4,10 @@
 //! check and different in every other check and run, so everything the harness invents is
 //! namespaced by the run. `${run.id}` and `${run.prefix}` expose the run id; `${check.prefix}` is
 //! `scimcheck-<runid>-<check#>`, the start of every unique value of this check, for scoping
-//! queries to the check's own data (`userName sw "${check.prefix}-"`). Any other name is a
-//! variable captured by an earlier step. `${name | upper}` and `${name | lower}` change case.
+//! queries to the check's own data (`userName sw "${check.prefix}-"`). `${profile.NAME}` is a
+//! value the run's profile declares under `fixtures:` (a tenant's own attribute names, say). Any
+//! other name is a variable captured by an earlier step. `${name | upper}` and `${name | lower}`
+//! change case.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -49,6 +51,7 @@ enum Name {
     RunId,
     RunPrefix,
     CheckPrefix,
+    Profile(String),
     Var(String),
 }
 
@@ -71,6 +74,8 @@ pub struct Vars {
     pub run_id: String,
     pub check_seq: usize,
     pub captured: BTreeMap<String, Value>,
+    /// The run's profile values (`${profile.NAME}`).
+    pub profile: BTreeMap<String, Value>,
 }
 
 impl Vars {
@@ -79,6 +84,7 @@ impl Vars {
             run_id: run_id.to_string(),
             check_seq,
             captured: BTreeMap::new(),
+            profile: BTreeMap::new(),
         }
     }
     /// The namespace every invented value starts with.
@@ -115,6 +121,11 @@ fn parse_ref(inner: &str, whole: &str) -> Result<Part, TemplateError> {
         Name::RunPrefix
     } else if name == "check.prefix" {
         Name::CheckPrefix
+    } else if let Some(key) = name.strip_prefix("profile.") {
+        if !is_ident(key) {
+            return Err(TemplateError::InvalidName(name.to_string()));
+        }
+        Name::Profile(key.to_string())
     } else if is_ident(name) {
         Name::Var(name.to_string())
     } else {
@@ -201,6 +212,14 @@ impl Template {
         })
     }
 
+    /// Names of the profile values (`${profile.NAME}`) this template reads.
+    pub fn profile_values(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Ref(Name::Profile(v), _) => Some(v.as_str()),
+            _ => None,
+        })
+    }
+
     fn expand(name: &Name, vars: &Vars) -> Result<Value, TemplateError> {
         Ok(match name {
             Name::Unique(key) => {
@@ -209,6 +228,11 @@ impl Template {
             Name::RunId => Value::String(vars.run_id.clone()),
             Name::RunPrefix => Value::String(vars.prefix()),
             Name::CheckPrefix => Value::String(format!("{}-{}", vars.prefix(), vars.check_seq)),
+            Name::Profile(v) => vars
+                .profile
+                .get(v)
+                .cloned()
+                .ok_or_else(|| TemplateError::Undefined(format!("profile.{v}")))?,
             Name::Var(v) => vars
                 .captured
                 .get(v)
@@ -295,6 +319,24 @@ mod tests {
         v.captured
             .insert("emails".into(), json!([{"value": "a@b"}]));
         v
+    }
+
+    #[test]
+    fn profile_values_render_typed_and_a_missing_one_is_named() {
+        let mut v = vars();
+        v.profile.insert("option".into(), json!("Department"));
+        v.profile.insert("number".into(), json!(42));
+        let t = Template::parse("${profile.option}").unwrap();
+        assert_eq!(t.profile_values().collect::<Vec<_>>(), ["option"]);
+        assert_eq!(t.render(&v).unwrap(), "Department");
+        let n = Template::parse("${profile.number}").unwrap();
+        assert_eq!(n.render_value(&v).unwrap(), json!(42));
+        let missing = Template::parse("${profile.date}").unwrap().render(&v);
+        assert_eq!(
+            missing,
+            Err(TemplateError::Undefined("profile.date".into()))
+        );
+        assert!(Template::parse("${profile.}").is_err());
     }
 
     #[test]
