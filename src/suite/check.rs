@@ -182,8 +182,9 @@ pub fn mentions_of(steps: &serde_json::Value) -> std::collections::BTreeSet<Stri
             let adapted = key == "request"
                 && (method.eq_ignore_ascii_case("POST") || method.eq_ignore_ascii_case("PUT"))
                 && !path.ends_with(".search");
-            // The URL path names endpoints (`/Groups`), not attributes.
-            let skipped = |k: &str| k == "path" || (adapted && k == "body");
+            // The URL path names endpoints (`/Groups`), not attributes, and header names
+            // (`Content-Type`) are HTTP's.
+            let skipped = |k: &str| k == "path" || k == "headers" || (adapted && k == "body");
             match (key.as_str(), request) {
                 ("request", Some(request)) => {
                     for (k, v) in request.iter().filter(|(k, _)| !skipped(k)) {
@@ -231,5 +232,25 @@ impl Step {
                 .writes()
                 .then(|| format!("built-in {}", b.call.name())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions_of;
+    use serde_json::json;
+
+    #[test]
+    fn header_names_are_not_attributes_a_check_is_about() {
+        let steps = json!([{"request": {"method": "POST", "path": "/Users",
+            "headers": {"Content-Type": "application/json"},
+            "body": {"emails": [{"type": "work"}]}},
+            "expect": {"status": 201, "body": {"/id": {"type": "string"}}}}]);
+        let said = mentions_of(&steps);
+        assert!(
+            !said.contains("type") && !said.contains("content"),
+            "{said:?}"
+        );
+        assert!(said.contains("id"), "{said:?}");
     }
 }
